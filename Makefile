@@ -1,0 +1,142 @@
+# xenith - a management toolstack for Xen.
+#
+#   make            build xenithd and xenith (runs ./configure when needed)
+#   make check      unit and end-to-end tests on the simulated host
+#   make demo       the simulated host at work, through xenith and xenithd
+#   make lab-check  the lifecycle tests against real Xen under QEMU
+#   make install DESTDIR=...
+#
+# O=DIR puts objects and binaries in DIR (default build/), so a sanitizer
+# build can live beside a normal one:  make check O=build-asan SANITIZE=yes
+
+O ?= build
+-include config.mk
+
+SANITIZE ?= no
+PREFIX ?= /usr/local
+SYSCONFDIR ?= $(PREFIX)/etc
+LOCALSTATEDIR ?= /var
+RUNSTATEDIR ?= /run
+CC ?= cc
+CFLAGS ?= -O2 -g
+
+PKGS_LIB := xenlight xlutil xenstore xentoollog libxml-2.0 openssl \
+            libevent libevent_openssl json-c yajl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS_LIB) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS_LIB) 2>/dev/null)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+        -Wmissing-prototypes -Wno-unused-parameter
+XCFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DHAVE_YAJL_V2=1 \
+           -I. -Itoolstack $(PKG_CFLAGS) \
+           -DXENITH_RUNDIR='"$(RUNSTATEDIR)/xenith"' \
+           -DXENITH_STATEDIR='"$(LOCALSTATEDIR)/lib/xenith"' \
+           -DXENITH_SYSCONFDIR='"$(SYSCONFDIR)/xenith"'
+XLDFLAGS :=
+ifeq ($(SANITIZE),yes)
+XCFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=undefined
+XLDFLAGS += -fsanitize=address,undefined
+endif
+
+# --- sources: one library, two programs ---
+LIB_SRCS := $(wildcard toolstack/*.c toolstack/sim/*.c toolstack/xen/*.c \
+                       toolstack/config/*.c xenstore-client/*.c)
+DAEMON_SRCS := $(wildcard toolstack/daemon/*.c)
+CLI_SRCS := $(wildcard cli/*.c)
+TEST_SRCS := $(wildcard tests/unit/test_*.c)
+TEST_HELPER_SRCS := $(filter-out $(TEST_SRCS),$(wildcard tests/unit/*.c))
+
+LIB := $(O)/libxenith.a
+DAEMON_LIB := $(O)/libxenithd.a
+XENITHD := $(O)/xenithd
+XENITH := $(O)/xenith
+TESTS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(TEST_SRCS))
+
+obj = $(patsubst %.c,$(O)/%.o,$(1))
+ALL_OBJS := $(call obj,$(LIB_SRCS) $(DAEMON_SRCS) $(CLI_SRCS) \
+                      $(TEST_SRCS) $(TEST_HELPER_SRCS))
+
+.PHONY: all check check-unit check-e2e demo lab-check install clean \
+        distclean deps bench FORCE
+all: $(XENITHD) $(XENITH)
+
+config.mk:
+	@sh scripts/install-deps.sh
+	./configure
+
+$(O)/%.o: %.c config.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(XCFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(call obj,$(LIB_SRCS))
+	@rm -f $@
+	ar rcs $@ $^
+
+# The daemon's modules are a library too, so tests can drive request
+# handling without a socket.
+$(DAEMON_LIB): $(call obj,$(filter-out toolstack/daemon/main.c,$(DAEMON_SRCS)))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(XENITHD): $(call obj,toolstack/daemon/main.c) $(DAEMON_LIB) $(LIB)
+	$(CC) $(CFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(XENITH): $(call obj,$(CLI_SRCS)) $(LIB)
+	$(CC) $(CFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(O)/tests/%: $(O)/tests/unit/%.o $(call obj,$(TEST_HELPER_SRCS)) \
+              $(DAEMON_LIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+
+-include $(ALL_OBJS:.o=.d)
+
+# --- tests ---
+check: config.mk
+	@$(MAKE) --no-print-directory all $(TESTS)
+	@$(MAKE) --no-print-directory check-unit check-e2e
+
+check-unit: $(TESTS)
+	@sh tests/run-unit.sh $(TESTS)
+
+check-e2e: $(XENITHD) $(XENITH)
+	@XENITH_BIN=$(abspath $(O)) sh tests/run-e2e.sh
+
+demo: config.mk
+	@$(MAKE) --no-print-directory all
+	@XENITH_BIN=$(abspath $(O)) sh scripts/demo.sh
+
+lab-check: config.mk
+	@sh scripts/install-deps.sh lab
+	@$(MAKE) --no-print-directory all
+	@XENITH_BIN=$(abspath $(O)) bash tests/lab/run.sh
+
+bench: config.mk
+	@$(MAKE) --no-print-directory all
+	@XENITH_BIN=$(abspath $(O)) sh tests/bench/run.sh
+
+# --- install ---
+DESTDIR ?=
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)/lib/systemd/system
+	install -m 755 $(XENITHD) $(DESTDIR)$(PREFIX)/sbin/xenithd
+	install -m 755 $(XENITH) $(DESTDIR)$(PREFIX)/bin/xenith
+	install -m 644 docs/man/xenith.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 docs/man/xenithd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	$(XENITH) completion bash > \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xenith
+	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' scripts/xenithd.service.in > \
+	  $(DESTDIR)/lib/systemd/system/xenithd.service
+	chmod 644 $(DESTDIR)/lib/systemd/system/xenithd.service
+
+clean:
+	rm -rf $(O) build-asan
+
+distclean: clean
+	rm -f config.mk

@@ -1,0 +1,34 @@
+#!/bin/sh
+# install-deps.sh - install xenith's build and test dependencies on Debian 12.
+# Called by `make demo`, `make check` and .ci/run; does nothing when all are
+# present.  Pass "lab" to add what the real-Xen lab needs.
+set -eu
+
+BUILD="gcc make pkg-config libxen-dev libxml2-dev libssl-dev libevent-dev
+check libjson-c-dev libyajl-dev xenstore-utils valgrind"
+LAB="qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 busybox-static
+cpio kmod python3 file bc"
+
+want=$BUILD
+[ "${1:-}" = lab ] && want="$BUILD $LAB"
+
+missing=
+for p in $want; do
+    st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    case $st in
+    *"install ok installed"*) ;;
+    *) missing="$missing $p" ;;
+    esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+    echo "install-deps: missing packages:$missing" >&2
+    echo "install-deps: run as root, or: sudo apt-get install$missing" >&2
+    exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null

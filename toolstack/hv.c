@@ -1,0 +1,420 @@
+/*
+ * hv.c - picks a driver by URI and checks, once for every driver, what does
+ * not depend on the driver before passing a call on.
+ */
+#include "hv_driver.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct hv_ops *const drivers[] = {
+    &hv_xen_ops,
+    &hv_sim_ops,
+};
+
+int hv_open(const char *uri, struct event_base *base,
+            const struct hv_open_opts *opts, hv_event_fn *ev, void *ev_opaque,
+            struct hv **hv_r, struct xn_msg *msg)
+{
+    static const struct hv_open_opts no_opts;
+    const struct hv_ops *ops = NULL;
+    const char *path = NULL;
+    struct hv *hv;
+    int rc;
+
+    *hv_r = NULL;
+    for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
+        size_t n = strlen(drivers[i]->scheme);
+        if (strncmp(uri, drivers[i]->scheme, n) == 0 &&
+            strncmp(uri + n, "://", 3) == 0) {
+            ops = drivers[i];
+            path = uri + n + 3;
+            break;
+        }
+    }
+    if (!ops)
+        return xn_msg_set(msg, XN_EINVAL,
+                          "hypervisor URI \"%s\" is not supported "
+                          "(use xen:/// or sim:///NAME)", uri);
+    if (strlen(uri) >= sizeof(hv->uri))
+        return xn_msg_set(msg, XN_EINVAL, "hypervisor URI \"%.40s...\" is "
+                          "too long", uri);
+    hv = calloc(1, sizeof(*hv));
+    if (!hv)
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    hv->ops = ops;
+    hv->base = base;
+    hv->event_cb = ev;
+    hv->event_opaque = ev_opaque;
+    snprintf(hv->uri, sizeof(hv->uri), "%s", uri);
+    rc = ops->open(hv, path, opts ? opts : &no_opts, msg);
+    if (rc < 0) {
+        free(hv);
+        return rc;
+    }
+    *hv_r = hv;
+    return 0;
+}
+
+void hv_close(struct hv *hv)
+{
+    if (!hv)
+        return;
+    hv->ops->close(hv);
+    free(hv);
+}
+
+const char *hv_uri(const struct hv *hv)
+{
+    return hv->uri;
+}
+
+const char *hv_driver(const struct hv *hv)
+{
+    return hv->ops->scheme;
+}
+
+void hv_emit(struct hv *hv, const struct hv_event *ev)
+{
+    if (hv->event_cb)
+        hv->event_cb(hv->event_opaque, ev);
+}
+
+/* --- checks shared by every driver --- */
+
+/* Refuse operations that would take down or alter the control domain. */
+static int not_dom0(uint32_t domid, const char *what, struct xn_msg *msg)
+{
+    if (domid == 0)
+        return xn_msg_set(msg, XN_EPERM, "domain 0 (the control domain) "
+                          "cannot be %s", what);
+    return 0;
+}
+
+static bool all_digits(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return false;
+    return true;
+}
+
+/* A domain name as libxl and xenstore accept it, and not mistakable for an
+ * id on the command line. */
+static int check_name(const char *name, struct xn_msg *msg)
+{
+    if (!name || !*name)
+        return xn_msg_set(msg, XN_EINVAL, "domain name \"\" is empty");
+    if (strlen(name) >= HV_NAME_MAX)
+        return xn_msg_set(msg, XN_EINVAL, "domain name \"%.40s...\" is "
+                          "longer than %d characters", name, HV_NAME_MAX - 1);
+    if (all_digits(name))
+        return xn_msg_set(msg, XN_EINVAL, "domain name \"%s\" is a number "
+                          "and would be read as a domain id", name);
+    for (const char *p = name; *p; p++)
+        if (!isgraph((unsigned char)*p) || *p == '/')
+            return xn_msg_set(msg, XN_EINVAL, "domain name \"%s\" may not "
+                              "contain '/', spaces or control characters",
+                              name);
+    return 0;
+}
+
+/* --- queries --- */
+
+int hv_host_info(struct hv *hv, struct hv_hostinfo *info, struct xn_msg *msg)
+{
+    memset(info, 0, sizeof(*info));
+    return hv->ops->host_info(hv, info, msg);
+}
+
+int hv_dom_list(struct hv *hv, struct hv_dominfo **list_r, size_t *n_r,
+                struct xn_msg *msg)
+{
+    *list_r = NULL;
+    *n_r = 0;
+    return hv->ops->dom_list(hv, list_r, n_r, msg);
+}
+
+int hv_dom_info(struct hv *hv, uint32_t domid, struct hv_dominfo *info,
+                struct xn_msg *msg)
+{
+    memset(info, 0, sizeof(*info));
+    return hv->ops->dom_info(hv, domid, info, msg);
+}
+
+int hv_dom_lookup(struct hv *hv, const char *ref, uint32_t *domid_r,
+                  struct xn_msg *msg)
+{
+    struct hv_dominfo *list;
+    size_t n;
+    int rc;
+
+    if (!ref || !*ref)
+        return xn_msg_set(msg, XN_EINVAL, "domain \"\" is empty: give a "
+                          "name or an id");
+    if (all_digits(ref)) {
+        struct hv_dominfo info;
+        errno = 0;
+        unsigned long id = strtoul(ref, NULL, 10);
+        if (errno || id >= 0x7FF0)     /* DOMID_FIRST_RESERVED */
+            return xn_msg_set(msg, XN_ENOENT, "no domain with id %s", ref);
+        rc = hv_dom_info(hv, (uint32_t)id, &info, NULL);
+        if (rc == XN_ENOENT)
+            return xn_msg_set(msg, XN_ENOENT, "no domain with id %s", ref);
+        if (rc < 0)
+            return hv_dom_info(hv, (uint32_t)id, &info, msg);
+        *domid_r = (uint32_t)id;
+        return 0;
+    }
+    rc = hv_dom_list(hv, &list, &n, msg);
+    if (rc < 0)
+        return rc;
+    rc = xn_msg_set(msg, XN_ENOENT, "no domain named \"%s\"", ref);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(list[i].name, ref) == 0) {
+            *domid_r = list[i].domid;
+            rc = 0;
+            break;
+        }
+    }
+    free(list);
+    return rc;
+}
+
+int hv_dom_config(struct hv *hv, uint32_t domid, libxl_domain_config *cfg,
+                  struct xn_msg *msg)
+{
+    return hv->ops->dom_config(hv, domid, cfg, msg);
+}
+
+int hv_vcpu_list(struct hv *hv, uint32_t domid, struct hv_vcpuinfo **list_r,
+                 size_t *n_r, struct xn_msg *msg)
+{
+    *list_r = NULL;
+    *n_r = 0;
+    return hv->ops->vcpu_list(hv, domid, list_r, n_r, msg);
+}
+
+int hv_pool_list(struct hv *hv, struct hv_poolinfo **list_r, size_t *n_r,
+                 struct xn_msg *msg)
+{
+    *list_r = NULL;
+    *n_r = 0;
+    return hv->ops->pool_list(hv, list_r, n_r, msg);
+}
+
+/* --- lifecycle --- */
+
+int hv_create(struct hv *hv, libxl_domain_config *cfg, bool paused,
+              hv_done_fn *done, void *opaque, struct xn_msg *msg)
+{
+    int rc = check_name(cfg->c_info.name, msg);
+    if (rc < 0)
+        return rc;
+    return hv->ops->create(hv, cfg, paused, done, opaque, msg);
+}
+
+int hv_destroy(struct hv *hv, uint32_t domid, hv_done_fn *done, void *opaque,
+               struct xn_msg *msg)
+{
+    int rc = not_dom0(domid, "destroyed", msg);
+    return rc < 0 ? rc : hv->ops->destroy(hv, domid, done, opaque, msg);
+}
+
+int hv_shutdown(struct hv *hv, uint32_t domid, bool reboot, hv_done_fn *done,
+                void *opaque, struct xn_msg *msg)
+{
+    int rc = not_dom0(domid, reboot ? "rebooted" : "shut down", msg);
+    return rc < 0 ? rc
+                  : hv->ops->shutdown(hv, domid, reboot, done, opaque, msg);
+}
+
+int hv_pause(struct hv *hv, uint32_t domid, struct xn_msg *msg)
+{
+    int rc = not_dom0(domid, "paused", msg);
+    return rc < 0 ? rc : hv->ops->pause(hv, domid, msg);
+}
+
+int hv_unpause(struct hv *hv, uint32_t domid, struct xn_msg *msg)
+{
+    int rc = not_dom0(domid, "unpaused", msg);
+    return rc < 0 ? rc : hv->ops->unpause(hv, domid, msg);
+}
+
+int hv_rename(struct hv *hv, uint32_t domid, const char *new_name,
+              struct xn_msg *msg)
+{
+    int rc = not_dom0(domid, "renamed", msg);
+    if (rc == 0)
+        rc = check_name(new_name, msg);
+    return rc < 0 ? rc : hv->ops->rename(hv, domid, new_name, msg);
+}
+
+/* --- resources --- */
+
+int hv_mem_target(struct hv *hv, uint32_t domid, uint64_t target_kb,
+                  struct xn_msg *msg)
+{
+    if (target_kb == 0)
+        return xn_msg_set(msg, XN_EINVAL, "memory target of domain %u must "
+                          "be above 0", domid);
+    return hv->ops->mem_target(hv, domid, target_kb, msg);
+}
+
+int hv_mem_max(struct hv *hv, uint32_t domid, uint64_t max_kb,
+               struct xn_msg *msg)
+{
+    if (max_kb == 0)
+        return xn_msg_set(msg, XN_EINVAL, "maximum memory of domain %u must "
+                          "be above 0", domid);
+    return hv->ops->mem_max(hv, domid, max_kb, msg);
+}
+
+int hv_vcpu_set(struct hv *hv, uint32_t domid, uint32_t count,
+                struct xn_msg *msg)
+{
+    if (count == 0)
+        return xn_msg_set(msg, XN_EINVAL, "domain %u needs at least one "
+                          "online vCPU", domid);
+    return hv->ops->vcpu_set(hv, domid, count, msg);
+}
+
+int hv_vcpu_pin(struct hv *hv, uint32_t domid, int vcpu,
+                const struct cpuset *hard, const struct cpuset *soft,
+                struct xn_msg *msg)
+{
+    if (cpuset_empty(hard))
+        return xn_msg_set(msg, XN_EINVAL, "hard affinity of domain %u "
+                          "selects no CPU", domid);
+    return hv->ops->vcpu_pin(hv, domid, vcpu, hard, soft, msg);
+}
+
+int hv_sched_get(struct hv *hv, uint32_t domid, struct hv_sched_params *p,
+                 struct xn_msg *msg)
+{
+    return hv->ops->sched_get(hv, domid, p, msg);
+}
+
+int hv_sched_set(struct hv *hv, uint32_t domid,
+                 const struct hv_sched_params *p, struct xn_msg *msg)
+{
+    if (p->weight != -1 && (p->weight < 1 || p->weight > 65535))
+        return xn_msg_set(msg, XN_EINVAL, "weight %d is out of range "
+                          "(1-65535)", p->weight);
+    if (p->cap != -1 && (p->cap < 0 || p->cap > 65535))
+        return xn_msg_set(msg, XN_EINVAL, "cap %d is out of range "
+                          "(0-65535, in %% of one CPU; 0 = no cap)", p->cap);
+    return hv->ops->sched_set(hv, domid, p, msg);
+}
+
+int hv_pool_sched_get(struct hv *hv, uint32_t poolid, struct hv_pool_sched *p,
+                      struct xn_msg *msg)
+{
+    return hv->ops->pool_sched_get(hv, poolid, p, msg);
+}
+
+int hv_pool_sched_set(struct hv *hv, uint32_t poolid,
+                      const struct hv_pool_sched *p, struct xn_msg *msg)
+{
+    if (p->tslice_ms != -1 && (p->tslice_ms < 1 || p->tslice_ms > 1000))
+        return xn_msg_set(msg, XN_EINVAL, "tslice %d ms is out of range "
+                          "(1-1000)", p->tslice_ms);
+    if (p->ratelimit_us != -1 && p->ratelimit_us != 0 &&
+        (p->ratelimit_us < 100 || p->ratelimit_us > 500000))
+        return xn_msg_set(msg, XN_EINVAL, "ratelimit %d us is out of range "
+                          "(100-500000, or 0 for none)", p->ratelimit_us);
+    return hv->ops->pool_sched_set(hv, poolid, p, msg);
+}
+
+/* --- save and restore --- */
+
+int hv_save(struct hv *hv, uint32_t domid, int fd, unsigned flags,
+            hv_done_fn *done, void *opaque, struct xn_msg *msg)
+{
+    int rc = not_dom0(domid, "saved", msg);
+    return rc < 0 ? rc : hv->ops->save(hv, domid, fd, flags, done, opaque,
+                                       msg);
+}
+
+int hv_resume(struct hv *hv, uint32_t domid, hv_done_fn *done, void *opaque,
+              struct xn_msg *msg)
+{
+    return hv->ops->resume(hv, domid, done, opaque, msg);
+}
+
+int hv_restore(struct hv *hv, libxl_domain_config *cfg, int fd, bool paused,
+               hv_done_fn *done, void *opaque, struct xn_msg *msg)
+{
+    int rc = check_name(cfg->c_info.name, msg);
+    return rc < 0 ? rc : hv->ops->restore(hv, cfg, fd, paused, done, opaque,
+                                          msg);
+}
+
+/* --- names --- */
+
+const char *hv_state_name(enum hv_state s)
+{
+    switch (s) {
+    case HV_STATE_RUNNING: return "running";
+    case HV_STATE_BLOCKED: return "blocked";
+    case HV_STATE_PAUSED: return "paused";
+    case HV_STATE_SHUTDOWN: return "shutdown";
+    case HV_STATE_DYING: return "dying";
+    }
+    return "unknown";
+}
+
+const char *hv_shutdown_name(enum hv_shutdown r)
+{
+    switch (r) {
+    case HV_SHUTDOWN_NONE: return "none";
+    case HV_SHUTDOWN_POWEROFF: return "poweroff";
+    case HV_SHUTDOWN_REBOOT: return "reboot";
+    case HV_SHUTDOWN_SUSPEND: return "suspend";
+    case HV_SHUTDOWN_CRASH: return "crash";
+    case HV_SHUTDOWN_WATCHDOG: return "watchdog";
+    case HV_SHUTDOWN_SOFT_RESET: return "soft_reset";
+    }
+    return "unknown";
+}
+
+static const char *const sched_names[] = {
+    [HV_SCHED_UNKNOWN] = "unknown",
+    [HV_SCHED_CREDIT] = "credit",
+    [HV_SCHED_CREDIT2] = "credit2",
+    [HV_SCHED_RTDS] = "rtds",
+    [HV_SCHED_ARINC653] = "arinc653",
+    [HV_SCHED_NULL] = "null",
+};
+
+const char *hv_sched_name(enum hv_sched s)
+{
+    if ((size_t)s < sizeof(sched_names) / sizeof(sched_names[0]))
+        return sched_names[s];
+    return "unknown";
+}
+
+enum hv_sched hv_sched_parse(const char *name)
+{
+    for (size_t i = 1; name && i < sizeof(sched_names) / sizeof(sched_names[0]);
+         i++)
+        if (strcmp(sched_names[i], name) == 0)
+            return (enum hv_sched)i;
+    return HV_SCHED_UNKNOWN;
+}
+
+const char *hv_domtype_name(enum hv_domtype t)
+{
+    switch (t) {
+    case HV_TYPE_PV: return "pv";
+    case HV_TYPE_PVH: return "pvh";
+    case HV_TYPE_HVM: return "hvm";
+    case HV_TYPE_UNKNOWN: break;
+    }
+    return "unknown";
+}

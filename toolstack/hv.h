@@ -1,0 +1,272 @@
+/*
+ * hv.h - the hypervisor interface.
+ *
+ * One small interface, two drivers chosen by URI when the daemon starts:
+ *   xen:///        libxl on a real Xen dom0 (toolstack/xen/)
+ *   sim:///NAME    an in-process model of a Xen host (toolstack/sim/)
+ * Nothing above this header knows which driver runs.
+ *
+ * Conventions
+ *  - Memory is in KiB, CPU time in nanoseconds, as libxl counts them.
+ *  - Every call returns 0 or a negative XN_E* code (err.h).  When a call
+ *    fails and `msg` is not NULL, msg->text holds one sentence naming the
+ *    subject ("domain 7 (web1) is paused").
+ *  - Asynchronous calls take a hv_done_fn.  They return 0 when the operation
+ *    started: `done` is then called exactly once, later, from the event loop,
+ *    never from inside the starting call.  They return a negative code when
+ *    the operation could not start: `done` is then never called.
+ *  - Synchronous calls are quick (a hypercall or a xenstore write) and may
+ *    run inside the event loop.
+ *  - Domain configurations are libxl_domain_config, the type xl.cfg maps to.
+ *    The sim driver uses it as plain data and never calls into Xen.
+ */
+#ifndef XENITH_HV_H
+#define XENITH_HV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpuset.h"
+#include "err.h"
+#include "libxl_wrap.h"
+
+struct event_base;
+
+#define HV_NAME_MAX 128          /* longest domain or pool name, with NUL */
+#define HV_VERSION_MAX 64
+
+enum hv_domtype {
+    HV_TYPE_UNKNOWN = 0,
+    HV_TYPE_PV,
+    HV_TYPE_PVH,
+    HV_TYPE_HVM,
+};
+
+/* Xen's run states.  "shutdown" carries a reason; "dying" is the short
+ * time between destroy and the domain disappearing. */
+enum hv_state {
+    HV_STATE_RUNNING = 0,
+    HV_STATE_BLOCKED,
+    HV_STATE_PAUSED,
+    HV_STATE_SHUTDOWN,
+    HV_STATE_DYING,
+};
+
+enum hv_shutdown {
+    HV_SHUTDOWN_NONE = 0,
+    HV_SHUTDOWN_POWEROFF,
+    HV_SHUTDOWN_REBOOT,
+    HV_SHUTDOWN_SUSPEND,
+    HV_SHUTDOWN_CRASH,
+    HV_SHUTDOWN_WATCHDOG,
+    HV_SHUTDOWN_SOFT_RESET,
+};
+
+enum hv_sched {
+    HV_SCHED_UNKNOWN = 0,
+    HV_SCHED_CREDIT,
+    HV_SCHED_CREDIT2,
+    HV_SCHED_RTDS,
+    HV_SCHED_ARINC653,
+    HV_SCHED_NULL,
+};
+
+/* Per-domain scheduler parameters.  In a set request a field of -1 is left
+ * unchanged; `sched` names the scheduler the caller means and the call fails
+ * with XN_ENOTSUP when the domain's pool runs another one. */
+struct hv_sched_params {
+    enum hv_sched sched;
+    int weight;     /* 1..65535, Xen's default 256 */
+    int cap;        /* % of one pCPU, 0 = no cap */
+};
+
+/* Per-pool scheduler parameters; -1 means "not applicable" or "unchanged". */
+struct hv_pool_sched {
+    enum hv_sched sched;
+    int tslice_ms;      /* credit only: 1..1000 */
+    int ratelimit_us;   /* credit and credit2: 100..500000 (0 = off) */
+};
+
+struct hv_dominfo {
+    uint32_t domid;
+    char name[HV_NAME_MAX];
+    uint8_t uuid[16];
+    enum hv_domtype type;
+    enum hv_state state;
+    enum hv_shutdown shutdown_reason;   /* valid when state is SHUTDOWN */
+    uint64_t mem_kb;        /* memory the domain holds now */
+    uint64_t target_kb;     /* balloon target (memory/target) */
+    uint64_t max_kb;        /* hypervisor maximum (maxmem) */
+    uint32_t vcpus_online;
+    uint32_t vcpus_max;
+    uint64_t cpu_time_ns;
+    uint32_t poolid;
+    struct hv_sched_params sched;
+};
+
+struct hv_vcpuinfo {
+    uint32_t vcpu;
+    int32_t cpu;            /* pCPU it last ran on, -1 when offline */
+    bool online;
+    bool running;
+    bool blocked;
+    uint64_t time_ns;
+    struct cpuset hard;     /* hard affinity */
+    struct cpuset soft;     /* soft affinity */
+};
+
+struct hv_poolinfo {
+    uint32_t poolid;
+    char name[HV_NAME_MAX];
+    enum hv_sched sched;
+    uint32_t n_dom;
+    struct cpuset cpus;
+};
+
+struct hv_hostinfo {
+    char hostname[HV_NAME_MAX];
+    char driver[16];                    /* "xen" or "sim" */
+    char xen_version[HV_VERSION_MAX];   /* "4.17.5" */
+    uint32_t nr_cpus;
+    uint32_t threads_per_core;
+    uint32_t cores_per_socket;
+    uint32_t cpu_mhz;
+    uint64_t total_kb;
+    uint64_t free_kb;
+    enum hv_sched sched;                /* scheduler of pool 0 */
+};
+
+/* Events a driver reports about domains. */
+enum hv_event_type {
+    HV_EV_NEW = 1,      /* a domain the driver had not seen (e.g. made by xl) */
+    HV_EV_SHUTDOWN,     /* the guest shut down; reason in `reason` */
+    HV_EV_DEATH,        /* the domain is gone */
+};
+
+struct hv_event {
+    enum hv_event_type type;
+    uint32_t domid;
+    char name[HV_NAME_MAX];
+    uint8_t uuid[16];
+    enum hv_shutdown reason;
+};
+
+/* Called from the event loop for each domain event.  `ev` lives for the
+ * duration of the call only. */
+typedef void hv_event_fn(void *opaque, const struct hv_event *ev);
+
+/* Completion of an asynchronous call.  `msg` holds the failure sentence when
+ * rc < 0 and lives for the duration of the call; `domid` is the new domain
+ * for create/restore and the subject domain otherwise. */
+typedef void hv_done_fn(void *opaque, int rc, const struct xn_msg *msg,
+                        uint32_t domid);
+
+struct hv_open_opts {
+    const char *scenario;   /* sim: scenario file, NULL for the built-in */
+    const char *run_dir;    /* where a driver may put sockets (sim store) */
+};
+
+/* Save flags. */
+#define HV_SAVE_LIVE 0x1    /* pre-copy while the guest runs (migration) */
+
+struct hv;
+
+/*
+ * Open a connection to the host named by `uri`.  `base` is the daemon's
+ * event loop (not owned, must outlive the hv).  `ev`/`ev_opaque` receive
+ * domain events.  On success *hv_r is owned by the caller: hv_close() it.
+ */
+int hv_open(const char *uri, struct event_base *base,
+            const struct hv_open_opts *opts, hv_event_fn *ev, void *ev_opaque,
+            struct hv **hv_r, struct xn_msg *msg);
+
+/* Close and free; pending asynchronous operations are abandoned. NULL ok. */
+void hv_close(struct hv *hv);
+
+/* The URI this hv was opened with, and the driver name ("xen", "sim"). */
+const char *hv_uri(const struct hv *hv);
+const char *hv_driver(const struct hv *hv);
+
+/* --- queries --- */
+int hv_host_info(struct hv *hv, struct hv_hostinfo *info, struct xn_msg *msg);
+
+/* *list_r is malloc'd, owned by the caller: free() it. Sorted by domid. */
+int hv_dom_list(struct hv *hv, struct hv_dominfo **list_r, size_t *n_r,
+                struct xn_msg *msg);
+int hv_dom_info(struct hv *hv, uint32_t domid, struct hv_dominfo *info,
+                struct xn_msg *msg);
+
+/* Resolve a domain named by name or by decimal id. */
+int hv_dom_lookup(struct hv *hv, const char *ref, uint32_t *domid_r,
+                  struct xn_msg *msg);
+
+/* The configuration the domain runs with.  `cfg` must have been through
+ * libxl_domain_config_init; the caller disposes it, success or not. */
+int hv_dom_config(struct hv *hv, uint32_t domid, libxl_domain_config *cfg,
+                  struct xn_msg *msg);
+
+/* *list_r is malloc'd, owned by the caller: free() it. */
+int hv_vcpu_list(struct hv *hv, uint32_t domid, struct hv_vcpuinfo **list_r,
+                 size_t *n_r, struct xn_msg *msg);
+int hv_pool_list(struct hv *hv, struct hv_poolinfo **list_r, size_t *n_r,
+                 struct xn_msg *msg);
+
+/* --- lifecycle --- */
+/* `cfg` is only read during the call; the driver keeps its own copy. */
+int hv_create(struct hv *hv, libxl_domain_config *cfg, bool paused,
+              hv_done_fn *done, void *opaque, struct xn_msg *msg);
+int hv_destroy(struct hv *hv, uint32_t domid, hv_done_fn *done, void *opaque,
+               struct xn_msg *msg);
+/* Ask the guest to shut down or reboot; `done` fires when the request was
+ * delivered, not when the guest acted on it (that is an HV_EV_SHUTDOWN). */
+int hv_shutdown(struct hv *hv, uint32_t domid, bool reboot, hv_done_fn *done,
+                void *opaque, struct xn_msg *msg);
+int hv_pause(struct hv *hv, uint32_t domid, struct xn_msg *msg);
+int hv_unpause(struct hv *hv, uint32_t domid, struct xn_msg *msg);
+int hv_rename(struct hv *hv, uint32_t domid, const char *new_name,
+              struct xn_msg *msg);
+
+/* --- resources --- */
+int hv_mem_target(struct hv *hv, uint32_t domid, uint64_t target_kb,
+                  struct xn_msg *msg);
+int hv_mem_max(struct hv *hv, uint32_t domid, uint64_t max_kb,
+               struct xn_msg *msg);
+int hv_vcpu_set(struct hv *hv, uint32_t domid, uint32_t count,
+                struct xn_msg *msg);
+/* Pin `vcpu` (or every vCPU when vcpu < 0).  `soft` may be NULL. */
+int hv_vcpu_pin(struct hv *hv, uint32_t domid, int vcpu,
+                const struct cpuset *hard, const struct cpuset *soft,
+                struct xn_msg *msg);
+int hv_sched_get(struct hv *hv, uint32_t domid, struct hv_sched_params *p,
+                 struct xn_msg *msg);
+int hv_sched_set(struct hv *hv, uint32_t domid,
+                 const struct hv_sched_params *p, struct xn_msg *msg);
+int hv_pool_sched_get(struct hv *hv, uint32_t poolid, struct hv_pool_sched *p,
+                      struct xn_msg *msg);
+int hv_pool_sched_set(struct hv *hv, uint32_t poolid,
+                      const struct hv_pool_sched *p, struct xn_msg *msg);
+
+/* --- save and restore ---
+ * hv_save writes the driver's image of the domain to `fd` (not closed) and
+ * leaves the domain suspended (state SHUTDOWN, reason SUSPEND); the caller
+ * then destroys it, or hv_resume()s it to let it run on.
+ * hv_restore reads an image written by hv_save from `fd` (positioned at the
+ * image, not closed) and creates a domain from `cfg`; `done` gets its domid.
+ * Both leave the fd's offset just past the image. */
+int hv_save(struct hv *hv, uint32_t domid, int fd, unsigned flags,
+            hv_done_fn *done, void *opaque, struct xn_msg *msg);
+int hv_resume(struct hv *hv, uint32_t domid, hv_done_fn *done, void *opaque,
+              struct xn_msg *msg);
+int hv_restore(struct hv *hv, libxl_domain_config *cfg, int fd, bool paused,
+               hv_done_fn *done, void *opaque, struct xn_msg *msg);
+
+/* Names for enums, for output and the wire.  Static storage. */
+const char *hv_state_name(enum hv_state s);
+const char *hv_shutdown_name(enum hv_shutdown r);
+const char *hv_sched_name(enum hv_sched s);
+const char *hv_domtype_name(enum hv_domtype t);
+/* Parse a scheduler name; returns HV_SCHED_UNKNOWN when not one. */
+enum hv_sched hv_sched_parse(const char *name);
+
+#endif

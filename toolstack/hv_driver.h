@@ -1,0 +1,91 @@
+/*
+ * hv_driver.h - what a driver implements.  Only hv.c and the drivers include
+ * this; everything else uses hv.h.
+ *
+ * hv.c checks what is common to every driver before it calls an op (a known
+ * domain id, domain 0 not destroyed, ranges of values), so drivers may assume
+ * their arguments are in range.  Each op has the contract of the hv_* call of
+ * the same name in hv.h.
+ */
+#ifndef XENITH_HV_DRIVER_H
+#define XENITH_HV_DRIVER_H
+
+#include "hv.h"
+
+struct hv_ops {
+    const char *scheme;     /* "xen", "sim" */
+
+    /* `path` is the URI's part after "scheme://".  Store private state in
+     * hv->priv. */
+    int (*open)(struct hv *hv, const char *path,
+                const struct hv_open_opts *opts, struct xn_msg *msg);
+    void (*close)(struct hv *hv);
+
+    int (*host_info)(struct hv *hv, struct hv_hostinfo *info,
+                     struct xn_msg *msg);
+    int (*dom_list)(struct hv *hv, struct hv_dominfo **list_r, size_t *n_r,
+                    struct xn_msg *msg);
+    int (*dom_info)(struct hv *hv, uint32_t domid, struct hv_dominfo *info,
+                    struct xn_msg *msg);
+    int (*dom_config)(struct hv *hv, uint32_t domid, libxl_domain_config *cfg,
+                      struct xn_msg *msg);
+    int (*vcpu_list)(struct hv *hv, uint32_t domid,
+                     struct hv_vcpuinfo **list_r, size_t *n_r,
+                     struct xn_msg *msg);
+    int (*pool_list)(struct hv *hv, struct hv_poolinfo **list_r, size_t *n_r,
+                     struct xn_msg *msg);
+
+    int (*create)(struct hv *hv, libxl_domain_config *cfg, bool paused,
+                  hv_done_fn *done, void *opaque, struct xn_msg *msg);
+    int (*destroy)(struct hv *hv, uint32_t domid, hv_done_fn *done,
+                   void *opaque, struct xn_msg *msg);
+    int (*shutdown)(struct hv *hv, uint32_t domid, bool reboot,
+                    hv_done_fn *done, void *opaque, struct xn_msg *msg);
+    int (*pause)(struct hv *hv, uint32_t domid, struct xn_msg *msg);
+    int (*unpause)(struct hv *hv, uint32_t domid, struct xn_msg *msg);
+    int (*rename)(struct hv *hv, uint32_t domid, const char *new_name,
+                  struct xn_msg *msg);
+
+    int (*mem_target)(struct hv *hv, uint32_t domid, uint64_t target_kb,
+                      struct xn_msg *msg);
+    int (*mem_max)(struct hv *hv, uint32_t domid, uint64_t max_kb,
+                   struct xn_msg *msg);
+    int (*vcpu_set)(struct hv *hv, uint32_t domid, uint32_t count,
+                    struct xn_msg *msg);
+    int (*vcpu_pin)(struct hv *hv, uint32_t domid, int vcpu,
+                    const struct cpuset *hard, const struct cpuset *soft,
+                    struct xn_msg *msg);
+    int (*sched_get)(struct hv *hv, uint32_t domid, struct hv_sched_params *p,
+                     struct xn_msg *msg);
+    int (*sched_set)(struct hv *hv, uint32_t domid,
+                     const struct hv_sched_params *p, struct xn_msg *msg);
+    int (*pool_sched_get)(struct hv *hv, uint32_t poolid,
+                          struct hv_pool_sched *p, struct xn_msg *msg);
+    int (*pool_sched_set)(struct hv *hv, uint32_t poolid,
+                          const struct hv_pool_sched *p, struct xn_msg *msg);
+
+    int (*save)(struct hv *hv, uint32_t domid, int fd, unsigned flags,
+                hv_done_fn *done, void *opaque, struct xn_msg *msg);
+    int (*resume)(struct hv *hv, uint32_t domid, hv_done_fn *done,
+                  void *opaque, struct xn_msg *msg);
+    int (*restore)(struct hv *hv, libxl_domain_config *cfg, int fd,
+                   bool paused, hv_done_fn *done, void *opaque,
+                   struct xn_msg *msg);
+};
+
+struct hv {
+    const struct hv_ops *ops;
+    struct event_base *base;    /* the daemon's loop; not owned */
+    hv_event_fn *event_cb;
+    void *event_opaque;
+    char uri[256];
+    void *priv;                 /* the driver's state; the driver frees it */
+};
+
+/* Deliver an event to the hv's owner.  Drivers call this from the loop. */
+void hv_emit(struct hv *hv, const struct hv_event *ev);
+
+extern const struct hv_ops hv_sim_ops;
+extern const struct hv_ops hv_xen_ops;
+
+#endif
