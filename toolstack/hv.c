@@ -214,8 +214,11 @@ int hv_create(struct hv *hv, libxl_domain_config *cfg, bool paused,
               hv_done_fn *done, void *opaque, struct xn_msg *msg)
 {
     int rc = check_name(cfg->c_info.name, msg);
-    if (rc < 0)
+    if (rc < 0) {
+        libxl_domain_config_dispose(cfg);
+        free(cfg);
         return rc;
+    }
     return hv->ops->create(hv, cfg, paused, done, opaque, msg);
 }
 
@@ -347,11 +350,11 @@ int hv_resume(struct hv *hv, uint32_t domid, hv_done_fn *done, void *opaque,
     return hv->ops->resume(hv, domid, done, opaque, msg);
 }
 
-int hv_restore(struct hv *hv, libxl_domain_config *cfg, int fd, bool paused,
+int hv_restore(struct hv *hv, int fd, const char *name, bool paused,
                hv_done_fn *done, void *opaque, struct xn_msg *msg)
 {
-    int rc = check_name(cfg->c_info.name, msg);
-    return rc < 0 ? rc : hv->ops->restore(hv, cfg, fd, paused, done, opaque,
+    int rc = name ? check_name(name, msg) : 0;
+    return rc < 0 ? rc : hv->ops->restore(hv, fd, name, paused, done, opaque,
                                           msg);
 }
 

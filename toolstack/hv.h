@@ -103,6 +103,8 @@ struct hv_dominfo {
     uint64_t cpu_time_ns;
     uint32_t poolid;
     struct hv_sched_params sched;
+    bool foreign;           /* made by another toolstack (xl), whose own
+                             * monitor handles its shutdown actions */
 };
 
 struct hv_vcpuinfo {
@@ -213,7 +215,12 @@ int hv_pool_list(struct hv *hv, struct hv_poolinfo **list_r, size_t *n_r,
                  struct xn_msg *msg);
 
 /* --- lifecycle --- */
-/* `cfg` is only read during the call; the driver keeps its own copy. */
+/* `cfg` is heap-allocated (malloc + libxl_domain_config_init) and owned by
+ * the driver from the call on, whatever the result: the driver disposes and
+ * frees it when it no longer needs it (libxl reads it until the create
+ * completes; the sim keeps it to answer hv_dom_config).  libxl cannot copy
+ * or parse a libxl_domain_config without a ctx, which the sim has not, so
+ * ownership moves instead of copies being made. */
 int hv_create(struct hv *hv, libxl_domain_config *cfg, bool paused,
               hv_done_fn *done, void *opaque, struct xn_msg *msg);
 int hv_destroy(struct hv *hv, uint32_t domid, hv_done_fn *done, void *opaque,
@@ -248,17 +255,22 @@ int hv_pool_sched_set(struct hv *hv, uint32_t poolid,
                       const struct hv_pool_sched *p, struct xn_msg *msg);
 
 /* --- save and restore ---
- * hv_save writes the driver's image of the domain to `fd` (not closed) and
- * leaves the domain suspended (state SHUTDOWN, reason SUSPEND); the caller
- * then destroys it, or hv_resume()s it to let it run on.
- * hv_restore reads an image written by hv_save from `fd` (positioned at the
- * image, not closed) and creates a domain from `cfg`; `done` gets its domid.
- * Both leave the fd's offset just past the image. */
+ * hv_save writes the driver's image of the domain to `fd` (not closed): a
+ * self-describing stream that carries the domain's configuration (as the
+ * driver chooses to record it) followed by its memory image.  It leaves the
+ * domain suspended (state SHUTDOWN, reason SUSPEND); the caller then
+ * destroys it, or hv_resume()s it to let it run on.
+ * hv_restore reads an image written by hv_save of the same driver from `fd`
+ * (positioned at the image, not closed), recreates the configuration from
+ * it and creates the domain; `name`, when not NULL, replaces the saved name
+ * (a migration receives "web1--incoming").  `done` gets the new domid.  A
+ * corrupt, truncated or foreign image fails with XN_ECORRUPT.
+ * Both leave the fd's offset just past the image and never read beyond it. */
 int hv_save(struct hv *hv, uint32_t domid, int fd, unsigned flags,
             hv_done_fn *done, void *opaque, struct xn_msg *msg);
 int hv_resume(struct hv *hv, uint32_t domid, hv_done_fn *done, void *opaque,
               struct xn_msg *msg);
-int hv_restore(struct hv *hv, libxl_domain_config *cfg, int fd, bool paused,
+int hv_restore(struct hv *hv, int fd, const char *name, bool paused,
                hv_done_fn *done, void *opaque, struct xn_msg *msg);
 
 /* Names for enums, for output and the wire.  Static storage. */

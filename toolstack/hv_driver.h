@@ -68,9 +68,8 @@ struct hv_ops {
                 hv_done_fn *done, void *opaque, struct xn_msg *msg);
     int (*resume)(struct hv *hv, uint32_t domid, hv_done_fn *done,
                   void *opaque, struct xn_msg *msg);
-    int (*restore)(struct hv *hv, libxl_domain_config *cfg, int fd,
-                   bool paused, hv_done_fn *done, void *opaque,
-                   struct xn_msg *msg);
+    int (*restore)(struct hv *hv, int fd, const char *name, bool paused,
+                   hv_done_fn *done, void *opaque, struct xn_msg *msg);
 };
 
 struct hv {
