@@ -1,0 +1,157 @@
+/*
+ * xen_op.c - asynchronous libxl operations.
+ *
+ * Each long operation is a struct xen_op whose libxl_asyncop_how calls
+ * op_libxl_done.  libxl may call it from inside the initiating call (its
+ * header allows that), and the hv interface forbids calling `done` from
+ * there, so the callback only records libxl's result and activates a
+ * libevent event; op_run then does the rest from the loop: an op's step
+ * function may start another libxl step (create -> unpause), or end the op,
+ * which calls `done` exactly once and frees the op.
+ */
+#include "xen_priv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+
+static void op_unlink(struct xen_op *op)
+{
+    for (struct xen_op **pp = &op->drv->ops; *pp; pp = &(*pp)->next)
+        if (*pp == op) {
+            *pp = op->next;
+            break;
+        }
+}
+
+static void op_free(struct xen_op *op)
+{
+    op_unlink(op);
+    if (op->ev)
+        event_free(op->ev);
+    xen_cfg_free(op->cfg);
+    libxl_domain_restore_params_dispose(&op->rparams);
+    free(op);
+}
+
+void xen_cfg_free(libxl_domain_config *cfg)
+{
+    if (!cfg)
+        return;
+    libxl_domain_config_dispose(cfg);
+    free(cfg);
+}
+
+static void op_run(evutil_socket_t fd, short what, void *arg)
+{
+    struct xen_op *op = arg;
+    int rc;
+
+    (void)fd;
+    (void)what;
+    if (!op->started) {
+        /* The initiating call failed after libxl called back: the caller
+         * got the error already. */
+        op_free(op);
+        return;
+    }
+    op->fired = false;
+    rc = op->step(op);
+    if (rc == 1)
+        return;         /* another libxl step is under way */
+    op->done(op->opaque, rc, rc < 0 ? &op->msg : NULL, op->domid);
+    op_free(op);
+}
+
+static void op_libxl_done(libxl_ctx *ctx, int lrc, void *for_callback)
+{
+    struct xen_op *op = for_callback;
+
+    (void)ctx;
+    op->lrc = lrc;
+    op->fired = true;
+    /* Keep libxl's words now: other operations may log before op_run. */
+    if (lrc)
+        xen_fail(op->drv, &op->msg, lrc, "%s: %s", op->subj, op->what);
+    event_active(op->ev, EV_TIMEOUT, 1);
+}
+
+struct xen_op *xen_op_new(struct xen_drv *drv, enum xen_op_kind kind,
+                          uint32_t domid, hv_done_fn *done, void *opaque)
+{
+    struct xen_op *op = calloc(1, sizeof(*op));
+
+    if (!op)
+        return NULL;
+    libxl_domain_restore_params_init(&op->rparams);
+    op->drv = drv;
+    op->kind = kind;
+    op->domid = domid;
+    op->done = done;
+    op->opaque = opaque;
+    op->fd = -1;
+    op->what = "failed";
+    op->how.callback = op_libxl_done;
+    op->how.u.for_callback = op;
+    op->ev = event_new(drv->hv->base, -1, 0, op_run, op);
+    if (!op->ev) {
+        libxl_domain_restore_params_dispose(&op->rparams);
+        free(op);
+        return NULL;
+    }
+    op->next = drv->ops;
+    drv->ops = op;
+    return op;
+}
+
+void xen_op_step(struct xen_op *op, const char *what)
+{
+    op->what = what;
+    xen_log_clear(op->drv->log);
+}
+
+int xen_op_started(struct xen_op *op, int lrc, struct xn_msg *msg)
+{
+    int rc;
+
+    if (lrc == 0) {
+        op->started = true;
+        return 0;
+    }
+    rc = xen_fail(op->drv, msg, lrc, "%s: %s", op->subj, op->what);
+    if (op->fired)
+        return rc;      /* op_run frees it (not started: no done) */
+    op_free(op);
+    return rc;
+}
+
+bool xen_op_creating(struct xen_drv *drv, uint32_t domid)
+{
+    for (struct xen_op *op = drv->ops; op; op = op->next)
+        if ((op->kind == XEN_OP_CREATE || op->kind == XEN_OP_RESTORE) &&
+            op->domid == domid)
+            return true;
+    return false;
+}
+
+bool xen_op_abandon_all(struct xen_drv *drv)
+{
+    bool idle = true;
+
+    for (struct xen_op *op = drv->ops; op; op = op->next)
+        if (op->started && !op->fired)
+            libxl_ao_abort(drv->ctx, &op->how);
+    for (struct xen_op *op = drv->ops; op; op = op->next)
+        if (op->started && !op->fired) {
+            xn_log(XN_LOG_WARNING, "xen: closing with an operation on %s "
+                   "in flight; it is abandoned", op->subj);
+            idle = false;
+        }
+    while (drv->ops)
+        op_free(drv->ops);
+    return idle;
+}
