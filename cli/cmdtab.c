@@ -1,0 +1,114 @@
+/* cmdtab.c - every xenith command, once: dispatch, help and completion all
+ * read this table. */
+#include "cli.h"
+
+#include <string.h>
+
+const struct cmd cmdtab[] = {
+    {"list", cmd_list, "[-l] [--json] [DOMAIN...]",
+     "List domains, or the DOMAINs named.",
+     "  -l, --long   more columns: type, target, maximum, pool, weight, "
+     "cap, UUID\n"
+     "  --json       the domain records as JSON\n",
+     "-l --long --json", ARGS_DOM},
+    {"info", cmd_info, "[--json]", "Show the host and the daemon.",
+     "  --json       as JSON\n", "--json", ARGS_NONE},
+    {"domid", cmd_domid, "DOMAIN", "Print a domain's id.", NULL, "",
+     ARGS_DOM},
+    {"create", cmd_create, "[-p] CONFIG",
+     "Create a domain from an xl.cfg file.",
+     "  -p, --paused  leave it paused\n", "-p --paused", ARGS_FILE},
+    {"destroy", cmd_destroy, "DOMAIN",
+     "Destroy a domain at once (no shutdown).", NULL, "", ARGS_DOM},
+    {"shutdown", cmd_shutdown, "[-w] [-t SECS] [--force] DOMAIN",
+     "Ask a domain to shut down.",
+     "  -w, --wait         wait until the domain is gone\n"
+     "  -t, --timeout SECS how long to wait (default 300; implies -w)\n"
+     "  --force            destroy the domain if it is still there after "
+     "the wait\n",
+     "-w --wait -t --timeout --force", ARGS_DOM},
+    {"reboot", cmd_reboot, "[-w] [-t SECS] [--force] DOMAIN",
+     "Ask a domain to reboot.",
+     "  -w, --wait         wait until the old instance is gone\n"
+     "  -t, --timeout SECS how long to wait (default 300; implies -w)\n"
+     "  --force            destroy the domain if it is still there after "
+     "the wait\n",
+     "-w --wait -t --timeout --force", ARGS_DOM},
+    {"pause", cmd_pause, "DOMAIN", "Pause a domain.", NULL, "", ARGS_DOM},
+    {"unpause", cmd_unpause, "DOMAIN", "Unpause a domain.", NULL, "",
+     ARGS_DOM},
+    {"rename", cmd_rename, "DOMAIN NEWNAME", "Rename a domain.", NULL, "",
+     ARGS_DOM},
+    {"mem-set", cmd_mem_set, "DOMAIN SIZE",
+     "Set a domain's memory target (SIZE: e.g. 512, 512m, 2g; MiB by "
+     "default).", NULL, "", ARGS_DOM},
+    {"mem-max", cmd_mem_max, "DOMAIN SIZE",
+     "Set the most memory a domain may have.", NULL, "", ARGS_DOM},
+    {"vcpu-list", cmd_vcpu_list, "[--json] [DOMAIN]",
+     "List vCPUs, their placement and affinity.",
+     "  --json       as JSON\n", "--json", ARGS_DOM},
+    {"vcpu-set", cmd_vcpu_set, "DOMAIN COUNT",
+     "Set how many vCPUs are online.", NULL, "", ARGS_DOM},
+    {"vcpu-pin", cmd_vcpu_pin, "DOMAIN VCPU|all HARD [SOFT]",
+     "Set vCPU affinity (CPU lists such as 1, 0-3,^2 or all).", NULL, "",
+     ARGS_DOM},
+    {"sched-credit", cmd_sched_credit,
+     "[-d DOMAIN [-w WEIGHT] [-c CAP]] [-s [-p POOL] [-t MS] [-r US]]",
+     "Show or set credit scheduler parameters.",
+     "  -d, --domain DOMAIN      a domain's parameters (all domains when "
+     "absent)\n"
+     "  -w, --weight WEIGHT      set its weight (1-65535)\n"
+     "  -c, --cap CAP            set its cap (% of one CPU, 0 = none)\n"
+     "  -s, --schedparam         the cpupool's parameters instead\n"
+     "  -p, --cpupool POOL       which cpupool (default Pool-0)\n"
+     "  -t, --tslice_ms MS       set the time slice (1-1000)\n"
+     "  -r, --ratelimit_us US    set the rate limit (100-500000, 0 = off)\n"
+     "  --json                   as JSON\n",
+     "-d --domain -w --weight -c --cap -s --schedparam -p --cpupool -t "
+     "--tslice_ms -r --ratelimit_us --json", ARGS_NONE},
+    {"sched-credit2", cmd_sched_credit2,
+     "[-d DOMAIN [-w WEIGHT] [-c CAP]] [-s [-p POOL] [-r US]]",
+     "Show or set credit2 scheduler parameters.",
+     "  -d, --domain DOMAIN      a domain's parameters (all domains when "
+     "absent)\n"
+     "  -w, --weight WEIGHT      set its weight (1-65535)\n"
+     "  -c, --cap CAP            set its cap (% of one CPU, 0 = none)\n"
+     "  -s, --schedparam         the cpupool's parameters instead\n"
+     "  -p, --cpupool POOL       which cpupool (default Pool-0)\n"
+     "  -r, --ratelimit_us US    set the rate limit (100-500000, 0 = off)\n"
+     "  --json                   as JSON\n",
+     "-d --domain -w --weight -c --cap -s --schedparam -p --cpupool -r "
+     "--ratelimit_us --json", ARGS_NONE},
+    {"cpupool-list", cmd_cpupool_list, "[--json]", "List cpupools.",
+     "  --json       as JSON\n", "--json", ARGS_NONE},
+    {"save", cmd_save, "[-c] DOMAIN FILE",
+     "Save a domain to FILE and destroy it.",
+     "  -c, --checkpoint  leave the domain running\n",
+     "-c --checkpoint", ARGS_DOM_FILE},
+    {"restore", cmd_restore, "[-p] [--name NAME] FILE",
+     "Restore a domain from FILE.",
+     "  -p, --paused   leave it paused\n"
+     "  -n, --name NAME  give it another name\n",
+     "-p --paused -n --name", ARGS_FILE},
+    {"config-check", cmd_config_check, "[--json] FILE",
+     "Check an xl.cfg file; --json prints what `xl -N create FILE` prints.",
+     "  --json       the domain configuration as libxl's JSON\n"
+     "Needs no daemon and no Xen.\n",
+     "--json", ARGS_FILE},
+    {"events", cmd_events, "[--json]",
+     "Follow domain events until interrupted.",
+     "  --json       one JSON object per line\n", "--json", ARGS_NONE},
+    {"help", cmd_help, "[COMMAND]", "Show the commands, or one command's "
+     "help.", NULL, "", ARGS_WORDS},
+    {"completion", cmd_completion, "bash",
+     "Print a bash completion script.", NULL, "", ARGS_WORDS},
+    {NULL, NULL, NULL, NULL, NULL, NULL, ARGS_NONE},
+};
+
+const struct cmd *cmd_find(const char *name)
+{
+    for (const struct cmd *c = cmdtab; c->name; c++)
+        if (strcmp(c->name, name) == 0)
+            return c;
+    return NULL;
+}

@@ -1,0 +1,337 @@
+/*
+ * control.c - the control socket.
+ *
+ * A unix stream socket, mode 0600, that only root (or the daemon's own
+ * user) may use: the peer's credentials come from SO_PEERCRED, never from
+ * anything the client says.  Each connection carries newline-delimited JSON
+ * messages (proto.h); requests may be answered out of order.
+ */
+#include "daemon.h"
+#include "log.h"
+#include "proto.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+/* A subscriber whose unread events pass this is dropped, so a stuck client
+ * cannot make the daemon buffer without bound. */
+#define SUBSCRIBER_BACKLOG_MAX (8 * 1024 * 1024)
+
+struct conn {
+    int refs;
+    struct control *control;
+    struct bufferevent *bev;        /* NULL once closed */
+    bool subscribed;
+    bool closing;                   /* close when the output has drained */
+    pid_t pid;
+    uid_t uid;
+    LIST_ENTRY(conn) link;          /* on control->conns while open */
+};
+
+struct control {
+    struct daemon *d;
+    struct evconnlistener *listener;
+    char *path;
+    LIST_HEAD(, conn) conns;
+};
+
+void conn_ref(struct conn *c)
+{
+    c->refs++;
+}
+
+void conn_unref(struct conn *c)
+{
+    if (--c->refs == 0)
+        free(c);
+}
+
+bool conn_closed(const struct conn *c)
+{
+    return c->bev == NULL;
+}
+
+static void conn_close(struct conn *c)
+{
+    if (!c->bev)
+        return;
+    bufferevent_free(c->bev);
+    c->bev = NULL;
+    LIST_REMOVE(c, link);
+    conn_unref(c);
+}
+
+void conn_send(struct conn *c, struct json_object *msg)
+{
+    size_t len;
+    char *line;
+
+    if (!c->bev)
+        return;
+    line = proto_encode(msg, &len);
+    if (!line || bufferevent_write(c->bev, line, len) < 0) {
+        xn_log(XN_LOG_WARNING, "client pid %d: cannot queue a reply, "
+               "closing", (int)c->pid);
+        conn_close(c);
+    }
+    free(line);
+}
+
+void conn_subscribe(struct conn *c)
+{
+    c->subscribed = true;
+}
+
+void control_broadcast(struct control *ctl, struct json_object *take_event)
+{
+    struct json_object *msg = proto_event(take_event);
+    struct conn *c, *next;
+
+    for (c = LIST_FIRST(&ctl->conns); c; c = next) {
+        next = LIST_NEXT(c, link);
+        if (!c->subscribed)
+            continue;
+        if (evbuffer_get_length(bufferevent_get_output(c->bev)) >
+            SUBSCRIBER_BACKLOG_MAX) {
+            xn_log(XN_LOG_WARNING, "event subscriber pid %d is not reading;"
+                   " dropping it", (int)c->pid);
+            conn_close(c);
+            continue;
+        }
+        conn_send(c, msg);
+    }
+    json_object_put(msg);
+}
+
+/* Send an error that answers no request, then close once it is written. */
+static void conn_refuse(struct conn *c, int64_t id, int code,
+                        const char *message)
+{
+    struct json_object *reply = proto_reply_err(id, code, message);
+    conn_send(c, reply);
+    json_object_put(reply);
+    c->closing = true;
+    if (c->bev)
+        bufferevent_disable(c->bev, EV_READ);
+}
+
+static void handle_line(struct conn *c, const char *line, size_t len)
+{
+    struct daemon *d = c->control->d;
+    struct proto_msg m;
+    struct xn_msg msg;
+    struct request *r;
+
+    if (proto_decode(line, len, &m, &msg) < 0) {
+        xn_log(XN_LOG_WARNING, "client pid %d: %s", (int)c->pid, msg.text);
+        struct json_object *reply = proto_reply_err(m.id, XN_EPROTO,
+                                                    msg.text);
+        conn_send(c, reply);
+        json_object_put(reply);
+        proto_msg_dispose(&m);
+        return;
+    }
+    if (m.kind != PROTO_REQUEST) {
+        conn_refuse(c, m.id, XN_EPROTO, "clients send requests only");
+        proto_msg_dispose(&m);
+        return;
+    }
+    r = request_new(d, c, m.id, m.op, m.args);
+    proto_msg_dispose(&m);
+    if (!r) {
+        conn_refuse(c, -1, XN_ENOMEM, "out of memory");
+        return;
+    }
+    dispatch(r);
+}
+
+static void conn_read(struct bufferevent *bev, void *arg)
+{
+    struct conn *c = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+
+    conn_ref(c);
+    while (c->bev && !c->closing) {
+        size_t len;
+        char *line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
+        if (!line) {
+            if (evbuffer_get_length(in) >= PROTO_MAX_LINE) {
+                char m[128];
+                snprintf(m, sizeof(m), "message longer than %d bytes "
+                         "without a newline", PROTO_MAX_LINE);
+                xn_log(XN_LOG_WARNING, "client pid %d: %s", (int)c->pid, m);
+                conn_refuse(c, -1, XN_EPROTO, m);
+            }
+            break;
+        }
+        handle_line(c, line, len);
+        free(line);
+    }
+    conn_unref(c);
+}
+
+static void conn_write(struct bufferevent *bev, void *arg)
+{
+    struct conn *c = arg;
+    if (c->closing)
+        conn_close(c);
+}
+
+static void conn_event(struct bufferevent *bev, short what, void *arg)
+{
+    struct conn *c = arg;
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+        conn_close(c);
+}
+
+static void accept_conn(struct evconnlistener *l, evutil_socket_t fd,
+                        struct sockaddr *sa, int salen, void *arg)
+{
+    struct control *ctl = arg;
+    struct ucred cred;
+    socklen_t clen = sizeof(cred);
+    struct conn *c = calloc(1, sizeof(*c));
+
+    if (!c) {
+        close(fd);
+        return;
+    }
+    c->refs = 1;                    /* held while on the list */
+    c->control = ctl;
+    c->bev = bufferevent_socket_new(ctl->d->base, fd,
+                                    BEV_OPT_CLOSE_ON_FREE);
+    if (!c->bev) {
+        close(fd);
+        free(c);
+        return;
+    }
+    LIST_INSERT_HEAD(&ctl->conns, c, link);
+    bufferevent_setcb(c->bev, conn_read, conn_write, conn_event, c);
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0) {
+        conn_refuse(c, -1, XN_EPERM, "cannot read the peer's credentials");
+        return;
+    }
+    c->pid = cred.pid;
+    c->uid = cred.uid;
+    if (cred.uid != 0 && cred.uid != geteuid()) {
+        char m[128];
+        snprintf(m, sizeof(m), "permission denied: uid %u may not use "
+                 "xenithd (root only)", (unsigned)cred.uid);
+        xn_log(XN_LOG_WARNING, "refused client pid %d: %s", (int)cred.pid,
+               m);
+        conn_refuse(c, -1, XN_EPERM, m);
+    }
+}
+
+/* Create the socket's directory; refuse to take over a live socket. */
+static int prepare_path(const char *path, struct xn_msg *msg)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    char dir[sizeof(sa.sun_path)];
+    char *slash;
+    int fd;
+
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return xn_msg_set(msg, XN_EINVAL, "socket path \"%s\" is longer "
+                          "than %zu bytes", path, sizeof(sa.sun_path) - 1);
+    snprintf(dir, sizeof(dir), "%s", path);
+    slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+            return xn_msg_set(msg, xn_from_errno(errno), "cannot create "
+                              "directory %s: %s", dir, strerror(errno));
+    }
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return xn_msg_set(msg, XN_EFAIL, "socket: %s", strerror(errno));
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+        close(fd);
+        return xn_msg_set(msg, XN_EBUSY, "another xenithd is already "
+                          "listening on %s", path);
+    }
+    close(fd);
+    if (unlink(path) < 0 && errno != ENOENT)
+        return xn_msg_set(msg, xn_from_errno(errno), "cannot remove stale "
+                          "socket %s: %s", path, strerror(errno));
+    return 0;
+}
+
+int control_open(struct daemon *d, const char *path, struct control **c_r,
+                 struct xn_msg *msg)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    struct control *ctl;
+    mode_t old;
+    int fd, rc;
+
+    *c_r = NULL;
+    if ((rc = prepare_path(path, msg)) < 0)
+        return rc;
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return xn_msg_set(msg, XN_EFAIL, "socket: %s", strerror(errno));
+    old = umask(0077);              /* the socket is born 0600 */
+    rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+    umask(old);
+    if (rc < 0) {
+        rc = xn_msg_set(msg, xn_from_errno(errno), "cannot bind %s: %s",
+                        path, strerror(errno));
+        close(fd);
+        return rc;
+    }
+    if (chmod(path, 0600) < 0 || listen(fd, 64) < 0) {
+        rc = xn_msg_set(msg, xn_from_errno(errno), "cannot listen on %s: %s",
+                        path, strerror(errno));
+        close(fd);
+        return rc;
+    }
+    ctl = calloc(1, sizeof(*ctl));
+    if (!ctl || !(ctl->path = strdup(path))) {
+        free(ctl);
+        close(fd);
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    }
+    ctl->d = d;
+    LIST_INIT(&ctl->conns);
+    ctl->listener = evconnlistener_new(d->base, accept_conn, ctl,
+                                       LEV_OPT_CLOSE_ON_FREE, -1, fd);
+    if (!ctl->listener) {
+        close(fd);
+        free(ctl->path);
+        free(ctl);
+        return xn_msg_set(msg, XN_EFAIL, "cannot listen on %s", path);
+    }
+    *c_r = ctl;
+    return 0;
+}
+
+void control_close(struct control *ctl)
+{
+    struct conn *c;
+
+    if (!ctl)
+        return;
+    evconnlistener_free(ctl->listener);
+    while ((c = LIST_FIRST(&ctl->conns)))
+        conn_close(c);
+    unlink(ctl->path);
+    free(ctl->path);
+    free(ctl);
+}

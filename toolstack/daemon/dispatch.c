@@ -1,0 +1,58 @@
+/* dispatch.c - the table of operations the control socket offers. */
+#include "ops.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    const char *op;
+    op_handler *handler;
+} optab[] = {
+    {"daemon.info", op_daemon_info},
+    {"host.info", op_host_info},
+    {"events.subscribe", op_events_subscribe},
+    {"domain.list", op_dom_list},
+    {"domain.info", op_dom_info},
+    {"domain.create", op_dom_create},
+    {"domain.destroy", op_dom_destroy},
+    {"domain.shutdown", op_dom_shutdown},
+    {"domain.pause", op_dom_pause},
+    {"domain.unpause", op_dom_unpause},
+    {"domain.rename", op_dom_rename},
+    {"domain.save", op_dom_save},
+    {"domain.restore", op_dom_restore},
+    {"memory.target", op_mem_target},
+    {"memory.max", op_mem_max},
+    {"vcpu.list", op_vcpu_list},
+    {"vcpu.set", op_vcpu_set},
+    {"vcpu.pin", op_vcpu_pin},
+    {"sched.get", op_sched_get},
+    {"sched.set", op_sched_set},
+    {"pool.list", op_pool_list},
+    {"pool.sched_get", op_pool_sched_get},
+    {"pool.sched_set", op_pool_sched_set},
+};
+
+#define NOPS (sizeof(optab) / sizeof(optab[0]))
+
+void dispatch(struct request *r)
+{
+    for (size_t i = 0; i < NOPS; i++) {
+        if (strcmp(optab[i].op, r->op) == 0) {
+            optab[i].handler(r);
+            return;
+        }
+    }
+    char m[160];
+    snprintf(m, sizeof(m), "unknown operation \"%.100s\"", r->op);
+    request_fail(r, XN_EINVAL, m);
+}
+
+const char *const *dispatch_ops(void)
+{
+    static const char *names[NOPS + 1];
+    for (size_t i = 0; i < NOPS; i++)
+        names[i] = optab[i].op;
+    names[NOPS] = NULL;
+    return names;
+}
