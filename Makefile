@@ -100,7 +100,7 @@ check: config.mk
 	@$(MAKE) --no-print-directory check-unit check-e2e
 
 check-unit: $(TESTS)
-	@sh tests/run-unit.sh $(TESTS)
+	@XENITH_BIN=$(abspath $(O)) sh tests/run-unit.sh $(TESTS)
 
 check-e2e: $(XENITHD) $(XENITH)
 	@XENITH_BIN=$(abspath $(O)) sh tests/run-e2e.sh

@@ -1,0 +1,191 @@
+/* test_daemon.c - xenithd's request handling through its socket: whatever a
+ * client sends, the daemon answers clearly or hangs up, and keeps running. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "daemon_harness.h"
+
+static void setup(void)
+{
+    harness_start(NULL);
+}
+
+static void teardown(void)
+{
+    ck_assert_msg(harness_alive(), "xenithd died during the test");
+    int status = harness_stop();
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "xenithd exited with status %d", status);
+}
+
+#define REQ(id, op, args) \
+    "{\"xenith\":1,\"id\":" #id ",\"op\":\"" op "\",\"args\":" args "}"
+
+static void expect_error(int fd, const char *line, const char *code,
+                         const char *text)
+{
+    struct json_object *r = harness_call(fd, line);
+    ck_assert_msg(r != NULL, "no reply to %s", line);
+    ck_assert_str_eq(harness_errcode(r), code);
+    ck_assert_msg(strstr(harness_errmsg(r), text) != NULL,
+                  "reply to %s: \"%s\" lacks \"%s\"", line, harness_errmsg(r),
+                  text);
+    json_object_put(r);
+}
+
+static void expect_ok(int fd, const char *line)
+{
+    struct json_object *r = harness_call(fd, line), *ok;
+    ck_assert_msg(r != NULL, "no reply to %s", line);
+    ck_assert_msg(json_object_object_get_ex(r, "ok", &ok) &&
+                  json_object_get_boolean(ok), "%s failed: %s", line,
+                  harness_errmsg(r));
+    json_object_put(r);
+}
+
+START_TEST(bad_requests_get_errors)
+{
+    int fd = harness_connect();
+    expect_error(fd, "this is not json", "EPROTO", "is not one JSON object");
+    expect_error(fd, "{\"xenith\":9,\"id\":1,\"op\":\"host.info\"}",
+                 "EPROTO", "protocol version 9 is not supported");
+    expect_error(fd, REQ(2, "no.such.op", "{}"), "EINVAL",
+                 "unknown operation \"no.such.op\"");
+    expect_error(fd, REQ(3, "domain.pause", "{}"), "EINVAL",
+                 "argument \"dom\" is missing");
+    expect_error(fd, REQ(4, "domain.pause", "{\"dom\":7}"), "EINVAL",
+                 "argument \"dom\" must be a string");
+    expect_error(fd, REQ(5, "memory.target", "{\"dom\":\"0\",\"kb\":-5}"),
+                 "EINVAL", "out of range");
+    expect_error(fd, REQ(6, "domain.create", "{\"config\":\"name=\"}"),
+                 "EINVAL", "");
+    expect_error(fd, REQ(7, "domain.pause", "{\"dom\":\"nosuch\"}"),
+                 "ENOENT", "no domain named \"nosuch\"");
+    /* The same connection still works. */
+    expect_ok(fd, REQ(8, "host.info", "{}"));
+    close(fd);
+}
+END_TEST
+
+START_TEST(garbage_bytes)
+{
+    int fd = harness_connect();
+    static const char junk[] = "\x01\x02\xff\xfe{\"\x00\x00]]]\n";
+    harness_send(fd, junk, sizeof(junk) - 1);
+    char *line = harness_readline(fd, 5000);
+    ck_assert_ptr_nonnull(line);
+    ck_assert_ptr_nonnull(strstr(line, "EPROTO"));
+    free(line);
+    expect_ok(fd, REQ(1, "domain.list", "{}"));
+    close(fd);
+}
+END_TEST
+
+START_TEST(oversized_line_closes)
+{
+    int fd = harness_connect();
+    size_t n = 2 * 1024 * 1024;
+    char *big = malloc(n);
+    memset(big, 'a', n);
+    harness_send(fd, big, n);
+    free(big);
+    char *line = harness_readline(fd, 5000);
+    ck_assert_ptr_nonnull(line);
+    ck_assert_ptr_nonnull(strstr(line, "without a newline"));
+    free(line);
+    ck_assert_ptr_null(harness_readline(fd, 5000));    /* closed */
+    close(fd);
+    fd = harness_connect();                             /* others fine */
+    expect_ok(fd, REQ(1, "host.info", "{}"));
+    close(fd);
+}
+END_TEST
+
+START_TEST(pipelined_requests)
+{
+    int fd = harness_connect();
+    const char *three = REQ(11, "host.info", "{}") "\n"
+                        REQ(12, "domain.list", "{}") "\n"
+                        REQ(13, "pool.list", "{}") "\n";
+    harness_send(fd, three, strlen(three));
+    for (int id = 11; id <= 13; id++) {
+        char *line = harness_readline(fd, 5000);
+        struct json_object *r = json_tokener_parse(line), *v;
+        ck_assert(json_object_object_get_ex(r, "id", &v));
+        ck_assert_int_eq(json_object_get_int(v), id);
+        json_object_put(r);
+        free(line);
+    }
+    close(fd);
+}
+END_TEST
+
+/* Operations on one domain take turns: an unpause sent while a save of the
+ * same domain runs waits for it, and then finds the domain gone. */
+START_TEST(jobs_serialise)
+{
+    int fd = harness_connect();
+    char path[256], line[1024];
+    snprintf(path, sizeof(path), "%s.img", harness_socket());
+    expect_ok(fd, REQ(1, "domain.create", "{\"config\":\"name='j1'\\n"
+                      "type='pvh'\\nkernel='/k'\\nmemory=256\\n\"}"));
+    snprintf(line, sizeof(line),
+             REQ(2, "domain.save", "{\"dom\":\"j1\",\"path\":\"%s\"}") "\n"
+             REQ(3, "domain.unpause", "{\"dom\":\"j1\"}") "\n", path);
+    harness_send(fd, line, strlen(line));
+    char *first = harness_readline(fd, 20000);
+    char *second = harness_readline(fd, 20000);
+    ck_assert_ptr_nonnull(first);
+    ck_assert_ptr_nonnull(second);
+    ck_assert_msg(strstr(first, "\"id\":2") && strstr(first, "\"ok\":true"),
+                  "save should answer first: %s", first);
+    ck_assert_msg(strstr(second, "\"id\":3") && strstr(second, "ENOENT"),
+                  "unpause should come after and fail: %s", second);
+    free(first);
+    free(second);
+    unlink(path);
+    close(fd);
+}
+END_TEST
+
+START_TEST(client_vanishes)
+{
+    for (int i = 0; i < 50; i++) {
+        int fd = harness_connect();
+        harness_sendline(fd, REQ(1, "domain.list", "{}"));
+        close(fd);                      /* before reading the answer */
+    }
+    int fd = harness_connect();
+    harness_sendline(fd, REQ(1, "domain.create", "{\"config\":\"name='v1'\\n"
+                              "type='pvh'\\nkernel='/k'\\nmemory=64\\n\"}"));
+    close(fd);
+    usleep(200 * 1000);
+    fd = harness_connect();
+    expect_ok(fd, REQ(2, "domain.info", "{\"dom\":\"v1\"}"));
+    close(fd);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("daemon");
+    TCase *tc = tcase_create("requests");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, bad_requests_get_errors);
+    tcase_add_test(tc, garbage_bytes);
+    tcase_add_test(tc, oversized_line_closes);
+    tcase_add_test(tc, pipelined_requests);
+    tcase_add_test(tc, jobs_serialise);
+    tcase_add_test(tc, client_vanishes);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
