@@ -13,6 +13,8 @@ O ?= build
 -include config.mk
 
 SANITIZE ?= no
+VALGRIND ?= 0
+export VALGRIND
 PREFIX ?= /usr/local
 SYSCONFDIR ?= $(PREFIX)/etc
 LOCALSTATEDIR ?= /var

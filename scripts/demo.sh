@@ -1,0 +1,82 @@
+#!/bin/sh
+# demo.sh - the simulated host at work, driven through xenith and xenithd.
+# Run by `make demo`.  Starts xenithd --sim on a private socket, walks
+# through the everyday jobs of a Xen admin, and stops the daemon.
+set -eu
+: "${XENITH_BIN:?}"
+T=$(mktemp -d /tmp/xenith-demo.XXXXXX)
+export XENITH_SOCKET="$T/xenithd.sock"
+x() {
+    printf '\n$ xenith %s\n' "$*"
+    "$XENITH_BIN/xenith" "$@"
+}
+cleanup() {
+    [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+    rm -rf "$T"
+}
+trap cleanup EXIT
+
+echo "== starting xenithd on a simulated host (sim:///default)"
+"$XENITH_BIN/xenithd" --sim --socket "$XENITH_SOCKET" 2>"$T/xenithd.log" &
+PID=$!
+i=0
+while [ ! -S "$XENITH_SOCKET" ]; do
+    i=$((i + 1)); [ $i -lt 100 ] || { cat "$T/xenithd.log"; exit 1; }
+    sleep 0.05
+done
+
+x info
+x list
+cat >"$T/app1.cfg" <<CFG
+# an ordinary xl.cfg file
+name    = "app1"
+type    = "pvh"
+kernel  = "/boot/vmlinuz"
+memory  = 1024
+maxmem  = 2048
+vcpus   = 2
+cpus    = "2-5"
+cpu_weight = 512
+disk    = [ "phy:/dev/vg0/app1,xvda,w" ]
+vif     = [ "mac=00:16:3e:00:00:01,bridge=xenbr0" ]
+CFG
+echo; echo "== an xl.cfg file, checked without a daemon, then created"
+cat "$T/app1.cfg"
+x config-check "$T/app1.cfg"
+"$XENITH_BIN/xenith" events >"$T/events.txt" 2>&1 &
+EV=$!
+sleep 0.2
+x create "$T/app1.cfg"
+x list
+x pause app1
+x list app1
+x unpause app1
+echo; echo "== memory: balloon app1 down, then raise its ceiling"
+x mem-set app1 768m
+x mem-max app1 3g
+x list -l app1
+x vcpu-pin app1 0 2
+x vcpu-list app1
+x sched-credit2 -d app1 -w 768 -c 150
+x sched-credit2
+echo; echo "== save to a file (the domain goes, its memory returns), restore"
+x save app1 "$T/app1.img"
+x info | grep free_memory
+head -1 "$T/app1.img"
+ls -l "$T/app1.img"
+x restore "$T/app1.img"
+x list
+echo; echo "== errors are one line and name what is wrong"
+x create "$T/app1.cfg" || true
+x mem-set app1 lots || true
+x destroy ghost || true
+echo; echo "== shut down with a wait, destroy the rest"
+x shutdown -w app1
+x destroy db1
+x list
+x info | grep free_memory
+sleep 0.2
+kill "$EV" 2>/dev/null || true
+echo; echo "== what 'xenith events' saw meanwhile"
+cat "$T/events.txt"
+echo; echo "demo finished"
