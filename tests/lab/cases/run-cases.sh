@@ -1,0 +1,113 @@
+#!/bin/sh
+# run-cases.sh - run lab cases inside dom0 (called by /init; also usable by
+# hand from the lab shell):   sh /lab/cases/run-cases.sh [CASE...]
+#
+# CASE is a file name in /lab/cases with or without ".sh" (e.g. 10-pv-lifecycle).
+# Starts xenithd first (unless LAB_CLI=xl or it is already running).  Each case
+# file runs in its own session with a time limit (default 300 s, or a
+# "# lab-timeout: SECS" line in the file); its log is /lab/out/cases/AREA.log
+# where AREA is the file name without the number and ".sh".  After each file
+# the leftover guests are destroyed, and xenithd must still be alive.
+# shellcheck shell=dash
+
+CASES_DIR=/lab/cases
+LAB_OUT=${LAB_OUT:-/lab/out}
+export LAB_OUT LAB_RESULTS="$LAB_OUT/results"
+export XENITH_SOCKET=${XENITH_SOCKET:-/run/xenith/xenithd.sock}
+XENITHD_LOG=/var/log/xenith/xenithd.log
+mkdir -p "$LAB_OUT/cases" "$LAB_OUT/console" /var/log/xenith "$(dirname "$XENITH_SOCKET")"
+
+AREA=boot-${LAB_BOOT:-X}
+# shellcheck source=lib.sh
+. "$CASES_DIR/lib.sh"
+
+save_logs() {
+    cp /var/log/xen/console/*.log "$LAB_OUT/console/" 2>/dev/null
+    [ -f "$XENITHD_LOG" ] && cp "$XENITHD_LOG" "$LAB_OUT/xenithd.log"
+    xl dmesg > "$LAB_OUT/xen-dmesg.log" 2>&1
+    dmesg > "$LAB_OUT/dom0-dmesg.log" 2>&1
+}
+
+xenithd_pid() { pidof xenithd 2>/dev/null | awk '{ print $1 }'; }
+
+# Start xenithd and wait until it answers.
+start_xenithd() {
+    local i
+    if ! command -v xenithd >/dev/null; then
+        fail xenithd.start "xenithd is not in the image"; return 1
+    fi
+    echo "=== starting xenithd $(date)" >> "$XENITHD_LOG"
+    setsid xenithd --socket "$XENITH_SOCKET" >> "$XENITHD_LOG" 2>&1 < /dev/null &
+    i=0
+    while [ $i -lt 60 ]; do
+        if [ -S "$XENITH_SOCKET" ] && quiet xenith list; then
+            pass xenithd.start; return 0
+        fi
+        if [ -z "$(xenithd_pid)" ] && [ $i -gt 2 ]; then
+            save_logs
+            fail xenithd.start "xenithd exited at start: $(tail -n1 "$XENITHD_LOG")"
+            return 1
+        fi
+        i=$((i + 1)); sleep 0.5
+    done
+    save_logs
+    fail xenithd.start "xenithd did not answer \`xenith list\` on $XENITH_SOCKET within 30s"
+}
+
+# timeout_of FILE: the case file's time limit.
+timeout_of() {
+    local t
+    t=$(sed -n 's/^# lab-timeout: *\([0-9][0-9]*\).*/\1/p' "$1" | head -n1)
+    echo "${t:-300}"
+}
+
+# run_case FILE: run one case file with its time limit.
+run_case() {
+    local file=$1 area limit pid t0 rc
+    area=$(basename "$file" .sh); area=${area#[0-9][0-9]-}
+    limit=$(timeout_of "$file")
+    echo "AREA-START $area" >> "$LAB_RESULTS"
+    t0=$(date +%s)
+    # The case's own session, so a timeout can kill everything it started.
+    # shellcheck disable=SC2016
+    AREA=$area setsid sh -c '. /lab/cases/lib.sh; . "$1"; echo "AREA-COMPLETE" >> "$LAB_RESULTS"' \
+        sh "$file" > "$LAB_OUT/cases/$area.log" 2>&1 < /dev/null &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        if [ $(($(date +%s) - t0)) -ge "$limit" ]; then
+            kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"
+            _emit "FAIL $area/timeout: the case did not finish within ${limit}s (see cases/$area.log)"
+            break
+        fi
+        sleep 1
+    done
+    wait "$pid"; rc=$?
+    if [ "$(tail -n1 "$LAB_RESULTS" | cut -d' ' -f1)" = AREA-COMPLETE ]; then
+        :
+    elif [ "$rc" != 3 ] && [ "$rc" != 137 ]; then
+        _emit "FAIL $area/script: the case script stopped with status $rc (see cases/$area.log)"
+    fi
+    destroy_all >> "$LAB_OUT/cases/$area.log" 2>&1
+    save_logs
+    echo "AREA-END $area $(($(date +%s) - t0))s" >> "$LAB_RESULTS"
+    if [ "$X" = xenith ] && [ -z "$(xenithd_pid)" ]; then
+        fail "xenithd.alive-after-$area" "xenithd is no longer running: $(tail -n1 "$XENITHD_LOG")"
+        start_xenithd
+    fi
+}
+
+if [ "$X" = xenith ] && [ -z "$(xenithd_pid)" ]; then
+    start_xenithd
+fi
+
+# shellcheck disable=SC2046
+[ $# -gt 0 ] || set -- $(cd "$CASES_DIR" && ls [0-9]*.sh)
+for c in "$@"; do
+    f=$CASES_DIR/${c%.sh}.sh
+    if [ -f "$f" ]; then
+        run_case "$f"
+    else
+        fail "no-such-case" "$c is not in $CASES_DIR"
+    fi
+done
+save_logs

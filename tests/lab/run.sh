@@ -1,0 +1,314 @@
+#!/bin/bash
+# run.sh - the lab: xenith's lifecycle tests against real Xen 4.17, booted
+# under QEMU (TCG software emulation) from Debian's packages.
+#
+#   XENITH_BIN=/abs/build bash tests/lab/run.sh [OPTIONS]
+#
+#   -c, --case NAME   run only the case files whose name contains NAME
+#                     (repeatable; e.g. -c pv-lifecycle -c 50)
+#   -b, --boot A|B    run only boot A (credit2, most cases) or B (sched=credit)
+#       --cli xl      run the cases against xl instead of xenith: checks the
+#                     harness itself (xenith-only checks are skipped)
+#       --shell       boot once with dom0's console on this terminal and get a
+#                     shell there after the selected cases (none by default);
+#                     leave with `exit`, or Ctrl-a x to kill QEMU
+#       --no-build    reuse the last image in tests/lab/work/image
+#   -h, --help
+#
+# Prints PASS/FAIL/SKIP per check, EMULATOR for emulator faults that were
+# retried, a summary, and exits non-zero if anything failed.  Each run's
+# logs are in tests/lab/work/runs/<time>/ (tests/lab/work/last points there):
+# per boot serial.log (Xen and dom0 console), results, cases/AREA.log,
+# xenithd.log, console/guest-*.log, xen-dmesg.log, dom0-dmesg.log.
+# See tests/lab/README.md.
+set -uo pipefail
+export LC_ALL=C
+
+LAB=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$LAB/../.." && pwd)
+WORK=${LAB_WORK:-$LAB/work}
+XENITH_BIN=${XENITH_BIN:-$REPO/build}
+IMG=$WORK/image
+
+# Time limits, in seconds.  Normal: dom0 is up ~10 s after QEMU starts.
+UP_TIMEOUT=${LAB_UP_TIMEOUT:-150}       # QEMU start to the DOM0-UP marker
+HANG_TIMEOUT=${LAB_HANG_TIMEOUT:-90}    # dom0 silent (its 5 s tick stopped)
+BOOT_TIMEOUT=${LAB_BOOT_TIMEOUT:-1500}  # one whole boot
+KEEP_RUNS=5
+
+XEN_ARGS="dom0_mem=1024M,max:1024M dom0_max_vcpus=1 dom0_vcpus_pin console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all"
+DOM0_ARGS="console=hvc0 earlyprintk=xen"
+QEMU_ARGS=(-accel tcg -cpu "max,-smap" -smp 2 -m 3072 -no-reboot -net none)
+
+say() { echo "lab: $*"; }
+die() { echo "lab: error: $*" >&2; exit 2; }
+
+# --- options ---------------------------------------------------------------------
+CASE_FILTERS=()
+ONLY_BOOT=
+CLI=xenith
+SHELL_MODE=0
+BUILD=1
+while [ $# -gt 0 ]; do
+    case $1 in
+    -c|--case) [ $# -ge 2 ] || die "$1 needs a name"; CASE_FILTERS+=("$2"); shift ;;
+    -b|--boot) [ $# -ge 2 ] || die "$1 needs A or B"; ONLY_BOOT=$2; shift ;;
+    --cli) [ $# -ge 2 ] || die "$1 needs xenith or xl"; CLI=$2; shift ;;
+    --shell) SHELL_MODE=1 ;;
+    --no-build) BUILD=0 ;;
+    -h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    *) die "unknown option \"$1\" (see --help)" ;;
+    esac
+    shift
+done
+case $ONLY_BOOT in ''|A|B) ;; *) die "--boot: \"$ONLY_BOOT\" is not A or B" ;; esac
+case $CLI in xenith|xl) ;; *) die "--cli: \"$CLI\" is not xenith or xl" ;; esac
+
+# --- which cases run in which boot ------------------------------------------------
+# A case file runs in boot A unless it has a "# lab-boot: B" line.
+boot_of() { sed -n 's/^# lab-boot: *\([AB]\).*/\1/p' "$1" | head -n1 | grep . || echo A; }
+selected() {
+    local f=$1 pat
+    [ ${#CASE_FILTERS[@]} -eq 0 ] && return 0
+    for pat in "${CASE_FILTERS[@]}"; do
+        [[ $(basename "$f") == *"$pat"* ]] && return 0
+    done
+    return 1
+}
+CASES_A=() CASES_B=()
+for f in "$LAB"/cases/[0-9]*.sh; do
+    [ -e "$f" ] || continue
+    if [ $SHELL_MODE = 1 ] && [ ${#CASE_FILTERS[@]} -eq 0 ]; then continue; fi
+    selected "$f" || continue
+    if [ "$(boot_of "$f")" = B ]; then CASES_B+=("$(basename "$f" .sh)"); else CASES_A+=("$(basename "$f" .sh)"); fi
+done
+BOOTS=()
+if [ $SHELL_MODE = 1 ]; then
+    BOOTS=("${ONLY_BOOT:-A}")
+else
+    [ ${#CASES_A[@]} -gt 0 ] && [ "$ONLY_BOOT" != B ] && BOOTS+=(A)
+    [ ${#CASES_B[@]} -gt 0 ] && [ "$ONLY_BOOT" != A ] && BOOTS+=(B)
+    [ ${#BOOTS[@]} -gt 0 ] || die "no case matches ${CASE_FILTERS[*]:-(none)}${ONLY_BOOT:+ in boot $ONLY_BOOT}"
+fi
+
+# --- preconditions ---------------------------------------------------------------------
+for t in qemu-system-x86_64 busybox cpio depmod modprobe python3 flock; do
+    command -v "$t" >/dev/null || die "$t is missing (run: sh scripts/install-deps.sh lab)"
+done
+case $WORK in *[,\ ]*) die "the work directory \"$WORK\" must not contain commas or spaces (QEMU options)" ;; esac
+if [ "$CLI" = xenith ]; then
+    for b in xenithd xenith; do
+        [ -x "$XENITH_BIN/$b" ] || {
+            echo "FAIL lab/binaries: $XENITH_BIN/$b does not exist (run make, or set XENITH_BIN)"
+            exit 1
+        }
+    done
+fi
+
+mkdir -p "$WORK/runs"
+exec 9>"$WORK/.lock"
+if ! flock -n 9; then
+    say "another lab run holds $WORK/.lock; waiting for it"
+    flock -w 1800 9 || die "the other lab run did not finish within 30 minutes"
+fi
+
+T_START=$SECONDS
+RUN=$WORK/runs/$(date +%Y%m%d-%H%M%S)
+mkdir -p "$RUN"
+ln -sfn "runs/$(basename "$RUN")" "$WORK/last"
+# Keep the last few runs.
+# shellcheck disable=SC2012
+ls -1d "$WORK"/runs/*/ 2>/dev/null | sort | head -n -"$KEEP_RUNS" | xargs -r rm -rf
+
+if [ $BUILD = 1 ] || [ ! -f "$IMG/dom0.cpio" ]; then
+    t=$SECONDS
+    if ! XENITH_BIN=$([ "$CLI" = xenith ] && echo "$XENITH_BIN") \
+            bash "$LAB/image/build.sh" "$WORK" > "$RUN/build.log" 2>&1; then
+        tail -n 20 "$RUN/build.log"
+        echo "FAIL lab/image: building the image failed (log: $RUN/build.log)"
+        exit 1
+    fi
+    grep -E 'warning|ready' "$RUN/build.log" | sed 's/^lab-image: /lab: image: /'
+    say "image built in $((SECONDS - t))s"
+fi
+
+# --- counters -----------------------------------------------------------------------------
+N_PASS=0 N_FAIL=0 N_SKIP=0 N_EMU=0
+FAILS=()           # "FAIL ..." lines, for the summary
+BOOT_TIMES=()
+
+record() {         # record LINE: count and print one result line
+    local line=$1
+    case $line in
+    "PASS "*) N_PASS=$((N_PASS + 1)); echo "$line" ;;
+    "FAIL "*) N_FAIL=$((N_FAIL + 1)); FAILS+=("$line"); echo "$line" ;;
+    "SKIP "*) N_SKIP=$((N_SKIP + 1)); echo "$line" ;;
+    "EMULATOR: "*) N_EMU=$((N_EMU + 1)); echo "$line" ;;
+    esac
+}
+
+# --- one boot -------------------------------------------------------------------------------
+
+# consume DIR: handle the complete lines dom0 appended to DIR/results since
+# the last call.  Sets UP, DONE, AREA, LAB_ERROR.
+consume() {
+    local res=$1/results data complete line
+    [ -f "$res" ] || return 0
+    data=$(tail -c +$((OFF + 1)) "$res"; echo x)
+    data=${data%x}
+    complete=${data%"${data##*$'\n'}"}        # up to the last newline
+    [ -n "$complete" ] || return 0
+    OFF=$((OFF + ${#complete}))
+    while IFS= read -r line; do
+        case $line in
+        DOM0-UP*) UP=1; say "boot $BOOT: dom0 up after $((SECONDS - T_BOOT))s (${line#DOM0-UP })" ;;
+        AREA-START*) AREA=${line#AREA-START } ;;
+        AREA-END*) say "boot $BOOT: ${line#AREA-END } done"; AREA= ;;
+        LAB-ERROR*) LAB_ERROR=${line#LAB-ERROR } ;;
+        DONE*) DONE=1 ;;
+        *) record "$line" ;;
+        esac
+    done <<< "$complete"
+}
+
+# serial_trouble DIR: the first sign of a crash on the serial console.
+serial_trouble() {
+    tr -d '\r' < "$1/serial.log" 2>/dev/null |
+        grep -m1 -E 'Kernel panic|\(XEN\) Panic on CPU|\(XEN\) Hardware Dom0 crashed|BUG: unable to handle|general protection fault|LAB-ERROR'
+}
+
+# boot_once BOOT DIR: one QEMU run.  Sets OUTCOME to finished (the cases ran to
+# the end), early (it failed before dom0 was up: infrastructure, worth a
+# retry) or broken (it failed while the cases ran), and WHY.
+boot_once() {
+    local dir=$2 xen_args=$XEN_ARGS qpid qrc cases alive_age kill_why=''
+    BOOT=$1 UP=0 DONE=0 AREA='' LAB_ERROR='' OFF=0 WHY=''
+    [ "$BOOT" = B ] && xen_args="$xen_args sched=credit"
+    if [ "$BOOT" = B ]; then cases="${CASES_B[*]}"; else cases="${CASES_A[*]}"; fi
+    [ $SHELL_MODE = 1 ] && cases="${CASES_A[*]} ${CASES_B[*]}"
+    mkdir -p "$dir"
+    cat > "$dir/control" <<EOF
+LAB_BOOT=$BOOT
+LAB_CASES="$cases"
+LAB_CLI=$CLI
+LAB_SHELL=$SHELL_MODE
+EOF
+    local q=(qemu-system-x86_64 "${QEMU_ARGS[@]}"
+             -kernel "$IMG/xen" -append "$xen_args"
+             -initrd "$IMG/vmlinux $DOM0_ARGS,$IMG/dom0.cpio"
+             -virtfs "local,path=$dir,mount_tag=labout,security_model=none,id=labout")
+    T_BOOT=$SECONDS
+
+    if [ $SHELL_MODE = 1 ]; then
+        printf '%q ' "${q[@]}" -nographic -serial mon:stdio > "$dir/qemu.cmd"
+        say "boot $BOOT: console follows; Ctrl-a x kills QEMU (serial log: $dir/serial.log)"
+        "${q[@]}" -display none -chardev "stdio,id=con,mux=on,signal=off,logfile=$dir/serial.log" \
+            -serial chardev:con -mon chardev=con,mode=readline
+        consume "$dir"
+        OUTCOME=finished
+        return
+    fi
+
+    printf '%q ' "${q[@]}" -display none -monitor none -serial "file:$dir/serial.log" > "$dir/qemu.cmd"
+    "${q[@]}" -display none -monitor none -serial "file:$dir/serial.log" \
+        < /dev/null > "$dir/qemu.log" 2>&1 &
+    qpid=$!
+    while kill -0 "$qpid" 2>/dev/null; do
+        consume "$dir"
+        [ $DONE = 1 ] && break
+        if [ $UP = 0 ] && [ $((SECONDS - T_BOOT)) -ge "$UP_TIMEOUT" ]; then
+            kill_why="dom0 did not come up within ${UP_TIMEOUT}s"
+        elif [ $UP = 1 ]; then
+            alive_age=$(( $(date +%s) - $(stat -c %Y "$dir/alive" 2>/dev/null || echo 0) ))
+            [ "$alive_age" -ge "$HANG_TIMEOUT" ] &&
+                kill_why="dom0 stopped responding (no sign of life for ${alive_age}s)${AREA:+ during $AREA}"
+        fi
+        [ $((SECONDS - T_BOOT)) -ge "$BOOT_TIMEOUT" ] &&
+            kill_why="the boot took longer than ${BOOT_TIMEOUT}s${AREA:+ (in $AREA)}"
+        if [ -n "$kill_why" ]; then
+            kill "$qpid" 2>/dev/null; sleep 2; kill -9 "$qpid" 2>/dev/null
+            break
+        fi
+        sleep 1
+    done
+    # After DONE dom0 powers off by itself; give it a moment.
+    for _ in $(seq 30); do kill -0 "$qpid" 2>/dev/null || break; sleep 1; done
+    kill -9 "$qpid" 2>/dev/null
+    wait "$qpid"; qrc=$?
+    consume "$dir"
+    BOOT_SECS=$((SECONDS - T_BOOT))
+
+    if [ $DONE = 1 ]; then OUTCOME=finished; return; fi
+    WHY=${kill_why:-${LAB_ERROR:-$(serial_trouble "$dir")}}
+    [ -n "$WHY" ] || WHY="QEMU exited with status $qrc: $(grep -m1 . "$dir/qemu.log")"
+    if [ $UP = 0 ]; then OUTCOME=early; else OUTCOME=broken; fi
+}
+
+# show_failures DIR: the log context of each failed check of the boot.
+show_failures() {
+    local dir=$1 line name area log n
+    for line in "${FAILS[@]:$FAILS_BEFORE}"; do
+        name=${line#FAIL }; name=${name%%: *}
+        area=${name%%/*}
+        log=$dir/cases/$area.log
+        echo "---- $line"
+        [ -f "$log" ] || continue
+        # The log lines of this check: from the previous result to its FAIL.
+        n=$(grep -nF ">>> FAIL $name:" "$log" | head -n1 | cut -d: -f1)
+        if [ -n "$n" ]; then
+            head -n "$((n - 1))" "$log" | awk '/^>>> / { n = 0; next } { l[n++] = $0 }
+                END { for (i = (n > 30 ? n - 30 : 0); i < n; i++) print l[i] }' | cut -c1-240
+        else
+            tail -n 20 "$log" | cut -c1-240
+        fi
+    done
+    if [ -s "$dir/xenithd.log" ]; then
+        echo "---- xenithd.log (last 20 lines)"
+        tail -n 20 "$dir/xenithd.log" | cut -c1-240
+    fi
+}
+
+# run_boot BOOT: a boot, retried once if it failed before dom0 came up.
+run_boot() {
+    local b=$1 dir=$RUN/$1 attempt=1
+    FAILS_BEFORE=${#FAILS[@]}
+    [ "$b" = B ] && say "boot B (sched=credit): ${CASES_B[*]}"
+    [ "$b" = A ] && [ $SHELL_MODE = 0 ] && say "boot A (credit2): ${CASES_A[*]}"
+    while :; do
+        boot_once "$b" "$dir"
+        [ "$OUTCOME" != early ] && break
+        if [ $attempt = 2 ]; then
+            record "FAIL boot-$b/start: $WHY (also on the first attempt; see $dir/serial.log)"
+            break
+        fi
+        record "EMULATOR: boot $b: $WHY; booting again"
+        echo "---- $dir/serial.log (last 15 lines)"
+        tr -d '\r' < "$dir/serial.log" | tail -n 15
+        mv "$dir" "$dir-attempt1"
+        attempt=2
+    done
+    BOOT_TIMES+=("boot $b ${BOOT_SECS:-0}s")
+    if [ "$OUTCOME" = broken ]; then
+        record "FAIL boot-$b/run: $WHY${AREA:+ (while running $AREA)}"
+        echo "---- $dir/serial.log (last 40 lines)"
+        tr -d '\r' < "$dir/serial.log" | tail -n 40 | cut -c1-240
+    fi
+    [ ${#FAILS[@]} -gt "$FAILS_BEFORE" ] && show_failures "$dir"
+}
+
+for b in "${BOOTS[@]}"; do
+    run_boot "$b"
+done
+
+# --- summary ---------------------------------------------------------------------------------
+echo
+echo "==== lab summary ($CLI against Xen 4.17 under QEMU TCG)"
+echo "checks: $N_PASS passed, $N_FAIL failed, $N_SKIP skipped; emulator faults retried: $N_EMU"
+echo "time: ${BOOT_TIMES[*]}, total $((SECONDS - T_START))s"
+for line in "${FAILS[@]}"; do echo "$line"; done
+echo "logs: $RUN"
+if [ "$N_FAIL" -gt 0 ] || { [ "$N_PASS" -eq 0 ] && [ $SHELL_MODE = 0 ]; }; then
+    echo "lab: FAILED"
+    exit 1
+fi
+echo "lab: OK"
