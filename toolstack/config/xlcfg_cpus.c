@@ -192,7 +192,7 @@ static int build_affinity(struct xlcfg *c, const char *key, bool hard)
                      : bi->max_vcpus;
     *maps = calloc((size_t)count, sizeof(**maps));
     if (!*maps)
-        return xn_msg_set(c->msg, XN_ENOMEM, "%s: out of memory", c->file);
+        return xlcfg_oom(c);
     *nmaps = count;
     for (int i = 0; i < (list ? n : 1); i++) {
         libxl_bitmap scratch;
@@ -203,13 +203,14 @@ static int build_affinity(struct xlcfg *c, const char *key, bool hard)
         libxl_bitmap_init(&scratch);
         rc = xlcfg_cpumap_parse(text, c->max_cpus, map, &why);
         libxl_bitmap_dispose(&scratch);
+        if (rc == XN_ENOMEM)
+            return xlcfg_oom(c);
         if (rc < 0)
             return bad_list(c, key, list ? i : -1, text, why);
     }
     for (int i = 1; !list && i < count; i++) {
         if (xlcfg_bitmap_alloc(&(*maps)[i], (int)(*maps)[0].size * 8) < 0)
-            return xn_msg_set(c->msg, XN_ENOMEM, "%s: out of memory",
-                              c->file);
+            return xlcfg_oom(c);
         libxl_bitmap_copy(NULL, &(*maps)[i], &(*maps)[0]);
     }
     /* xl turns NUMA placement off for per-vCPU lists and soft affinity. */

@@ -14,11 +14,6 @@
 
 #include "config/xlcfg_int.h"
 
-static int oom(struct xlcfg *c)
-{
-    return xn_msg_set(c->msg, XN_ENOMEM, "%s: out of memory", c->file);
-}
-
 /*
  * libxlutil's complaint, e.g.
  *   "config parsing error in disk specification: unknown value for format:
@@ -59,7 +54,7 @@ int xlcfg_build_disks(struct xlcfg *c)
         return rc < 0 ? rc : 0;
     dc->disks = calloc((size_t)n, sizeof(*dc->disks));
     if (!dc->disks)
-        return oom(c);
+        return xlcfg_oom(c);
     for (int i = 0; i < n; i++) {
         const char *spec = xlu_cfg_get_listitem(list, i);
         libxl_device_disk *disk = &dc->disks[i];
@@ -158,7 +153,7 @@ static int nic_option(struct xlcfg *c, int i, const char *spec,
             char **dst = (char **)((char *)nic + nic_strings[k].off);
             free(*dst);
             *dst = strdup(v);
-            return *dst ? 0 : oom(c);
+            return *dst ? 0 : xlcfg_oom(c);
         }
     }
     if (strcmp(tok, "type") == 0) {
@@ -208,7 +203,7 @@ static int parse_nic(struct xlcfg *c, int i, const char *spec,
     int rc = 0;
 
     if (!copy)
-        return oom(c);
+        return xlcfg_oom(c);
     for (tok = strtok_r(copy, ",", &save); tok && rc == 0;
          tok = strtok_r(NULL, ",", &save)) {
         while (*tok == ' ')
@@ -229,7 +224,7 @@ int xlcfg_build_nics(struct xlcfg *c)
         return rc < 0 ? rc : 0;
     dc->nics = calloc((size_t)n, sizeof(*dc->nics));
     if (!dc->nics)
-        return oom(c);
+        return xlcfg_oom(c);
     for (int i = 0; i < n; i++) {
         libxl_device_nic *nic = &dc->nics[i];
 

@@ -16,11 +16,6 @@ static const char *const top_keys[] = {
     "sdl", "opengl", "display", "xauthority",
 };
 
-static int oom(struct xlcfg *c)
-{
-    return xn_msg_set(c->msg, XN_ENOMEM, "%s: out of memory", c->file);
-}
-
 /* Append a framebuffer and its keyboard, both numbered like xl does. */
 static libxl_device_vfb *add_vfb(libxl_domain_config *dc)
 {
@@ -112,7 +107,7 @@ static int vfb_option(struct xlcfg *c, int i, libxl_device_vfb *vfb,
             char **dst = (char **)((char *)vfb + strings[k].off);
             free(*dst);
             *dst = strdup(v);
-            return *dst ? 0 : oom(c);
+            return *dst ? 0 : xlcfg_oom(c);
         }
     }
     for (size_t k = 0; k < sizeof(numbers) / sizeof(numbers[0]); k++) {
@@ -143,7 +138,7 @@ static int parse_vfbs(struct xlcfg *c)
 
         if (!vfb || !copy) {
             free(copy);
-            return oom(c);
+            return xlcfg_oom(c);
         }
         for (tok = strtok_r(copy, ",", &save); tok && rc > 0;
              tok = strtok_r(NULL, ",", &save)) {
@@ -194,7 +189,7 @@ int xlcfg_build_display(struct xlcfg *c)
         if (rc <= 0 || vnc == 0)
             return rc < 0 ? rc : 0;
         if (!(vfb = add_vfb(dc)))
-            return oom(c);
+            return xlcfg_oom(c);
         if ((rc = top_level(c, &vfb->vnc, &vfb->sdl)) < 0 ||
             (rc = xlcfg_get_strdup(c, "keymap", &vfb->keymap)) < 0)
             return rc;

@@ -107,7 +107,7 @@ static int parse_viridian(struct xlcfg *c)
                            LIBXL_BUILDINFO_HVM_VIRIDIAN_ENABLE_DISABLE_WIDTH) ||
         xlcfg_bitmap_alloc(&bi->u.hvm.viridian_disable,
                            LIBXL_BUILDINFO_HVM_VIRIDIAN_ENABLE_DISABLE_WIDTH))
-        return xn_msg_set(c->msg, XN_ENOMEM, "%s: out of memory", c->file);
+        return xlcfg_oom(c);
     for (int i = 0; i < n; i++) {
         const char *v = xlu_cfg_get_listitem(list, i), *name = v;
         libxl_bitmap *set = &bi->u.hvm.viridian_enable;
@@ -200,10 +200,10 @@ int xlcfg_build_hvm(struct xlcfg *c)
 
     if (bi->type != LIBXL_DOMAIN_TYPE_HVM)
         return 0;
-    if ((rc = xlcfg_apply_fields(c, hvm_fields, sizeof(hvm_fields) /
-                                                    sizeof(hvm_fields[0]))) < 0 ||
-        (rc = parse_firmware(c)) < 0 || (rc = parse_viridian(c)) < 0 ||
-        (rc = parse_vga(c)) < 0 ||
+    rc = xlcfg_apply_fields(c, hvm_fields,
+                            sizeof(hvm_fields) / sizeof(hvm_fields[0]));
+    if (rc < 0 || (rc = parse_firmware(c)) < 0 ||
+        (rc = parse_viridian(c)) < 0 || (rc = parse_vga(c)) < 0 ||
         (rc = parse_devlist(c, "serial", &bi->u.hvm.serial,
                             &bi->u.hvm.serial_list)) < 0 ||
         (rc = parse_devlist(c, "usbdevice", &bi->u.hvm.usbdevice,

@@ -9,6 +9,7 @@
 #ifndef XENITH_CONFIG_XLCFG_INT_H
 #define XENITH_CONFIG_XLCFG_INT_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -39,7 +40,7 @@ void xlcfg_lines_dispose(struct xlcfg_lines *l);
 const struct xlcfg_setting *xlcfg_lines_find(const struct xlcfg_lines *l,
                                              const char *name);
 
-/* ---- one parse (xlcfg.c) ---- */
+/* ---- one parse (xlcfg.c, xlcfg_msg.c, xlcfg_get.c) ---- */
 
 struct xlcfg {
     const char *file;
@@ -61,6 +62,9 @@ struct xlcfg {
  */
 int xlcfg_fail(struct xlcfg *c, const char *key, int item,
                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The message for libxlutil's failure `err` to read the file. */
+int xlcfg_syntax_error(struct xlcfg *c, int err);
 
 /*
  * What libxlutil reported: take a mark before a call, then the first line
@@ -92,7 +96,13 @@ bool xlcfg_is_set(struct xlcfg *c, const char *key);
 int xlcfg_get_strlist(struct xlcfg *c, const char *key, bool split,
                       libxl_string_list *sl);
 
+/* Fill msg with "FILE: out of memory"; returns XN_ENOMEM. */
+int xlcfg_oom(struct xlcfg *c);
+
 /* ---- table-driven simple settings (xlcfg_fields.c) ---- */
+
+/* Largest size in MiB that fits a uint64 count of KiB from a long. */
+#define XLCFG_MAX_MIB (LONG_MAX / 1024)
 
 enum xlcfg_kind {
     XK_STR,     /* char *, replaced */
@@ -126,8 +136,8 @@ int xlcfg_build_identity(struct xlcfg *c);  /* name, uuid, type ... */
 int xlcfg_build_resources(struct xlcfg *c); /* memory, vcpus, sched */
 int xlcfg_build_cpus(struct xlcfg *c);      /* cpus, cpus_soft */
 int xlcfg_build_actions(struct xlcfg *c);   /* on_poweroff ... */
-int xlcfg_build_boot(struct xlcfg *c);      /* kernel, cmdline ... */
-int xlcfg_build_misc(struct xlcfg *c);      /* the simple settings */
+int xlcfg_build_boot(struct xlcfg *c);      /* kernel ... (boot.c) */
+int xlcfg_build_misc(struct xlcfg *c);      /* the rest (misc.c) */
 int xlcfg_build_hvm(struct xlcfg *c);       /* HVM-only settings */
 int xlcfg_build_disks(struct xlcfg *c);
 int xlcfg_build_nics(struct xlcfg *c);
