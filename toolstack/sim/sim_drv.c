@@ -1,0 +1,554 @@
+/*
+ * sim_drv.c - the sim:///NAME driver: hv_ops over the host model.  Opening,
+ * closing, the event timer, the machinery of asynchronous operations, the
+ * queries and the synchronous calls live here.
+ */
+#include "sim/sim_drv.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "sim/sim_config.h"
+#include "sim/sim_scenario.h"
+
+/* --- guards against hv_close from inside a callback --- */
+
+static void guard_push(struct simdrv *drv, struct simdrv_guard *g)
+{
+    g->closed = false;
+    g->prev = drv->guards;
+    drv->guards = g;
+}
+
+/* False when the driver was closed meanwhile (then it is gone). */
+static bool guard_pop(struct simdrv *drv, struct simdrv_guard *g)
+{
+    if (g->closed)
+        return false;
+    drv->guards = g->prev;
+    return true;
+}
+
+/* --- domains --- */
+
+int simdrv_find(struct simdrv *drv, uint32_t domid, struct sim_dom **d_r,
+                struct xn_msg *msg)
+{
+    *d_r = sim_dom_get(drv->host, domid);
+    if (!*d_r)
+        return xn_msg_set(msg, XN_ENOENT, "no domain with id %u", domid);
+    return 0;
+}
+
+libxl_domain_config *simdrv_cfg_new(void)
+{
+    libxl_domain_config *cfg = malloc(sizeof(*cfg));
+
+    if (cfg)
+        libxl_domain_config_init(cfg);
+    return cfg;
+}
+
+void simdrv_cfg_free(libxl_domain_config *cfg)
+{
+    if (!cfg)
+        return;
+    libxl_domain_config_dispose(cfg);
+    free(cfg);
+}
+
+struct simdrv_dom *simdrv_dom_new(libxl_domain_config *cfg)
+{
+    struct simdrv_dom *dd = calloc(1, sizeof(*dd));
+
+    if (!dd) {
+        simdrv_cfg_free(cfg);
+        return NULL;
+    }
+    dd->cfg = cfg;
+    return dd;
+}
+
+void simdrv_dom_free(void *p)
+{
+    struct simdrv_dom *dd = p;
+
+    if (!dd)
+        return;
+    simdrv_cfg_free(dd->cfg);
+    free(dd);
+}
+
+/* --- events out of the model --- */
+
+static bool emit(struct simdrv *drv, const struct sim_event *sev)
+{
+    struct hv_event ev = {
+        .type = sev->type == SIM_EV_DEATH ? HV_EV_DEATH : HV_EV_SHUTDOWN,
+        .domid = sev->domid,
+        .reason = sev->reason,
+    };
+    struct simdrv_guard g;
+
+    snprintf(ev.name, sizeof(ev.name), "%s", sev->name);
+    memcpy(ev.uuid, sev->uuid, 16);
+    xn_log(XN_LOG_DEBUG, "sim %s: domain %u (%s) %s", hv_uri(drv->hv),
+           ev.domid, ev.name, ev.type == HV_EV_DEATH ? "died" : "shut down");
+    guard_push(drv, &g);
+    hv_emit(drv->hv, &ev);
+    return guard_pop(drv, &g);
+}
+
+static void tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct simdrv *drv = arg;
+    struct sim_event ev;
+
+    (void)fd;
+    (void)what;
+    while (sim_host_step(drv->host, &ev)) {
+        if (!emit(drv, &ev))
+            return;
+        if (ev.type == SIM_EV_DEATH && !simdrv_deaths(drv, ev.domid))
+            return;
+    }
+    simdrv_rearm(drv);
+}
+
+void simdrv_rearm(struct simdrv *drv)
+{
+    uint64_t due, now, wait;
+    struct timeval tv;
+
+    if (!sim_host_next_due(drv->host, &due)) {
+        evtimer_del(drv->tick);
+        return;
+    }
+    now = sim_host_now(drv->host);
+    wait = due > now ? due - now : 0;
+    wait = (wait + 999) / 1000;         /* microseconds, never early */
+    tv.tv_sec = (time_t)(wait / 1000000);
+    tv.tv_usec = (suseconds_t)(wait % 1000000);
+    evtimer_add(drv->tick, &tv);
+}
+
+/* --- asynchronous operations --- */
+
+static void kick_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct simdrv_op *op = arg;
+
+    (void)fd;
+    (void)what;
+    op->step(op);
+}
+
+struct simdrv_op *simdrv_op_new(struct simdrv *drv, enum simdrv_op_kind kind,
+                                uint32_t domid, hv_done_fn *done,
+                                void *opaque, simdrv_step_fn *step)
+{
+    struct simdrv_op *op = calloc(1, sizeof(*op));
+
+    if (!op)
+        return NULL;
+    op->kick = evtimer_new(drv->hv->base, kick_cb, op);
+    if (!op->kick) {
+        free(op);
+        return NULL;
+    }
+    op->drv = drv;
+    op->kind = kind;
+    op->domid = domid;
+    op->done = done;
+    op->opaque = opaque;
+    op->step = step;
+    op->fd = -1;
+    sim_dom_spec_init(&op->spec);
+    op->next = drv->ops;
+    if (drv->ops)
+        drv->ops->prev = op;
+    drv->ops = op;
+    return op;
+}
+
+void simdrv_op_kick(struct simdrv_op *op)
+{
+    static const struct timeval now = { 0, 0 };
+
+    evtimer_add(op->kick, &now);
+}
+
+int simdrv_op_wait_fd(struct simdrv_op *op, short what)
+{
+    if (!op->io) {
+        op->io = event_new(op->drv->hv->base, op->fd, what, kick_cb, op);
+        if (!op->io)
+            return XN_ENOMEM;
+    }
+    return event_add(op->io, NULL) < 0 ? XN_EIO : 0;
+}
+
+void simdrv_op_free(struct simdrv_op *op)
+{
+    struct simdrv *drv = op->drv;
+
+    if (op->prev)
+        op->prev->next = op->next;
+    else
+        drv->ops = op->next;
+    if (op->next)
+        op->next->prev = op->prev;
+    event_free(op->kick);
+    if (op->io)
+        event_free(op->io);
+    sim_img_writer_free(op->w);
+    sim_img_reader_free(op->r);
+    sim_dom_spec_dispose(&op->spec);
+    free(op);
+}
+
+bool simdrv_op_finish(struct simdrv_op *op, int rc, const struct xn_msg *msg,
+                      uint32_t domid)
+{
+    struct simdrv *drv = op->drv;
+    hv_done_fn *done = op->done;
+    void *opaque = op->opaque;
+    struct xn_msg copy;
+    struct simdrv_guard g;
+
+    xn_msg_clear(&copy);
+    if (rc < 0 && msg)
+        copy = *msg;
+    simdrv_op_free(op);
+    if (!done)
+        return true;
+    guard_push(drv, &g);
+    done(opaque, rc, rc < 0 ? &copy : NULL, domid);
+    return guard_pop(drv, &g);
+}
+
+struct simdrv_op *simdrv_op_find(struct simdrv *drv, enum simdrv_op_kind kind,
+                                 uint32_t domid)
+{
+    for (struct simdrv_op *op = drv->ops; op; op = op->next)
+        if (op->kind == kind && op->domid == domid)
+            return op;
+    return NULL;
+}
+
+/* --- open and close --- */
+
+static int sim_open(struct hv *hv, const char *path,
+                    const struct hv_open_opts *opts, struct xn_msg *msg)
+{
+    struct simdrv *drv;
+    const char *name = path;
+    int rc;
+
+    while (*name == '/')
+        name++;
+    for (const char *p = name; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr("-_.", *p))
+            return xn_msg_set(msg, XN_EINVAL, "sim host name \"%s\" may "
+                              "hold only letters, digits, '-', '_' and '.'",
+                              name);
+    if (strlen(name) >= HV_NAME_MAX)
+        return xn_msg_set(msg, XN_EINVAL, "sim host name \"%.40s...\" is "
+                          "too long", name);
+    if (!hv->base)
+        return xn_msg_set(msg, XN_EINVAL, "the sim driver needs an event "
+                          "loop");
+    drv = calloc(1, sizeof(*drv));
+    if (!drv)
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    drv->hv = hv;
+    drv->tick = evtimer_new(hv->base, tick_cb, drv);
+    if (!drv->tick) {
+        free(drv);
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    }
+    rc = sim_scenario_load(opts->scenario, name, NULL, NULL, &drv->host, msg);
+    if (rc < 0) {
+        event_free(drv->tick);
+        free(drv);
+        return rc;
+    }
+    sim_host_set_drv_free(drv->host, simdrv_dom_free);
+    hv->priv = drv;
+    xn_log(XN_LOG_DEBUG, "sim host %s: %u CPUs, %llu MiB, %u domains%s%s",
+           sim_host_spec(drv->host)->name, sim_host_spec(drv->host)->nr_cpus,
+           (unsigned long long)(sim_host_spec(drv->host)->total_kb >> 10),
+           sim_host_n_dom(drv->host), opts->scenario ? " from " : "",
+           opts->scenario ? opts->scenario : "");
+    return 0;
+}
+
+static void sim_close(struct hv *hv)
+{
+    struct simdrv *drv = simdrv_of(hv);
+
+    if (!drv)
+        return;
+    for (struct simdrv_guard *g = drv->guards; g; g = g->prev)
+        g->closed = true;
+    while (drv->ops)
+        simdrv_op_free(drv->ops);
+    event_free(drv->tick);
+    sim_host_free(drv->host);
+    free(drv);
+    hv->priv = NULL;
+}
+
+/* --- queries --- */
+
+static int sim_host_info(struct hv *hv, struct hv_hostinfo *info,
+                         struct xn_msg *msg)
+{
+    struct sim_host *h = simdrv_of(hv)->host;
+    const struct sim_host_spec *s = sim_host_spec(h);
+
+    snprintf(info->hostname, sizeof(info->hostname), "%s", s->name);
+    snprintf(info->driver, sizeof(info->driver), "sim");
+    snprintf(info->xen_version, sizeof(info->xen_version), "%s", s->version);
+    info->nr_cpus = s->nr_cpus;
+    info->threads_per_core = s->threads_per_core;
+    info->cores_per_socket = s->cores_per_socket;
+    info->cpu_mhz = s->cpu_mhz;
+    info->total_kb = s->total_kb;
+    info->free_kb = sim_host_free_kb(h);
+    info->sched = sim_pool_get(h, 0)->sched;
+    return 0;
+}
+
+static void fill_info(struct sim_host *h, struct sim_dom *d,
+                      struct hv_dominfo *info)
+{
+    memset(info, 0, sizeof(*info));
+    info->domid = d->domid;
+    snprintf(info->name, sizeof(info->name), "%s", d->name);
+    memcpy(info->uuid, d->uuid, 16);
+    info->type = d->type;
+    info->state = sim_dom_state(d);
+    info->shutdown_reason = d->state == HV_STATE_SHUTDOWN ? d->reason
+                                                          : HV_SHUTDOWN_NONE;
+    info->mem_kb = d->mem_kb;
+    info->target_kb = d->target_kb;
+    info->max_kb = d->max_kb;
+    info->vcpus_online = d->vcpus_online;
+    info->vcpus_max = d->vcpus_max;
+    info->cpu_time_ns = sim_dom_cpu_time(h, d);
+    info->poolid = d->poolid;
+    info->sched.sched = sim_pool_get(h, d->poolid)->sched;
+    info->sched.weight = d->weight;
+    info->sched.cap = d->cap;
+}
+
+static int sim_dom_list(struct hv *hv, struct hv_dominfo **list_r,
+                        size_t *n_r, struct xn_msg *msg)
+{
+    struct sim_host *h = simdrv_of(hv)->host;
+    size_t n = 0, cap = sim_host_n_dom(h);
+    struct hv_dominfo *list = malloc((cap ? cap : 1) * sizeof(*list));
+
+    if (!list)
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    for (struct sim_dom *d = sim_dom_next(h, NULL); d && n < cap;
+         d = sim_dom_next(h, d))
+        fill_info(h, d, &list[n++]);
+    *list_r = list;
+    *n_r = n;
+    return 0;
+}
+
+static int sim_dom_info(struct hv *hv, uint32_t domid,
+                        struct hv_dominfo *info, struct xn_msg *msg)
+{
+    struct simdrv *drv = simdrv_of(hv);
+    struct sim_dom *d;
+    int rc = simdrv_find(drv, domid, &d, msg);
+
+    if (rc == 0)
+        fill_info(drv->host, d, info);
+    return rc;
+}
+
+static int sim_dom_config(struct hv *hv, uint32_t domid,
+                          libxl_domain_config *cfg, struct xn_msg *msg)
+{
+    struct simdrv *drv = simdrv_of(hv);
+    struct sim_dom *d;
+    const struct simdrv_dom *dd;
+    int rc = simdrv_find(drv, domid, &d, msg);
+
+    if (rc < 0)
+        return rc;
+    dd = d->drv;
+    return simcfg_for_dom(drv->host, d, dd ? dd->cfg : NULL, cfg, msg);
+}
+
+static int sim_vcpu_list(struct hv *hv, uint32_t domid,
+                         struct hv_vcpuinfo **list_r, size_t *n_r,
+                         struct xn_msg *msg)
+{
+    struct simdrv *drv = simdrv_of(hv);
+    struct hv_vcpuinfo *list;
+    struct sim_dom *d;
+    bool running;
+    int rc = simdrv_find(drv, domid, &d, msg);
+
+    if (rc < 0)
+        return rc;
+    list = calloc(d->vcpus_max, sizeof(*list));
+    if (!list)
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    running = d->state == HV_STATE_RUNNING && sim_dom_rate(d) > 0;
+    for (uint32_t i = 0; i < d->vcpus_max; i++) {
+        struct hv_vcpuinfo *v = &list[i];
+        v->vcpu = i;
+        v->online = i < d->vcpus_online;
+        v->cpu = v->online ? d->vcpus[i].cpu : -1;
+        v->running = v->online && running;
+        v->blocked = v->online && d->state == HV_STATE_RUNNING && !running;
+        v->time_ns = sim_vcpu_time(drv->host, d, i);
+        v->hard = d->vcpus[i].hard;
+        v->soft = d->vcpus[i].soft;
+    }
+    *list_r = list;
+    *n_r = d->vcpus_max;
+    return 0;
+}
+
+static int sim_pool_list(struct hv *hv, struct hv_poolinfo **list_r,
+                         size_t *n_r, struct xn_msg *msg)
+{
+    struct sim_host *h = simdrv_of(hv)->host;
+    uint32_t n = sim_pool_count(h);
+    struct hv_poolinfo *list = calloc(n, sizeof(*list));
+
+    if (!list)
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < n; i++) {
+        const struct sim_pool *p = sim_pool_get(h, i);
+        list[i].poolid = p->id;
+        snprintf(list[i].name, sizeof(list[i].name), "%s", p->name);
+        list[i].sched = p->sched;
+        list[i].n_dom = p->n_dom;
+        list[i].cpus = p->cpus;
+    }
+    *list_r = list;
+    *n_r = n;
+    return 0;
+}
+
+/* --- synchronous calls --- */
+
+/* Look the domain up and run one model call on it. */
+#define ON_DOM(hv, domid, msg, call)                                       \
+    do {                                                                   \
+        struct simdrv *drv_ = simdrv_of(hv);                               \
+        struct sim_host *h = drv_->host;                                   \
+        struct sim_dom *d;                                                 \
+        int rc_ = simdrv_find(drv_, (domid), &d, (msg));                   \
+        if (rc_ == 0)                                                      \
+            rc_ = (call);                                                  \
+        simdrv_rearm(drv_);                                                \
+        return rc_;                                                        \
+    } while (0)
+
+static int sim_pause(struct hv *hv, uint32_t domid, struct xn_msg *msg)
+{
+    ON_DOM(hv, domid, msg, sim_dom_pause(h, d, msg));
+}
+
+static int sim_unpause(struct hv *hv, uint32_t domid, struct xn_msg *msg)
+{
+    ON_DOM(hv, domid, msg, sim_dom_unpause(h, d, msg));
+}
+
+static int sim_rename(struct hv *hv, uint32_t domid, const char *new_name,
+                      struct xn_msg *msg)
+{
+    ON_DOM(hv, domid, msg, sim_dom_rename(h, d, new_name, msg));
+}
+
+static int sim_mem_target(struct hv *hv, uint32_t domid, uint64_t target_kb,
+                          struct xn_msg *msg)
+{
+    ON_DOM(hv, domid, msg, sim_dom_set_target(h, d, target_kb, msg));
+}
+
+static int sim_mem_max(struct hv *hv, uint32_t domid, uint64_t max_kb,
+                       struct xn_msg *msg)
+{
+    ON_DOM(hv, domid, msg, sim_dom_set_max(h, d, max_kb, msg));
+}
+
+static int sim_vcpu_set(struct hv *hv, uint32_t domid, uint32_t count,
+                        struct xn_msg *msg)
+{
+    ON_DOM(hv, domid, msg, sim_dom_set_vcpus(h, d, count, msg));
+}
+
+static int sim_vcpu_pin(struct hv *hv, uint32_t domid, int vcpu,
+                        const struct cpuset *hard, const struct cpuset *soft,
+                        struct xn_msg *msg)
+{
+    ON_DOM(hv, domid, msg, sim_dom_pin(h, d, vcpu, hard, soft, msg));
+}
+
+static int sim_sched_get(struct hv *hv, uint32_t domid,
+                         struct hv_sched_params *p, struct xn_msg *msg)
+{
+    ON_DOM(hv, domid, msg, sim_dom_sched_get(h, d, p, msg));
+}
+
+static int sim_sched_set(struct hv *hv, uint32_t domid,
+                         const struct hv_sched_params *p, struct xn_msg *msg)
+{
+    ON_DOM(hv, domid, msg, sim_dom_sched_set(h, d, p, msg));
+}
+
+static int sim_pool_sched_get_op(struct hv *hv, uint32_t poolid,
+                                 struct hv_pool_sched *p, struct xn_msg *msg)
+{
+    return sim_pool_sched_get(simdrv_of(hv)->host, poolid, p, msg);
+}
+
+static int sim_pool_sched_set_op(struct hv *hv, uint32_t poolid,
+                                 const struct hv_pool_sched *p,
+                                 struct xn_msg *msg)
+{
+    return sim_pool_sched_set(simdrv_of(hv)->host, poolid, p, msg);
+}
+
+const struct hv_ops hv_sim_ops = {
+    .scheme = "sim",
+    .open = sim_open,
+    .close = sim_close,
+    .host_info = sim_host_info,
+    .dom_list = sim_dom_list,
+    .dom_info = sim_dom_info,
+    .dom_config = sim_dom_config,
+    .vcpu_list = sim_vcpu_list,
+    .pool_list = sim_pool_list,
+    .create = simdrv_create,
+    .destroy = simdrv_destroy,
+    .shutdown = simdrv_shutdown,
+    .pause = sim_pause,
+    .unpause = sim_unpause,
+    .rename = sim_rename,
+    .mem_target = sim_mem_target,
+    .mem_max = sim_mem_max,
+    .vcpu_set = sim_vcpu_set,
+    .vcpu_pin = sim_vcpu_pin,
+    .sched_get = sim_sched_get,
+    .sched_set = sim_sched_set,
+    .pool_sched_get = sim_pool_sched_get_op,
+    .pool_sched_set = sim_pool_sched_set_op,
+    .save = simdrv_save,
+    .resume = simdrv_resume,
+    .restore = simdrv_restore,
+};

@@ -1,0 +1,136 @@
+/*
+ * sim_drv.h - what the parts of the sim driver share: the driver state that
+ * hangs off hv->priv, per-domain driver data, and in-flight asynchronous
+ * operations.  sim_drv.c has open/close, queries and synchronous calls;
+ * sim_life.c create, destroy and shutdown; sim_save.c save, resume and
+ * restore.
+ *
+ * Everything the model does later (a guest acting, a domain dying) comes
+ * out of one libevent timer, `tick`, armed for the model's next due action.
+ * Completions and events are delivered from loop callbacks only.  Since a
+ * callee may hv_close() from inside a callback, every place that calls out
+ * holds a guard and stops touching the driver when the guard says closed.
+ */
+#ifndef XENITH_SIM_DRV_H
+#define XENITH_SIM_DRV_H
+
+#include <event2/event.h>
+
+#include "hv_driver.h"
+#include "sim/sim_host.h"
+#include "sim/sim_image.h"
+
+struct simdrv_guard {
+    bool closed;
+    struct simdrv_guard *prev;
+};
+
+struct simdrv_op;
+
+struct simdrv {
+    struct hv *hv;                  /* not owned */
+    struct sim_host *host;
+    struct event *tick;             /* the model's next timed action */
+    struct simdrv_op *ops;          /* in flight, doubly linked */
+    struct simdrv_guard *guards;    /* callbacks running, innermost first */
+};
+
+/* Per-domain driver data (sim_dom.drv): the configuration it was made
+ * with (heap, owned).  Freed by the model through simdrv_dom_free. */
+struct simdrv_dom {
+    libxl_domain_config *cfg;
+};
+
+enum simdrv_op_kind {
+    SIMOP_CREATE,
+    SIMOP_DESTROY,      /* completes when the domain's death is reported */
+    SIMOP_SHUTDOWN,
+    SIMOP_RESUME,
+    SIMOP_SAVE,
+    SIMOP_RESTORE,
+};
+
+typedef void simdrv_step_fn(struct simdrv_op *op);
+
+struct simdrv_op {
+    struct simdrv_op *next, *prev;
+    struct simdrv *drv;
+    enum simdrv_op_kind kind;
+    uint32_t domid;
+    hv_done_fn *done;
+    void *opaque;
+    simdrv_step_fn *step;           /* what runs when the op is kicked */
+    struct event *kick;             /* zero timer: run step next turn */
+    struct event *io;               /* fd readiness, made on first EAGAIN */
+    bool paused;                    /* create, restore: leave paused */
+
+    /* save and restore */
+    int fd;
+    unsigned flags;
+    bool created;                   /* restore: the domain exists */
+    uint64_t pages;
+    struct sim_img_writer *w;
+    const uint8_t *wbuf;
+    size_t wlen, woff;
+    struct sim_img_reader *r;
+    struct sim_dom_spec spec;       /* restore: the domain to make */
+    char name[HV_NAME_MAX];         /* restore: new name, "" = saved one */
+};
+
+#define SIMDRV_DOMID_INVALID 0x7FF4u    /* DOMID_INVALID: failed create */
+
+/* --- sim_drv.c --- */
+static inline struct simdrv *simdrv_of(struct hv *hv)
+{
+    return hv->priv;
+}
+/* The domain, or XN_ENOENT with the sentence. */
+int simdrv_find(struct simdrv *drv, uint32_t domid, struct sim_dom **d_r,
+                struct xn_msg *msg);
+/* Re-arm `tick` after the model's queue may have changed. */
+void simdrv_rearm(struct simdrv *drv);
+/* A new op with its kick timer; NULL when out of memory. */
+struct simdrv_op *simdrv_op_new(struct simdrv *drv, enum simdrv_op_kind kind,
+                                uint32_t domid, hv_done_fn *done,
+                                void *opaque, simdrv_step_fn *step);
+/* Run op->step on a later turn of the loop. */
+void simdrv_op_kick(struct simdrv_op *op);
+/* Run op->step when fd becomes readable/writable (EV_READ or EV_WRITE). */
+int simdrv_op_wait_fd(struct simdrv_op *op, short what);
+/* Unlink and free without calling done. */
+void simdrv_op_free(struct simdrv_op *op);
+/* Unlink, free, then call done.  Returns false when done closed the hv:
+ * the caller must then not touch the driver again. */
+bool simdrv_op_finish(struct simdrv_op *op, int rc, const struct xn_msg *msg,
+                      uint32_t domid);
+/* The first op of `kind` on domid, or NULL. */
+struct simdrv_op *simdrv_op_find(struct simdrv *drv, enum simdrv_op_kind kind,
+                                 uint32_t domid);
+/* A heap configuration, libxl_domain_config_init'ed; NULL when out of
+ * memory.  simdrv_cfg_free disposes and frees one (NULL ok). */
+libxl_domain_config *simdrv_cfg_new(void);
+void simdrv_cfg_free(libxl_domain_config *cfg);
+/* Driver data owning cfg (freed here on failure: NULL returned). */
+struct simdrv_dom *simdrv_dom_new(libxl_domain_config *cfg);
+void simdrv_dom_free(void *dd);
+
+/* --- sim_life.c --- */
+int simdrv_create(struct hv *hv, libxl_domain_config *cfg, bool paused,
+                  hv_done_fn *done, void *opaque, struct xn_msg *msg);
+int simdrv_destroy(struct hv *hv, uint32_t domid, hv_done_fn *done,
+                   void *opaque, struct xn_msg *msg);
+int simdrv_shutdown(struct hv *hv, uint32_t domid, bool reboot,
+                    hv_done_fn *done, void *opaque, struct xn_msg *msg);
+/* A domain died: complete the destroys waiting for it.  False when a
+ * completion closed the hv. */
+bool simdrv_deaths(struct simdrv *drv, uint32_t domid);
+
+/* --- sim_save.c --- */
+int simdrv_save(struct hv *hv, uint32_t domid, int fd, unsigned flags,
+                hv_done_fn *done, void *opaque, struct xn_msg *msg);
+int simdrv_resume(struct hv *hv, uint32_t domid, hv_done_fn *done,
+                  void *opaque, struct xn_msg *msg);
+int simdrv_restore(struct hv *hv, int fd, const char *name, bool paused,
+                   hv_done_fn *done, void *opaque, struct xn_msg *msg);
+
+#endif

@@ -1,0 +1,297 @@
+/*
+ * sim_host.h - the model of one simulated Xen host: CPUs, pools, domains,
+ * memory accounting, run states and CPU time.
+ *
+ * Pure data and arithmetic: no event loop, no I/O, no libxl.  It borrows
+ * only plain vocabulary from hv.h (the state, scheduler and type enums,
+ * the parameter structs) and cpuset.h.
+ *
+ * Time comes from a clock the owner supplies (sim_host_set_clock), so tests
+ * drive a fake one.  CPU time is computed lazily from that clock.  Delayed
+ * behaviour - a guest acting on a shutdown request, a dying domain going
+ * away - is queued inside the model as timed actions; the owner asks
+ * sim_host_next_due() when the next one is due and calls sim_host_step()
+ * from then on, which runs due actions and returns what happened as events.
+ * Several hosts may live in one process: nothing here is global.
+ *
+ * Messages follow hv.h: one sentence naming the subject.
+ */
+#ifndef XENITH_SIM_HOST_H
+#define XENITH_SIM_HOST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpuset.h"
+#include "err.h"
+#include "hv.h"
+
+#define SIM_PAGE_KB 4u              /* one 4 KiB page */
+#define SIM_DOMID_LIMIT 0x7FF0u     /* DOMID_FIRST_RESERVED */
+#define SIM_POOLS_MAX 64
+#define SIM_VCPUS_MAX 512
+#define SIM_MS 1000000ull           /* nanoseconds in a millisecond */
+
+/* Defaults, as Xen has them or as a plausible guest behaves. */
+#define SIM_WEIGHT_DEFAULT 256
+#define SIM_TSLICE_DEFAULT 30       /* credit, ms */
+#define SIM_RATELIMIT_DEFAULT 1000  /* credit and credit2, us */
+#define SIM_DEMAND_PER_VCPU 0.2     /* CPUs' worth wanted per online vCPU */
+#define SIM_SHUTDOWN_DELAY_NS (200 * SIM_MS)
+#define SIM_DYING_NS (5 * SIM_MS)
+
+/* Returns monotonic nanoseconds. */
+typedef uint64_t sim_clock_fn(void *opaque);
+
+/* The host as a scenario describes it. */
+struct sim_host_spec {
+    char name[HV_NAME_MAX];
+    uint32_t nr_cpus;
+    uint32_t threads_per_core;
+    uint32_t cores_per_socket;
+    uint32_t cpu_mhz;
+    uint64_t total_kb;
+    uint64_t overhead_kb;       /* what Xen itself keeps */
+    char version[HV_VERSION_MAX];
+    enum hv_sched sched;        /* Pool-0's scheduler */
+    uint64_t dying_ns;          /* how long a destroyed domain stays dying */
+};
+
+/* Fill with the defaults (8 CPUs, 16 GiB, credit2, "4.17.0-sim"...). */
+void sim_host_spec_init(struct sim_host_spec *s);
+
+struct sim_pool {
+    uint32_t id;
+    char name[HV_NAME_MAX];
+    enum hv_sched sched;
+    struct cpuset cpus;
+    int tslice_ms;              /* credit; -1 for other schedulers */
+    int ratelimit_us;           /* credit, credit2; 0 = off */
+    uint32_t n_dom;
+};
+
+struct sim_vcpu {
+    struct cpuset hard;
+    struct cpuset soft;
+    int32_t cpu;                /* last pCPU, -1 while offline */
+    uint64_t time_ns;           /* settled CPU time */
+};
+
+/* Timed actions a domain may have queued (one at a time). */
+enum sim_act {
+    SIM_ACT_NONE = 0,
+    SIM_ACT_GUEST,              /* the guest acts on its shutdown request */
+    SIM_ACT_DIE,                /* a dying domain disappears */
+};
+
+/*
+ * A domain.  Read its fields freely; change it only through sim_dom_*().
+ * The pointer is valid until the domain is removed (sim_host_step reporting
+ * its death, sim_dom_remove, sim_host_free): hold domids, not pointers,
+ * across event-loop turns.
+ */
+struct sim_dom {
+    uint32_t domid;
+    char name[HV_NAME_MAX];
+    uint8_t uuid[16];
+    enum hv_domtype type;
+    enum hv_state state;        /* RUNNING, PAUSED, SHUTDOWN or DYING;
+                                 * sim_dom_state() tells BLOCKED apart */
+    enum hv_shutdown reason;    /* when SHUTDOWN */
+    uint64_t mem_kb;            /* held now (always whole pages) */
+    uint64_t target_kb;         /* balloon target */
+    uint64_t max_kb;
+    uint32_t vcpus_online;      /* vCPUs 0..online-1 are online */
+    uint32_t vcpus_max;
+    struct sim_vcpu *vcpus;     /* vcpus_max entries */
+    int weight;
+    int cap;                    /* % of one pCPU, 0 = none */
+    uint32_t poolid;
+    double demand;              /* CPUs' worth the guest wants to run */
+    uint64_t shutdown_delay_ns; /* guest's reaction time to a request */
+    bool ignore_shutdown;       /* the guest never acts on requests */
+    enum hv_shutdown shutdown_req;  /* request not yet acted on */
+    uint64_t seed;              /* memory content; kept across save/restore */
+    uint32_t *page_gen;         /* per-page generation, NULL = all 0 */
+    uint64_t settled_ns;        /* clock at the last CPU-time settle */
+    enum sim_act act;
+    uint64_t act_due;
+    uint32_t act_seq;
+    void *drv;                  /* owner's data; see sim_host_set_drv_free */
+    struct sim_dom *name_next;  /* private: name hash chain */
+};
+
+/* What a new domain should look like.  init gives the defaults; dispose
+ * frees hard/soft. */
+struct sim_dom_spec {
+    bool dom0;                  /* domain 0 (once per host) */
+    char name[HV_NAME_MAX];
+    bool has_uuid;              /* else one is generated */
+    uint8_t uuid[16];
+    enum hv_domtype type;
+    uint64_t mem_kb;            /* memory now (and target) */
+    uint64_t target_kb;         /* 0 = mem_kb */
+    uint64_t max_kb;            /* 0 = mem_kb */
+    uint32_t vcpus;             /* online; 0 = vcpus_max */
+    uint32_t vcpus_max;         /* 0 = 1 */
+    struct cpuset *hard;        /* vcpus_max entries, malloc'd, or NULL:
+                                 * every CPU; owned by the spec */
+    struct cpuset *soft;        /* the same */
+    int weight;                 /* -1 = 256 */
+    int cap;                    /* -1 = 0 */
+    uint32_t poolid;
+    double demand;              /* < 0: SIM_DEMAND_PER_VCPU per vCPU */
+    uint64_t shutdown_delay_ns; /* UINT64_MAX = default */
+    bool ignore_shutdown;
+    enum hv_state state;        /* RUNNING, PAUSED or SHUTDOWN */
+    enum hv_shutdown reason;    /* when SHUTDOWN */
+    bool has_seed;              /* else derived from the uuid and domid */
+    uint64_t seed;
+};
+
+void sim_dom_spec_init(struct sim_dom_spec *s);
+void sim_dom_spec_dispose(struct sim_dom_spec *s);
+
+/* Events sim_host_step reports. */
+enum sim_event_type {
+    SIM_EV_SHUTDOWN = 1,        /* the guest shut down: reason */
+    SIM_EV_DEATH,               /* the domain is gone */
+};
+
+struct sim_event {
+    enum sim_event_type type;
+    uint32_t domid;
+    char name[HV_NAME_MAX];
+    uint8_t uuid[16];
+    enum hv_shutdown reason;
+};
+
+struct sim_host;
+
+/* --- host --- */
+
+/* Make a host with Pool-0 holding every CPU and no domain.  *h_r is owned
+ * by the caller: sim_host_free() it. */
+int sim_host_new(const struct sim_host_spec *spec, struct sim_host **h_r,
+                 struct xn_msg *msg);
+/* Free the host and its domains (calling the drv_free hook).  NULL ok. */
+void sim_host_free(struct sim_host *h);
+
+/* The clock (NULL: CLOCK_MONOTONIC).  Set it before adding domains. */
+void sim_host_set_clock(struct sim_host *h, sim_clock_fn *fn, void *opaque);
+uint64_t sim_host_now(const struct sim_host *h);
+/* Called with sim_dom.drv when a domain that has one is freed. */
+void sim_host_set_drv_free(struct sim_host *h, void (*fn)(void *drv));
+
+const struct sim_host_spec *sim_host_spec(const struct sim_host *h);
+uint64_t sim_host_free_kb(const struct sim_host *h);
+uint32_t sim_host_n_dom(const struct sim_host *h);
+
+/* --- pools --- */
+/* Add a pool with its scheduler's default parameters.  The CPUs must exist
+ * and belong to no other pool (they are taken from Pool-0 if there). */
+int sim_pool_add(struct sim_host *h, const char *name, enum hv_sched sched,
+                 const struct cpuset *cpus, uint32_t *poolid_r,
+                 struct xn_msg *msg);
+/* Give a pool exactly `cpus` (none may belong to another pool); for setting
+ * a host up, before domains run in the pool. */
+int sim_pool_set_cpus(struct sim_host *h, uint32_t poolid,
+                      const struct cpuset *cpus, struct xn_msg *msg);
+uint32_t sim_pool_count(const struct sim_host *h);
+/* NULL when there is no such pool. */
+struct sim_pool *sim_pool_get(struct sim_host *h, uint32_t poolid);
+struct sim_pool *sim_pool_by_name(struct sim_host *h, const char *name);
+int sim_pool_sched_get(struct sim_host *h, uint32_t poolid,
+                       struct hv_pool_sched *p, struct xn_msg *msg);
+/* Fields of -1 are left as they are; ranges are as hv.c checks them. */
+int sim_pool_sched_set(struct sim_host *h, uint32_t poolid,
+                       const struct hv_pool_sched *p, struct xn_msg *msg);
+
+/* --- domains: lookup and iteration (sorted by domid) --- */
+struct sim_dom *sim_dom_get(struct sim_host *h, uint32_t domid);
+struct sim_dom *sim_dom_by_name(struct sim_host *h, const char *name);
+/* The domain after `prev` by domid; NULL prev: the first. */
+struct sim_dom *sim_dom_next(struct sim_host *h, const struct sim_dom *prev);
+
+/* "domain 3 (web1)", for messages; returns buf. */
+char *sim_dom_label(const struct sim_dom *d, char *buf, size_t len);
+/* "1024 MiB", or "1000 KiB" when not whole MiB; returns buf. */
+char *sim_fmt_kb(uint64_t kb, char *buf, size_t len);
+
+/* --- domains: lifecycle --- */
+/* Create a domain; guests get the next domid (never reused).  Fails with
+ * XN_ENOMEM when the host lacks memory, XN_EEXIST on a duplicate name. */
+int sim_dom_add(struct sim_host *h, const struct sim_dom_spec *s,
+                struct sim_dom **d_r, struct xn_msg *msg);
+/* Remove at once, without an event (e.g. a restore that failed). */
+void sim_dom_remove(struct sim_host *h, struct sim_dom *d);
+/* DYING now; gone (memory back, SIM_EV_DEATH) after the host's dying time.
+ * Destroying a dying domain is a no-op. */
+int sim_dom_destroy(struct sim_host *h, struct sim_dom *d,
+                    struct xn_msg *msg);
+int sim_dom_pause(struct sim_host *h, struct sim_dom *d, struct xn_msg *msg);
+int sim_dom_unpause(struct sim_host *h, struct sim_dom *d,
+                    struct xn_msg *msg);
+/* Ask the guest to power off or reboot; it acts after its delay (never if
+ * it ignores requests, later if paused), giving SIM_EV_SHUTDOWN. */
+int sim_dom_request_shutdown(struct sim_host *h, struct sim_dom *d,
+                             bool reboot, struct xn_msg *msg);
+/* The guest suspended itself (for a save): SHUTDOWN, reason SUSPEND. */
+int sim_dom_suspend(struct sim_host *h, struct sim_dom *d,
+                    struct xn_msg *msg);
+/* Back to running from SHUTDOWN/SUSPEND. */
+int sim_dom_resume(struct sim_host *h, struct sim_dom *d, struct xn_msg *msg);
+int sim_dom_rename(struct sim_host *h, struct sim_dom *d, const char *name,
+                   struct xn_msg *msg);
+
+/* RUNNING, BLOCKED (running but idle), PAUSED, SHUTDOWN or DYING. */
+enum hv_state sim_dom_state(const struct sim_dom *d);
+/* CPUs' worth of time the domain gets now. */
+double sim_dom_rate(const struct sim_dom *d);
+/* Settle and return the CPU time of the domain, or of one vCPU. */
+uint64_t sim_dom_cpu_time(struct sim_host *h, struct sim_dom *d);
+uint64_t sim_vcpu_time(struct sim_host *h, struct sim_dom *d, uint32_t vcpu);
+/* Change what the guest wants to run (CPUs' worth, >= 0). */
+void sim_dom_set_demand(struct sim_host *h, struct sim_dom *d, double demand);
+
+/* --- domains: resources --- */
+int sim_dom_set_target(struct sim_host *h, struct sim_dom *d,
+                       uint64_t target_kb, struct xn_msg *msg);
+int sim_dom_set_max(struct sim_host *h, struct sim_dom *d, uint64_t max_kb,
+                    struct xn_msg *msg);
+int sim_dom_set_vcpus(struct sim_host *h, struct sim_dom *d, uint32_t count,
+                      struct xn_msg *msg);
+/* Pin one vCPU, or all when vcpu < 0; soft may be NULL (unchanged). */
+int sim_dom_pin(struct sim_host *h, struct sim_dom *d, int vcpu,
+                const struct cpuset *hard, const struct cpuset *soft,
+                struct xn_msg *msg);
+/* p->sched HV_SCHED_UNKNOWN accepts any scheduler; another one must be the
+ * pool's or the call fails with XN_ENOTSUP.  get fills p. */
+int sim_dom_sched_get(struct sim_host *h, struct sim_dom *d,
+                      struct hv_sched_params *p, struct xn_msg *msg);
+int sim_dom_sched_set(struct sim_host *h, struct sim_dom *d,
+                      const struct hv_sched_params *p, struct xn_msg *msg);
+
+/* --- memory image --- */
+static inline uint64_t sim_dom_pages(const struct sim_dom *d)
+{
+    return d->mem_kb / SIM_PAGE_KB;
+}
+static inline uint32_t sim_dom_page_gen(const struct sim_dom *d,
+                                        uint64_t pfn)
+{
+    return d->page_gen ? d->page_gen[pfn] : 0;
+}
+/* The guest wrote to page `pfn`: its content changes (generation + 1). */
+int sim_dom_dirty_page(struct sim_dom *d, uint64_t pfn);
+/* Install generations (pages entries, copied; NULL = all 0) and seed. */
+int sim_dom_set_image(struct sim_dom *d, uint64_t seed, const uint32_t *gens);
+
+/* --- time --- */
+/* When the next timed action is due; false when none is queued. */
+bool sim_host_next_due(struct sim_host *h, uint64_t *due_r);
+/* Run actions due by now until one yields an event (true, *ev_r filled) or
+ * none is left due (false). */
+bool sim_host_step(struct sim_host *h, struct sim_event *ev_r);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * sim_host_int.h - what sim_host.c and sim_dom.c share about the model's
+ * insides.  Nothing else includes this.
+ */
+#ifndef XENITH_SIM_HOST_INT_H
+#define XENITH_SIM_HOST_INT_H
+
+#include "sim/sim_host.h"
+
+struct sim_due {
+    uint64_t due;
+    uint32_t domid;
+    uint32_t seq;               /* stale unless it matches the domain's */
+};
+
+struct sim_host {
+    struct sim_host_spec spec;
+    sim_clock_fn *clock;
+    void *clock_opaque;
+    void (*drv_free)(void *drv);
+
+    struct sim_pool pools[SIM_POOLS_MAX];
+    uint32_t n_pools;
+
+    /* Domains by domid: ids are never reused, so a growing array indexed
+     * by domid is both the index and the sorted list. */
+    struct sim_dom **by_id;
+    uint32_t by_id_cap;
+    uint32_t next_domid;        /* next guest id */
+    uint32_t n_dom;
+
+    struct sim_dom **names;     /* hash buckets, chained by name_next */
+    size_t n_buckets;
+
+    uint64_t used_kb;           /* sum of the domains' mem_kb */
+
+    struct sim_due *heap;       /* min-heap of timed actions */
+    size_t heap_len;
+    size_t heap_cap;
+};
+
+/* sim_host.c */
+void sim_name_insert(struct sim_host *h, struct sim_dom *d);
+void sim_name_remove(struct sim_host *h, struct sim_dom *d);
+int sim_index_insert(struct sim_host *h, struct sim_dom *d);
+void sim_index_remove(struct sim_host *h, struct sim_dom *d);
+/* Queue `act` for d at `due` (replacing what d had queued). */
+int sim_act_schedule(struct sim_host *h, struct sim_dom *d, enum sim_act act,
+                     uint64_t due);
+void sim_act_cancel(struct sim_dom *d);
+
+/* sim_dom.c */
+/* Add the CPU time run since the last settle to the vCPUs. */
+void sim_dom_settle(struct sim_host *h, struct sim_dom *d);
+/* Run d's due action; true when it produced *ev_r. */
+bool sim_dom_act(struct sim_host *h, struct sim_dom *d, struct sim_event *ev_r);
+
+#endif

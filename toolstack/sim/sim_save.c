@@ -1,0 +1,432 @@
+/*
+ * sim_save.c - save, resume and restore: the image stream (sim_image.c)
+ * pumped through a file descriptor by the event loop.
+ *
+ * Each turn moves at most STEP_BYTES and then yields with a zero timer, so
+ * other work runs in between; on EAGAIN (a socket or pipe) the op waits
+ * for the fd instead.  The fd is never read past the image's end.
+ */
+#include "sim/sim_drv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim/sim_config.h"
+
+#define STEP_BYTES (8u << 20)
+#define LABEL_MAX (HV_NAME_MAX + 32)
+
+/* --- save --- */
+
+static bool save_fail(struct simdrv_op *op, int rc, const struct xn_msg *m)
+{
+    return simdrv_op_finish(op, rc, m, op->domid);
+}
+
+/* The domain being saved, or NULL when it was destroyed or changed size
+ * (op finished). */
+static struct sim_dom *save_dom(struct simdrv_op *op)
+{
+    struct sim_dom *d = sim_dom_get(op->drv->host, op->domid);
+    struct xn_msg m;
+
+    if (!d || d->state == HV_STATE_DYING) {
+        xn_msg_set(&m, XN_ECANCELED, "domain %u was destroyed while it was "
+                   "being saved", op->domid);
+        save_fail(op, XN_ECANCELED, &m);
+        return NULL;
+    }
+    if (sim_dom_pages(d) != op->pages) {
+        xn_msg_set(&m, XN_EBUSY, "the memory of domain %u (%s) changed size "
+                   "while it was being saved", d->domid, d->name);
+        save_fail(op, XN_EBUSY, &m);
+        return NULL;
+    }
+    return d;
+}
+
+/* Hand out the next piece of the image; false when the op finished. */
+static bool save_next(struct simdrv_op *op, struct sim_dom *d)
+{
+    struct xn_msg m;
+    int rc;
+
+    /* A live save lets the guest run while its pages go out and suspends
+     * it before the end; the passes over pages it dirtied meanwhile will
+     * go here. */
+    if (op->flags & HV_SAVE_LIVE && sim_img_writer_at_end(op->w) &&
+        d->state != HV_STATE_SHUTDOWN) {
+        rc = sim_dom_suspend(op->drv->host, d, &m);
+        if (rc < 0) {
+            save_fail(op, rc, &m);
+            return false;
+        }
+    }
+    rc = sim_img_writer_next(op->w, d->page_gen, &op->wbuf, &op->wlen);
+    op->woff = 0;
+    if (rc < 0) {
+        xn_msg_set(&m, rc, "cannot encode the image of domain %u (%s)",
+                   d->domid, d->name);
+        save_fail(op, rc, &m);
+        return false;
+    }
+    return true;
+}
+
+static void save_step(struct simdrv_op *op)
+{
+    struct sim_dom *d = save_dom(op);
+    char l[LABEL_MAX];
+    struct xn_msg m;
+    size_t moved = 0;
+
+    if (!d)
+        return;
+    while (moved < STEP_BYTES) {
+        ssize_t n;
+        if (op->woff == op->wlen) {
+            if (!save_next(op, d))
+                return;
+            if (op->wlen == 0) {
+                simdrv_rearm(op->drv);
+                simdrv_op_finish(op, 0, NULL, op->domid);
+                return;
+            }
+        }
+        n = write(op->fd, op->wbuf + op->woff, op->wlen - op->woff);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (simdrv_op_wait_fd(op, EV_WRITE) == 0)
+                return;
+            errno = EIO;
+        }
+        if (n <= 0) {
+            xn_msg_set(&m, XN_EIO, "writing the image of %s failed after "
+                       "%llu bytes: %s", sim_dom_label(d, l, sizeof(l)),
+                       (unsigned long long)(sim_img_writer_offset(op->w) -
+                                            op->wlen + op->woff),
+                       n < 0 ? strerror(errno) : "nothing written");
+            save_fail(op, XN_EIO, &m);
+            return;
+        }
+        op->woff += (size_t)n;
+        moved += (size_t)n;
+    }
+    simdrv_op_kick(op);
+}
+
+/* The image's writer, with the configuration the domain runs with. */
+static int save_writer(struct simdrv *drv, struct sim_dom *d,
+                       const struct sim_img_info *info, struct simdrv_op *op,
+                       struct xn_msg *msg)
+{
+    const struct simdrv_dom *dd = d->drv;
+    libxl_domain_config cfg;
+    char l[LABEL_MAX];
+    char *json = NULL;
+    int rc;
+
+    libxl_domain_config_init(&cfg);
+    rc = simcfg_for_dom(drv->host, d, dd ? dd->cfg : NULL, &cfg, msg);
+    if (rc == 0 && !(json = simcfg_to_json(&cfg)))
+        rc = xn_msg_set(msg, XN_EFAIL, "cannot save %s: its configuration "
+                        "cannot be written as JSON",
+                        sim_dom_label(d, l, sizeof(l)));
+    if (rc == 0 && strlen(json) > SIM_IMG_CONFIG_MAX)
+        rc = xn_msg_set(msg, XN_EINVAL, "cannot save %s: its configuration "
+                        "is larger than %u bytes",
+                        sim_dom_label(d, l, sizeof(l)), SIM_IMG_CONFIG_MAX);
+    if (rc == 0 && sim_img_writer_new(info, json, &op->w) < 0)
+        rc = xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    free(json);
+    libxl_domain_config_dispose(&cfg);
+    return rc;
+}
+
+int simdrv_save(struct hv *hv, uint32_t domid, int fd, unsigned flags,
+                hv_done_fn *done, void *opaque, struct xn_msg *msg)
+{
+    struct simdrv *drv = simdrv_of(hv);
+    struct sim_img_info info;
+    struct simdrv_op *op;
+    struct sim_dom *d;
+    char l[LABEL_MAX];
+    int rc = simdrv_find(drv, domid, &d, msg);
+
+    if (rc < 0)
+        return rc;
+    if (simdrv_op_find(drv, SIMOP_SAVE, domid))
+        return xn_msg_set(msg, XN_EBUSY, "%s is already being saved",
+                          sim_dom_label(d, l, sizeof(l)));
+    if (d->state != HV_STATE_RUNNING && d->state != HV_STATE_PAUSED)
+        return sim_dom_suspend(drv->host, d, msg);  /* says why not */
+    memset(&info, 0, sizeof(info));
+    info.pages = sim_dom_pages(d);
+    info.mem_kb = d->mem_kb;
+    info.target_kb = d->target_kb;
+    info.max_kb = d->max_kb;
+    info.seed = d->seed;
+    info.vcpus_max = d->vcpus_max;
+    info.vcpus_online = d->vcpus_online;
+    info.type = d->type;
+    info.domid = d->domid;
+    memcpy(info.uuid, d->uuid, 16);
+    snprintf(info.name, sizeof(info.name), "%s", d->name);
+
+    op = simdrv_op_new(drv, SIMOP_SAVE, domid, done, opaque, save_step);
+    if (!op)
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    rc = save_writer(drv, d, &info, op, msg);
+    if (rc < 0) {
+        simdrv_op_free(op);
+        return rc;
+    }
+    op->fd = fd;
+    op->flags = flags;
+    op->pages = info.pages;
+    if (!(flags & HV_SAVE_LIVE)) {
+        rc = sim_dom_suspend(drv->host, d, msg);
+        if (rc < 0) {
+            simdrv_op_free(op);
+            return rc;
+        }
+    }
+    simdrv_op_kick(op);
+    return 0;
+}
+
+/* --- resume --- */
+
+static void resume_step(struct simdrv_op *op)
+{
+    simdrv_op_finish(op, 0, NULL, op->domid);
+}
+
+int simdrv_resume(struct hv *hv, uint32_t domid, hv_done_fn *done,
+                  void *opaque, struct xn_msg *msg)
+{
+    struct simdrv *drv = simdrv_of(hv);
+    struct simdrv_op *op;
+    struct sim_dom *d;
+    char l[LABEL_MAX];
+    int rc = simdrv_find(drv, domid, &d, msg);
+
+    if (rc < 0)
+        return rc;
+    if (simdrv_op_find(drv, SIMOP_SAVE, domid))
+        return xn_msg_set(msg, XN_EBUSY, "%s is still being saved",
+                          sim_dom_label(d, l, sizeof(l)));
+    op = simdrv_op_new(drv, SIMOP_RESUME, domid, done, opaque, resume_step);
+    if (!op)
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    rc = sim_dom_resume(drv->host, d, msg);
+    if (rc < 0) {
+        simdrv_op_free(op);
+        return rc;
+    }
+    simdrv_rearm(drv);
+    simdrv_op_kick(op);
+    return 0;
+}
+
+/* --- restore --- */
+
+/* Fail a restore: the half-made domain goes away (unless someone is
+ * already destroying it), then done hears why, naming the domain once its
+ * name is known. */
+static void restore_fail(struct simdrv_op *op, int rc, const struct xn_msg *m)
+{
+    struct sim_dom *d = op->created ? sim_dom_get(op->drv->host, op->domid)
+                                    : NULL;
+    struct xn_msg named;
+
+    if (d && d->state != HV_STATE_DYING)
+        sim_dom_remove(op->drv->host, d);
+    if (op->name[0]) {
+        xn_msg_set(&named, rc, "cannot restore %s: %s", op->name, m->text);
+        m = &named;
+    }
+    simdrv_op_finish(op, rc, m, SIMDRV_DOMID_INVALID);
+}
+
+/* The header and the configuration are in: make the (paused) domain that
+ * receives the pages. */
+static int restore_make(struct simdrv_op *op, struct xn_msg *msg)
+{
+    const struct sim_img_info *in = sim_img_reader_info(op->r);
+    struct sim_host *h = op->drv->host;
+    struct sim_dom_spec *s = &op->spec;
+    libxl_domain_config *cfg = simdrv_cfg_new();
+    const struct sim_dom *other;
+    struct sim_dom *d;
+    char a[32], b[32];
+    int rc;
+
+    if (!cfg)
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    rc = simcfg_from_json(sim_img_reader_config(op->r), cfg, msg);
+    if (rc == 0 && op->name[0]) {
+        free(cfg->c_info.name);
+        if (!(cfg->c_info.name = strdup(op->name)))
+            rc = xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    }
+    if (rc == 0 && (!cfg->c_info.name || !cfg->c_info.name[0]))
+        rc = xn_msg_set(msg, XN_ECORRUPT, "the saved configuration names "
+                        "no domain");
+    if (rc == 0)            /* from now on messages name the domain */
+        snprintf(op->name, sizeof(op->name), "%s", cfg->c_info.name);
+    if (rc == 0)
+        rc = simcfg_to_spec(h, cfg, s, msg);
+    if (rc < 0)
+        goto out;
+    if ((other = sim_dom_by_name(h, s->name))) {
+        rc = xn_msg_set(msg, XN_EEXIST, "a domain named \"%s\" already "
+                        "exists (domain %u)", s->name, other->domid);
+        goto out;
+    }
+    if (in->type != s->type) {
+        rc = xn_msg_set(msg, XN_ECORRUPT, "the image holds a %s domain "
+                        "but its configuration says %s",
+                        hv_domtype_name(in->type),
+                        hv_domtype_name(s->type));
+        goto out;
+    }
+    if (in->vcpus_online > s->vcpus_max) {
+        rc = xn_msg_set(msg, XN_ECORRUPT, "the image has %u vCPUs online "
+                        "but its configuration allows %u", in->vcpus_online,
+                        s->vcpus_max);
+        goto out;
+    }
+    if (in->mem_kb > sim_host_free_kb(h)) {
+        rc = xn_msg_set(msg, XN_ENOMEM, "it needs %s but the host has %s "
+                        "free", sim_fmt_kb(in->mem_kb, a, sizeof(a)),
+                        sim_fmt_kb(sim_host_free_kb(h), b, sizeof(b)));
+        goto out;
+    }
+    /* The guest as it was: memory and vCPUs from the image. */
+    s->mem_kb = in->mem_kb;
+    s->target_kb = in->target_kb;
+    s->max_kb = in->max_kb;
+    s->vcpus = in->vcpus_online ? in->vcpus_online : 1;
+    s->has_seed = true;
+    s->seed = in->seed;
+    if (!s->has_uuid) {
+        memcpy(s->uuid, in->uuid, 16);
+        s->has_uuid = true;
+    }
+    s->state = HV_STATE_PAUSED;
+    rc = sim_dom_add(h, s, &d, msg);
+    if (rc < 0)
+        goto out;
+    d->drv = simdrv_dom_new(cfg);
+    cfg = NULL;
+    if (!d->drv) {
+        sim_dom_remove(h, d);
+        rc = xn_msg_set(msg, XN_ENOMEM, "out of memory");
+        goto out;
+    }
+    op->domid = d->domid;
+    op->created = true;
+out:
+    simdrv_cfg_free(cfg);
+    return rc;
+}
+
+/* The last byte is in and checked: the domain gets its pages and runs. */
+static void restore_done(struct simdrv_op *op)
+{
+    const struct sim_img_info *in = sim_img_reader_info(op->r);
+    struct sim_dom *d = sim_dom_get(op->drv->host, op->domid);
+    struct xn_msg m;
+    int rc = sim_dom_set_image(d, in->seed, sim_img_reader_gens(op->r));
+
+    if (rc < 0) {
+        xn_msg_set(&m, rc, "out of memory");
+        restore_fail(op, rc, &m);
+        return;
+    }
+    if (!op->paused && d->state == HV_STATE_PAUSED)
+        sim_dom_unpause(op->drv->host, d, NULL);
+    simdrv_rearm(op->drv);
+    simdrv_op_finish(op, 0, NULL, d->domid);
+}
+
+static void restore_step(struct simdrv_op *op)
+{
+    size_t moved = 0;
+    struct xn_msg m;
+    int rc;
+
+    while (moved < STEP_BYTES) {
+        uint8_t *buf;
+        size_t len;
+        ssize_t n;
+        struct sim_dom *d = op->created ? sim_dom_get(op->drv->host, op->domid)
+                                        : NULL;
+        if (op->created && (!d || d->state == HV_STATE_DYING)) {
+            xn_msg_set(&m, XN_ECANCELED, "domain %u was destroyed while it "
+                       "was being restored", op->domid);
+            restore_fail(op, XN_ECANCELED, &m);
+            return;
+        }
+        sim_img_reader_space(op->r, &buf, &len);
+        if (len == 0) {
+            restore_done(op);
+            return;
+        }
+        n = read(op->fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (simdrv_op_wait_fd(op, EV_READ) == 0)
+                return;
+            errno = EIO;
+        }
+        if (n < 0) {
+            xn_msg_set(&m, XN_EIO, "reading the image failed after "
+                       "%llu bytes: %s",
+                       (unsigned long long)sim_img_reader_offset(op->r),
+                       strerror(errno));
+            restore_fail(op, XN_EIO, &m);
+            return;
+        }
+        rc = n == 0 ? sim_img_reader_eof(op->r, &m)
+                    : sim_img_reader_commit(op->r, (size_t)n, &m);
+        if (rc == 0 && !op->created && sim_img_reader_config(op->r))
+            rc = restore_make(op, &m);
+        if (rc < 0) {
+            restore_fail(op, rc, &m);
+            return;
+        }
+        moved += (size_t)n;
+    }
+    simdrv_op_kick(op);
+}
+
+int simdrv_restore(struct hv *hv, int fd, const char *name, bool paused,
+                   hv_done_fn *done, void *opaque, struct xn_msg *msg)
+{
+    struct simdrv *drv = simdrv_of(hv);
+    const struct sim_dom *other;
+    struct simdrv_op *op;
+
+    if (name && (other = sim_dom_by_name(drv->host, name)))
+        return xn_msg_set(msg, XN_EEXIST, "a domain named \"%s\" already "
+                          "exists (domain %u)", name, other->domid);
+    op = simdrv_op_new(drv, SIMOP_RESTORE, SIMDRV_DOMID_INVALID, done, opaque,
+                       restore_step);
+    if (!op || sim_img_reader_new(&op->r) < 0) {
+        if (op)
+            simdrv_op_free(op);
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    }
+    snprintf(op->name, sizeof(op->name), "%s", name ? name : "");
+    op->fd = fd;
+    op->paused = paused;
+    simdrv_op_kick(op);
+    return 0;
+}
