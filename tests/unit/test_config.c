@@ -330,6 +330,14 @@ START_TEST(messages)
         ck_assert_str_eq(msg.text, cases[i].want);
         libxl_domain_config_dispose(&dc);
     }
+    /* libxlutil would abort on a NUL in a string. */
+    static const char nul[] = "name = 'x'\nkernel = \"/k\0\"\n";
+    libxl_domain_config_init(&dc);
+    ck_assert_int_eq(xlcfg_parse("t.cfg", nul, sizeof(nul) - 1, &dc, &msg),
+                     XN_EINVAL);
+    ck_assert_str_eq(msg.text, "t.cfg:2: syntax error: the file contains a "
+                               "NUL byte");
+    libxl_domain_config_dispose(&dc);
     /* A NULL msg is allowed. */
     libxl_domain_config_init(&dc);
     ck_assert_int_eq(xlcfg_parse("t.cfg", "x", 1, &dc, NULL), XN_EINVAL);

@@ -45,6 +45,15 @@ int xlcfg_parse_opts(const char *filename, const char *data, size_t len,
     xn_msg_clear(msg);
     if (len > INT_MAX)
         return xn_msg_set(msg, XN_EINVAL, "%s: file too large", c.file);
+    /* libxlutil aborts on a NUL inside a quoted string: refuse any NUL. */
+    const char *nul = memchr(data, '\0', len);
+    if (nul) {
+        int line = 1;
+        for (const char *p = data; p < nul; p++)
+            line += *p == '\n';
+        return xn_msg_set(msg, XN_EINVAL, "%s:%d: syntax error: the file "
+                          "contains a NUL byte", c.file, line);
+    }
     c.report = open_memstream(&c.report_buf, &c.report_len);
     if (!c.report)
         return xlcfg_oom(&c);
