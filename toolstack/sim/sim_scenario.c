@@ -364,15 +364,17 @@ static int host_spec(struct sc *sc, xmlNodePtr root, const char *name,
     }
     if (rc == 0)
         rc = a_u32(sc, &e, "threads-per-core", 1, 64, &s->threads_per_core);
+    if (rc == 0 && s->nr_cpus % s->threads_per_core)
+        rc = bad(sc, &e, "threads-per-core", get(&e, "threads-per-core"),
+                 "does not divide the CPUs into whole cores");
     if (rc == 0 && get(&e, "threads-per-core") && !get(&e, "cores-per-socket"))
         s->cores_per_socket = s->nr_cpus / s->threads_per_core;
     if (rc == 0)
         rc = a_u32(sc, &e, "cores-per-socket", 1, CPUSET_MAX,
                    &s->cores_per_socket);
     if (rc == 0 && s->nr_cpus % (s->threads_per_core * s->cores_per_socket))
-        rc = sc_err(sc, e.line, XN_EINVAL, "<host>: %u CPUs are not whole "
-                    "sockets of %u cores with %u threads each", s->nr_cpus,
-                    s->cores_per_socket, s->threads_per_core);
+        rc = bad(sc, &e, "cores-per-socket", get(&e, "cores-per-socket"),
+                 "does not divide the cores into whole sockets");
     if (rc == 0)
         rc = a_u32(sc, &e, "mhz", 1, 100000, &s->cpu_mhz);
     if (rc == 0)
@@ -449,6 +451,13 @@ static int load_pool(struct sc *sc, xmlNodePtr n)
     if (rc == 0 && ps.ratelimit_us > 0 && ps.ratelimit_us < 100)
         rc = bad(sc, &e, "ratelimit-us", get(&e, "ratelimit-us"),
                  "is out of range (100-500000, or 0 for none)");
+    if (rc == 0 && sched == HV_SCHED_CREDIT && ps.ratelimit_us >
+        (ps.tslice_ms != -1 ? ps.tslice_ms : SIM_TSLICE_DEFAULT) * 1000)
+        rc = bad(sc, &e, "ratelimit-us", get(&e, "ratelimit-us"),
+                 "is longer than the pool's time slice (tslice-ms)");
+    if (rc == 0 && sched != HV_SCHED_CREDIT && ps.tslice_ms != -1)
+        rc = bad(sc, &e, "tslice-ms", get(&e, "tslice-ms"),
+                 "applies only to the credit scheduler");
     if (rc < 0)
         goto out;
     p = sim_pool_by_name(sc->h, name);
@@ -467,13 +476,14 @@ static int load_pool(struct sc *sc, xmlNodePtr n)
     else
         rc = sim_pool_add(sc->h, name, sched, &cpus, NULL, &inner);
     if (rc < 0) {
-        rc = sc_err(sc, e.line, rc, "%s", inner.text);
+        rc = sc_err(sc, e.line, XN_EINVAL, "%s (cpus \"%s\")", inner.text,
+                    get(&e, "cpus"));
         goto out;
     }
     p = sim_pool_by_name(sc->h, name);
     rc = sim_pool_sched_set(sc->h, p->id, &ps, &inner);
     if (rc < 0)
-        rc = sc_err(sc, e.line, rc, "%s", inner.text);
+        rc = sc_err(sc, e.line, XN_EINVAL, "%s", inner.text);
     else if (cpuset_empty(&sim_pool_get(sc->h, 0)->cpus))
         rc = sc_err(sc, e.line, XN_EINVAL, "pool \"%s\" takes the last CPU "
                     "of Pool-0, which needs at least one", name);
@@ -585,14 +595,18 @@ static int dom_attrs(struct sc *sc, const struct elem *e,
     if (rc == 0)
         rc = a_size(sc, e, "maxmem", &s->max_kb);
     if (rc == 0 && s->max_kb && s->max_kb < s->mem_kb)
-        rc = bad(sc, e, "maxmem", get(e, "maxmem"), "is below memory");
+        rc = sc_err(sc, e->line, XN_EINVAL, "%s: maxmem \"%s\" is below "
+                    "memory \"%s\"", e->what, get(e, "maxmem"),
+                    get(e, "memory") ? get(e, "memory") : "");
     if (rc == 0)
         rc = a_u32(sc, e, "vcpus", 1, SIM_VCPUS_MAX, &s->vcpus);
     s->vcpus_max = s->vcpus;
     if (rc == 0)
         rc = a_u32(sc, e, "maxvcpus", 1, SIM_VCPUS_MAX, &s->vcpus_max);
     if (rc == 0 && s->vcpus_max < s->vcpus)
-        rc = bad(sc, e, "maxvcpus", get(e, "maxvcpus"), "is below vcpus");
+        rc = sc_err(sc, e->line, XN_EINVAL, "%s: maxvcpus \"%s\" is below "
+                    "vcpus \"%s\"", e->what, get(e, "maxvcpus"),
+                    get(e, "vcpus"));
     if (rc == 0)
         rc = a_int(sc, e, "weight", 1, 65535, &s->weight);
     if (rc == 0)
@@ -688,8 +702,7 @@ static int load_domain(struct sc *sc, xmlNodePtr n, bool dom0)
     if (rc == 0) {
         rc = sim_dom_add(sc->h, &s, NULL, &inner);
         if (rc < 0)
-            rc = sc_err(sc, e.line, rc == XN_ENOMEM ? XN_EINVAL : rc, "%s",
-                        inner.text);
+            rc = sc_err(sc, e.line, XN_EINVAL, "%s", inner.text);
     }
 out:
     sim_dom_spec_dispose(&s);
@@ -858,7 +871,8 @@ int sim_scenario_load(const char *path, const char *name,
     if (rc == 0) {
         rc = sim_host_new(&spec, &sc.h, &inner);
         if (rc < 0)
-            rc = sc_err(&sc, (int)xmlGetLineNo(root), rc, "%s", inner.text);
+            rc = sc_err(&sc, (int)xmlGetLineNo(root), XN_EINVAL, "%s",
+                        inner.text);
     }
     if (rc == 0) {
         sim_host_set_clock(sc.h, clock, clock_opaque);
