@@ -84,7 +84,7 @@ void simdrv_dom_free(void *p)
 
 /* --- events out of the model --- */
 
-static bool emit(struct simdrv *drv, const struct sim_event *sev)
+bool simdrv_emit(struct simdrv *drv, const struct sim_event *sev)
 {
     struct hv_event ev = {
         .type = sev->type == SIM_EV_DEATH ? HV_EV_DEATH : HV_EV_SHUTDOWN,
@@ -110,7 +110,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     while (sim_host_step(drv->host, &ev)) {
-        if (!emit(drv, &ev))
+        if (!simdrv_emit(drv, &ev))
             return;
         if (ev.type == SIM_EV_DEATH && !simdrv_deaths(drv, ev.domid))
             return;

@@ -68,6 +68,7 @@ struct simdrv_op {
     int fd;
     unsigned flags;
     bool created;                   /* restore: the domain exists */
+    bool told;                      /* save: the suspend was reported */
     uint64_t pages;
     struct sim_img_writer *w;
     const uint8_t *wbuf;
@@ -87,6 +88,9 @@ static inline struct simdrv *simdrv_of(struct hv *hv)
 /* The domain, or XN_ENOENT with the sentence. */
 int simdrv_find(struct simdrv *drv, uint32_t domid, struct sim_dom **d_r,
                 struct xn_msg *msg);
+/* Deliver a model event through hv_emit.  False when the callee closed
+ * the hv. */
+bool simdrv_emit(struct simdrv *drv, const struct sim_event *ev);
 /* Re-arm `tick` after the model's queue may have changed. */
 void simdrv_rearm(struct simdrv *drv);
 /* A new op with its kick timer; NULL when out of memory. */

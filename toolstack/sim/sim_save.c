@@ -76,6 +76,30 @@ static bool save_next(struct simdrv_op *op, struct sim_dom *d)
     return true;
 }
 
+/* The guest suspended: Xen reports that as a shutdown with reason suspend
+ * (the daemon knows to ignore it).  Returns the domain, or NULL when the op
+ * finished or the hv was closed meanwhile. */
+static struct sim_dom *save_report(struct simdrv_op *op, struct sim_dom *d)
+{
+    struct simdrv *drv = op->drv;
+    struct sim_event ev = { .type = SIM_EV_SHUTDOWN,
+                            .reason = HV_SHUTDOWN_SUSPEND };
+    uint32_t domid = op->domid;
+
+    if (op->told || d->state != HV_STATE_SHUTDOWN ||
+        d->reason != HV_SHUTDOWN_SUSPEND)
+        return d;
+    op->told = true;
+    ev.domid = d->domid;
+    snprintf(ev.name, sizeof(ev.name), "%s", d->name);
+    memcpy(ev.uuid, d->uuid, 16);
+    if (!simdrv_emit(drv, &ev))
+        return NULL;
+    if (!simdrv_op_find(drv, SIMOP_SAVE, domid))
+        return NULL;
+    return save_dom(op);
+}
+
 static void save_step(struct simdrv_op *op)
 {
     struct sim_dom *d = save_dom(op);
@@ -83,12 +107,12 @@ static void save_step(struct simdrv_op *op)
     struct xn_msg m;
     size_t moved = 0;
 
-    if (!d)
+    if (!d || !(d = save_report(op, d)))
         return;
     while (moved < STEP_BYTES) {
         ssize_t n;
         if (op->woff == op->wlen) {
-            if (!save_next(op, d))
+            if (!save_next(op, d) || !(d = save_report(op, d)))
                 return;
             if (op->wlen == 0) {
                 simdrv_rearm(op->drv);
