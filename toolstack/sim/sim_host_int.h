@@ -49,10 +49,18 @@ int sim_act_schedule(struct sim_host *h, struct sim_dom *d, enum sim_act act,
                      uint64_t due);
 void sim_act_cancel(struct sim_dom *d);
 
+#define SIM_LABEL_MAX (HV_NAME_MAX + 32)   /* "domain N (name)" */
+
 /* sim_dom.c */
+/* XN_ESTATE with the sentence when d is dying. */
+int sim_dom_not_dying(const struct sim_dom *d, struct xn_msg *msg);
+/* Pick where vCPU i runs: within its hard affinity and the pool, -1 while
+ * offline. */
+void sim_vcpu_place(struct sim_host *h, struct sim_dom *d, uint32_t i);
 /* Add the CPU time run since the last settle to the vCPUs. */
 void sim_dom_settle(struct sim_host *h, struct sim_dom *d);
 /* Run d's due action; true when it produced *ev_r. */
-bool sim_dom_act(struct sim_host *h, struct sim_dom *d, struct sim_event *ev_r);
+bool sim_dom_act(struct sim_host *h, struct sim_dom *d,
+                 struct sim_event *ev_r);
 
 #endif

@@ -62,10 +62,10 @@ struct sim_img_writer;
 int sim_img_writer_new(const struct sim_img_info *info, const char *config,
                        struct sim_img_writer **w_r);
 /*
- * The next piece of the stream in *buf_r and *len_r (owned by the writer, valid
- * until the next call).  `gens` are the domain's page generations at this
- * moment (info->pages entries, or NULL for all 0).  *len_r is 0 once the
- * whole image was handed out.
+ * The next piece of the stream in *buf_r and *len_r (owned by the writer,
+ * valid until the next call).  `gens` are the domain's page generations at
+ * this moment (info->pages entries, or NULL for all 0).  *len_r is 0 once
+ * the whole image was handed out.
  */
 int sim_img_writer_next(struct sim_img_writer *w, const uint32_t *gens,
                         const uint8_t **buf_r, size_t *len_r);

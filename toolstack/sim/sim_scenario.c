@@ -3,7 +3,7 @@
  * strictly (unknown elements and attributes are errors), turned into a
  * sim_host through the model's own calls.
  */
-#include "sim/sim_scenario.h"
+#include "sim/sim_scenario_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -19,7 +19,6 @@
 #include <libxml/tree.h>
 
 #define SCENARIO_MAX (1u << 20)
-#define MAX_ATTRS 20
 
 const char sim_scenario_builtin[] =
     "<host cpus=\"8\" threads-per-core=\"2\" cores-per-socket=\"4\"\n"
@@ -28,292 +27,12 @@ const char sim_scenario_builtin[] =
     "  <dom0 memory=\"2GiB\" vcpus=\"2\"\n"
     "        uuid=\"00000000-0000-0000-0000-000000000000\"/>\n"
     "  <domain name=\"web1\" type=\"pvh\" memory=\"1GiB\" vcpus=\"2\"\n"
-    "          demand=\"0.5\" uuid=\"5e1a0c3e-7b2d-4d1e-9f00-000000000001\"/>\n"
+    "          demand=\"0.5\"\n"
+    "          uuid=\"5e1a0c3e-7b2d-4d1e-9f00-000000000001\"/>\n"
     "  <domain name=\"db1\" type=\"pv\" memory=\"2GiB\" vcpus=\"4\"\n"
-    "          demand=\"1.5\" uuid=\"5e1a0c3e-7b2d-4d1e-9f00-000000000002\"/>\n"
+    "          demand=\"1.5\"\n"
+    "          uuid=\"5e1a0c3e-7b2d-4d1e-9f00-000000000002\"/>\n"
     "</host>\n";
-
-/* A scenario being loaded. */
-struct sc {
-    const char *file;
-    xmlDocPtr doc;
-    struct sim_host *h;
-    struct xn_msg *msg;
-};
-
-/* One element's attributes, checked against the names it may have. */
-struct elem {
-    int line;
-    const char *const *names;       /* NULL-terminated */
-    char *val[MAX_ATTRS];           /* xmlFree'd by elem_done */
-    char what[HV_NAME_MAX + 16];    /* "domain \"web1\"", for messages */
-};
-
-static int sc_err(struct sc *sc, int line, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int sc_err(struct sc *sc, int line, int code, const char *fmt, ...)
-{
-    char text[XN_MSG_MAX];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof(text), fmt, ap);
-    va_end(ap);
-    return xn_msg_set(sc->msg, code, "%s:%d: %s", sc->file, line, text);
-}
-
-static void elem_done(struct elem *e)
-{
-    for (int i = 0; i < MAX_ATTRS; i++)
-        if (e->val[i])
-            xmlFree(e->val[i]);
-    memset(e->val, 0, sizeof(e->val));
-}
-
-static int elem_read(struct sc *sc, xmlNodePtr n, const char *const *names,
-                     struct elem *e)
-{
-    memset(e, 0, sizeof(*e));
-    e->names = names;
-    e->line = (int)xmlGetLineNo(n);
-    snprintf(e->what, sizeof(e->what), "<%s>", (const char *)n->name);
-    for (xmlAttrPtr a = n->properties; a; a = a->next) {
-        int i = 0;
-        while (names[i] && strcmp(names[i], (const char *)a->name) != 0)
-            i++;
-        if (!names[i]) {
-            elem_done(e);
-            return sc_err(sc, e->line, XN_EINVAL, "<%s> has no attribute "
-                          "\"%s\"", (const char *)n->name,
-                          (const char *)a->name);
-        }
-        e->val[i] = (char *)xmlNodeListGetString(sc->doc, a->children, 1);
-        if (!e->val[i])
-            e->val[i] = (char *)xmlStrdup((const xmlChar *)"");
-    }
-    return 0;
-}
-
-static const char *get(const struct elem *e, const char *name)
-{
-    for (int i = 0; e->names[i]; i++)
-        if (strcmp(e->names[i], name) == 0)
-            return e->val[i];
-    return NULL;
-}
-
-static int bad(struct sc *sc, const struct elem *e, const char *name,
-               const char *val, const char *why)
-{
-    return sc_err(sc, e->line, XN_EINVAL, "%s: %s \"%s\" %s", e->what, name,
-                  val, why);
-}
-
-/* --- attribute values --- */
-
-static bool parse_u64(const char *s, uint64_t *v, const char **end)
-{
-    char *e;
-
-    if (!isdigit((unsigned char)*s))
-        return false;
-    errno = 0;
-    *v = strtoull(s, &e, 10);
-    *end = e;
-    return errno == 0;
-}
-
-static int a_size(struct sc *sc, const struct elem *e, const char *name,
-                  uint64_t *kb)
-{
-    static const struct { const char *unit; unsigned shift; } units[] = {
-        { "KiB", 0 }, { "K", 0 }, { "MiB", 10 }, { "M", 10 },
-        { "GiB", 20 }, { "G", 20 }, { "TiB", 30 }, { "T", 30 },
-    };
-    const char *v = get(e, name), *end;
-    uint64_t n;
-
-    if (!v)
-        return 0;
-    if (parse_u64(v, &n, &end))
-        for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-            if (strcmp(end, units[i].unit) == 0 && n > 0 &&
-                n <= (UINT64_C(1) << 40) >> units[i].shift) {
-                *kb = n << units[i].shift;
-                return 0;
-            }
-    return bad(sc, e, name, v, "is not a size (use a whole number with "
-               "KiB, MiB, GiB or TiB, e.g. 512MiB or 16GiB)");
-}
-
-static int a_u32(struct sc *sc, const struct elem *e, const char *name,
-                 uint32_t lo, uint32_t hi, uint32_t *out)
-{
-    const char *v = get(e, name), *end;
-    char why[64];
-    uint64_t n;
-
-    if (!v)
-        return 0;
-    if (parse_u64(v, &n, &end) && !*end && n >= lo && n <= hi) {
-        *out = (uint32_t)n;
-        return 0;
-    }
-    snprintf(why, sizeof(why), "is not a number from %u to %u", lo, hi);
-    return bad(sc, e, name, v, why);
-}
-
-static int a_int(struct sc *sc, const struct elem *e, const char *name,
-                 int lo, int hi, int *out)
-{
-    uint32_t n = 0;
-    int rc = a_u32(sc, e, name, (uint32_t)lo, (uint32_t)hi, &n);
-
-    if (rc == 0 && get(e, name))
-        *out = (int)n;
-    return rc;
-}
-
-static int a_demand(struct sc *sc, const struct elem *e, double *out)
-{
-    const char *v = get(e, "demand");
-    char *end;
-    double d;
-
-    if (!v)
-        return 0;
-    errno = 0;
-    d = strtod(v, &end);
-    if (isdigit((unsigned char)*v) && !*end && errno == 0 && d >= 0 &&
-        d <= SIM_VCPUS_MAX) {
-        *out = d;
-        return 0;
-    }
-    return bad(sc, e, "demand", v, "is not a number of CPUs from 0 to 512 "
-               "(e.g. 1.5)");
-}
-
-static int a_duration(struct sc *sc, const struct elem *e, const char *name,
-                      uint64_t *ns)
-{
-    static const struct { const char *unit; uint64_t mul; } units[] = {
-        { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 },
-    };
-    const char *v = get(e, name), *end;
-    uint64_t n;
-
-    if (!v)
-        return 0;
-    if (parse_u64(v, &n, &end)) {
-        if (n == 0 && !*end) {
-            *ns = 0;
-            return 0;
-        }
-        for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-            if (strcmp(end, units[i].unit) == 0 &&
-                n <= UINT64_C(3600000000000) / units[i].mul) {
-                *ns = n * units[i].mul;
-                return 0;
-            }
-    }
-    return bad(sc, e, name, v, "is not a duration up to an hour (e.g. "
-               "200ms or 2s)");
-}
-
-static int a_bool(struct sc *sc, const struct elem *e, const char *name,
-                  bool *out)
-{
-    const char *v = get(e, name);
-
-    if (!v)
-        return 0;
-    if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
-        *out = true;
-    else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"))
-        *out = false;
-    else
-        return bad(sc, e, name, v, "is not yes or no");
-    return 0;
-}
-
-static int a_uuid(struct sc *sc, const struct elem *e, uint8_t uuid[16],
-                  bool *has)
-{
-    const char *v = get(e, "uuid");
-    size_t n = 0;
-
-    if (!v)
-        return 0;
-    for (size_t i = 0; v[i]; i++) {
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? v[i] != '-' : !isxdigit((unsigned char)v[i]))
-            goto bad_uuid;
-        if (!dash) {
-            unsigned x = (unsigned)(isdigit((unsigned char)v[i])
-                                        ? v[i] - '0'
-                                        : tolower((unsigned char)v[i]) - 'a'
-                                              + 10);
-            if (n % 2 == 0)
-                uuid[n / 2] = (uint8_t)(x << 4);
-            else
-                uuid[n / 2] |= (uint8_t)x;
-            n++;
-        }
-    }
-    if (n == 32 && strlen(v) == 36) {
-        *has = true;
-        return 0;
-    }
-bad_uuid:
-    return bad(sc, e, "uuid", v, "is not a UUID (e.g. "
-               "5e1a0c3e-7b2d-4d1e-9f00-000000000001)");
-}
-
-static int a_sched(struct sc *sc, const struct elem *e, enum hv_sched *out)
-{
-    const char *v = get(e, "sched");
-    enum hv_sched s;
-
-    if (!v)
-        return 0;
-    s = hv_sched_parse(v);
-    if (s != HV_SCHED_CREDIT && s != HV_SCHED_CREDIT2)
-        return bad(sc, e, "sched", v, "is not a scheduler the simulated "
-                   "host runs (credit or credit2)");
-    *out = s;
-    return 0;
-}
-
-static int a_cpus(struct sc *sc, const struct elem *e, const char *name,
-                  struct cpuset *s, bool *has)
-{
-    const char *v = get(e, name);
-    unsigned ncpus = sim_host_spec(sc->h)->nr_cpus;
-    struct xn_msg inner;
-
-    if (!v)
-        return 0;
-    if (cpuset_parse(s, v, ncpus, &inner) < 0)
-        return sc_err(sc, e->line, XN_EINVAL, "%s: %s: %s", e->what, name,
-                      inner.text);
-    *has = true;
-    return 0;
-}
-
-static bool name_ok(const char *s)
-{
-    bool digits = true;
-
-    if (!*s || strlen(s) >= HV_NAME_MAX)
-        return false;
-    for (; *s; s++) {
-        if (!isgraph((unsigned char)*s) || *s == '/')
-            return false;
-        digits &= isdigit((unsigned char)*s) != 0;
-    }
-    return !digits;
-}
 
 /* --- elements --- */
 
@@ -350,13 +69,13 @@ static int host_spec(struct sc *sc, xmlNodePtr root, const char *name,
     if (rc < 0)
         return rc;
     sim_host_spec_init(s);
-    if ((v = get(&e, "name")) && !name_ok(v))
-        rc = bad(sc, &e, "name", v, "is not a host name");
+    if ((v = elem_get(&e, "name")) && !sc_name_ok(v))
+        rc = elem_bad(sc, &e, "name", v, "is not a host name");
     else if (v)
         snprintf(s->name, sizeof(s->name), "%s", v);
     if (name && *name)
         snprintf(s->name, sizeof(s->name), "%s", name);
-    if (rc == 0 && get(&e, "cpus")) {
+    if (rc == 0 && elem_get(&e, "cpus")) {
         /* threads and cores follow the CPU count unless given */
         rc = a_u32(sc, &e, "cpus", 1, CPUSET_MAX, &s->nr_cpus);
         s->threads_per_core = s->nr_cpus % 2 ? 1 : 2;
@@ -365,16 +84,19 @@ static int host_spec(struct sc *sc, xmlNodePtr root, const char *name,
     if (rc == 0)
         rc = a_u32(sc, &e, "threads-per-core", 1, 64, &s->threads_per_core);
     if (rc == 0 && s->nr_cpus % s->threads_per_core)
-        rc = bad(sc, &e, "threads-per-core", get(&e, "threads-per-core"),
-                 "does not divide the CPUs into whole cores");
-    if (rc == 0 && get(&e, "threads-per-core") && !get(&e, "cores-per-socket"))
+        rc = elem_bad(sc, &e, "threads-per-core",
+                      elem_get(&e, "threads-per-core"),
+                      "does not divide the CPUs into whole cores");
+    if (rc == 0 && elem_get(&e, "threads-per-core") &&
+        !elem_get(&e, "cores-per-socket"))
         s->cores_per_socket = s->nr_cpus / s->threads_per_core;
     if (rc == 0)
         rc = a_u32(sc, &e, "cores-per-socket", 1, CPUSET_MAX,
                    &s->cores_per_socket);
     if (rc == 0 && s->nr_cpus % (s->threads_per_core * s->cores_per_socket))
-        rc = bad(sc, &e, "cores-per-socket", get(&e, "cores-per-socket"),
-                 "does not divide the cores into whole sockets");
+        rc = elem_bad(sc, &e, "cores-per-socket",
+                      elem_get(&e, "cores-per-socket"),
+                      "does not divide the cores into whole sockets");
     if (rc == 0)
         rc = a_u32(sc, &e, "mhz", 1, 100000, &s->cpu_mhz);
     if (rc == 0)
@@ -383,13 +105,13 @@ static int host_spec(struct sc *sc, xmlNodePtr root, const char *name,
         rc = a_size(sc, &e, "overhead", &s->overhead_kb);
     if (rc == 0 && s->overhead_kb >= s->total_kb)
         rc = sc_err(sc, e.line, XN_EINVAL, "<host>: overhead \"%s\" leaves "
-                    "no memory for domains", get(&e, "overhead")
-                    ? get(&e, "overhead") : "128MiB");
+                    "no memory for domains", elem_get(&e, "overhead")
+                    ? elem_get(&e, "overhead") : "128MiB");
     if (rc == 0)
         rc = a_sched(sc, &e, &s->sched);
-    if (rc == 0 && (v = get(&e, "version"))) {
+    if (rc == 0 && (v = elem_get(&e, "version"))) {
         if (!*v || strlen(v) >= sizeof(s->version))
-            rc = bad(sc, &e, "version", v, "is empty or too long");
+            rc = elem_bad(sc, &e, "version", v, "is empty or too long");
         else
             snprintf(s->version, sizeof(s->version), "%s", v);
     }
@@ -411,7 +133,7 @@ static int pool0_sched(struct sc *sc, xmlNodePtr root,
         if (!is_elem(n, "pool"))
             continue;
         rc = elem_read(sc, n, pool_attrs, &e);
-        if (rc == 0 && (v = get(&e, "name")) && !strcmp(v, "Pool-0"))
+        if (rc == 0 && (v = elem_get(&e, "name")) && !strcmp(v, "Pool-0"))
             rc = a_sched(sc, &e, &s->sched);
         elem_done(&e);
         if (rc < 0)
@@ -434,7 +156,7 @@ static int load_pool(struct sc *sc, xmlNodePtr n)
 
     if (rc < 0)
         return rc;
-    name = get(&e, "name");
+    name = elem_get(&e, "name");
     if (!name || !*name || strlen(name) >= HV_NAME_MAX) {
         rc = sc_err(sc, e.line, XN_EINVAL, "<pool> needs a name=\"...\" "
                     "(got \"%s\")", name ? name : "");
@@ -449,15 +171,15 @@ static int load_pool(struct sc *sc, xmlNodePtr n)
     if (rc == 0)
         rc = a_int(sc, &e, "ratelimit-us", 0, 500000, &ps.ratelimit_us);
     if (rc == 0 && ps.ratelimit_us > 0 && ps.ratelimit_us < 100)
-        rc = bad(sc, &e, "ratelimit-us", get(&e, "ratelimit-us"),
-                 "is out of range (100-500000, or 0 for none)");
+        rc = elem_bad(sc, &e, "ratelimit-us", elem_get(&e, "ratelimit-us"),
+                      "is out of range (100-500000, or 0 for none)");
     if (rc == 0 && sched == HV_SCHED_CREDIT && ps.ratelimit_us >
         (ps.tslice_ms != -1 ? ps.tslice_ms : SIM_TSLICE_DEFAULT) * 1000)
-        rc = bad(sc, &e, "ratelimit-us", get(&e, "ratelimit-us"),
-                 "is longer than the pool's time slice (tslice-ms)");
+        rc = elem_bad(sc, &e, "ratelimit-us", elem_get(&e, "ratelimit-us"),
+                      "is longer than the pool's time slice (tslice-ms)");
     if (rc == 0 && sched != HV_SCHED_CREDIT && ps.tslice_ms != -1)
-        rc = bad(sc, &e, "tslice-ms", get(&e, "tslice-ms"),
-                 "applies only to the credit scheduler");
+        rc = elem_bad(sc, &e, "tslice-ms", elem_get(&e, "tslice-ms"),
+                      "applies only to the credit scheduler");
     if (rc < 0)
         goto out;
     p = sim_pool_by_name(sc->h, name);
@@ -477,7 +199,7 @@ static int load_pool(struct sc *sc, xmlNodePtr n)
         rc = sim_pool_add(sc->h, name, sched, &cpus, NULL, &inner);
     if (rc < 0) {
         rc = sc_err(sc, e.line, XN_EINVAL, "%s (cpus \"%s\")", inner.text,
-                    get(&e, "cpus"));
+                    elem_get(&e, "cpus"));
         goto out;
     }
     p = sim_pool_by_name(sc->h, name);
@@ -515,72 +237,6 @@ static int load_pools(struct sc *sc, xmlNodePtr root)
     return 0;
 }
 
-static int a_state(struct sc *sc, const struct elem *e, struct sim_dom_spec *s)
-{
-    static const enum hv_shutdown reasons[] = {
-        HV_SHUTDOWN_POWEROFF, HV_SHUTDOWN_REBOOT, HV_SHUTDOWN_SUSPEND,
-        HV_SHUTDOWN_CRASH, HV_SHUTDOWN_WATCHDOG, HV_SHUTDOWN_SOFT_RESET,
-    };
-    const char *v = get(e, "state"), *r = get(e, "shutdown-reason");
-
-    if (v && !strcmp(v, "running"))
-        s->state = HV_STATE_RUNNING;
-    else if (v && !strcmp(v, "paused"))
-        s->state = HV_STATE_PAUSED;
-    else if (v && !strcmp(v, "shutdown"))
-        s->state = HV_STATE_SHUTDOWN;
-    else if (v)
-        return bad(sc, e, "state", v, "is not running, paused or shutdown");
-    if (!r) {
-        s->reason = HV_SHUTDOWN_POWEROFF;
-        return 0;
-    }
-    if (s->state != HV_STATE_SHUTDOWN)
-        return bad(sc, e, "shutdown-reason", r, "needs state=\"shutdown\"");
-    for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
-        if (!strcmp(r, hv_shutdown_name(reasons[i]))) {
-            s->reason = reasons[i];
-            return 0;
-        }
-    return bad(sc, e, "shutdown-reason", r, "is not poweroff, reboot, "
-               "suspend, crash, watchdog or soft_reset");
-}
-
-static int a_type(struct sc *sc, const struct elem *e, enum hv_domtype *t)
-{
-    const char *v = get(e, "type");
-
-    if (!v)
-        return 0;
-    if (!strcmp(v, "pv"))
-        *t = HV_TYPE_PV;
-    else if (!strcmp(v, "pvh"))
-        *t = HV_TYPE_PVH;
-    else if (!strcmp(v, "hvm"))
-        *t = HV_TYPE_HVM;
-    else
-        return bad(sc, e, "type", v, "is not pv, pvh or hvm");
-    return 0;
-}
-
-/* The same affinity for every vCPU. */
-static int a_affinity(struct sc *sc, const struct elem *e, const char *name,
-                      uint32_t vmax, struct cpuset **arr_r)
-{
-    struct cpuset c;
-    bool has = false;
-    int rc = a_cpus(sc, e, name, &c, &has);
-
-    if (rc < 0 || !has)
-        return rc;
-    *arr_r = calloc(vmax, sizeof(**arr_r));
-    if (!*arr_r)
-        return xn_msg_set(sc->msg, XN_ENOMEM, "out of memory");
-    for (uint32_t i = 0; i < vmax; i++)
-        (*arr_r)[i] = c;
-    return 0;
-}
-
 static int dom_attrs(struct sc *sc, const struct elem *e,
                      struct sim_dom_spec *s)
 {
@@ -590,14 +246,14 @@ static int dom_attrs(struct sc *sc, const struct elem *e,
     if (rc == 0)
         rc = a_size(sc, e, "memory", &s->mem_kb);
     if (rc == 0 && s->mem_kb % SIM_PAGE_KB)
-        rc = bad(sc, e, "memory", get(e, "memory"), "is not a whole number "
-                 "of 4 KiB pages");
+        rc = elem_bad(sc, e, "memory", elem_get(e, "memory"),
+                      "is not a whole number of 4 KiB pages");
     if (rc == 0)
         rc = a_size(sc, e, "maxmem", &s->max_kb);
     if (rc == 0 && s->max_kb && s->max_kb < s->mem_kb)
         rc = sc_err(sc, e->line, XN_EINVAL, "%s: maxmem \"%s\" is below "
-                    "memory \"%s\"", e->what, get(e, "maxmem"),
-                    get(e, "memory") ? get(e, "memory") : "");
+                    "memory \"%s\"", e->what, elem_get(e, "maxmem"),
+                    elem_get(e, "memory") ? elem_get(e, "memory") : "");
     if (rc == 0)
         rc = a_u32(sc, e, "vcpus", 1, SIM_VCPUS_MAX, &s->vcpus);
     s->vcpus_max = s->vcpus;
@@ -605,8 +261,8 @@ static int dom_attrs(struct sc *sc, const struct elem *e,
         rc = a_u32(sc, e, "maxvcpus", 1, SIM_VCPUS_MAX, &s->vcpus_max);
     if (rc == 0 && s->vcpus_max < s->vcpus)
         rc = sc_err(sc, e->line, XN_EINVAL, "%s: maxvcpus \"%s\" is below "
-                    "vcpus \"%s\"", e->what, get(e, "maxvcpus"),
-                    get(e, "vcpus"));
+                    "vcpus \"%s\"", e->what, elem_get(e, "maxvcpus"),
+                    elem_get(e, "vcpus"));
     if (rc == 0)
         rc = a_int(sc, e, "weight", 1, 65535, &s->weight);
     if (rc == 0)
@@ -637,8 +293,8 @@ static int uuid_unique(struct sc *sc, const struct elem *e,
     for (struct sim_dom *d = sim_dom_next(sc->h, NULL); d;
          d = sim_dom_next(sc->h, d))
         if (memcmp(d->uuid, s->uuid, 16) == 0)
-            return bad(sc, e, "uuid", get(e, "uuid"), "is already the uuid "
-                       "of another domain");
+            return elem_bad(sc, e, "uuid", elem_get(e, "uuid"),
+                            "is already the uuid of another domain");
     return 0;
 }
 
@@ -664,8 +320,8 @@ static int load_domain(struct sc *sc, xmlNodePtr n, bool dom0)
                                           : (2u << 20);
         s.vcpus = sim_host_spec(sc->h)->nr_cpus < 2 ? 1 : 2;
     } else {
-        v = get(&e, "name");
-        if (!v || !name_ok(v)) {
+        v = elem_get(&e, "name");
+        if (!v || !sc_name_ok(v)) {
             rc = sc_err(sc, e.line, XN_EINVAL, "<domain>: name \"%s\" is "
                         "missing or not a domain name (no spaces, no '/', "
                         "not a number)", v ? v : "");
@@ -673,7 +329,7 @@ static int load_domain(struct sc *sc, xmlNodePtr n, bool dom0)
         }
         snprintf(s.name, sizeof(s.name), "%s", v);
         snprintf(e.what, sizeof(e.what), "domain \"%s\"", v);
-        if (!get(&e, "memory")) {
+        if (!elem_get(&e, "memory")) {
             rc = sc_err(sc, e.line, XN_EINVAL, "domain \"%s\" needs "
                         "memory=\"...\" (e.g. 1GiB)", v);
             goto out;
@@ -682,18 +338,18 @@ static int load_domain(struct sc *sc, xmlNodePtr n, bool dom0)
     if (dom0) {
         uint32_t vcpus = s.vcpus;
         rc = dom_attrs(sc, &e, &s);
-        if (!get(&e, "vcpus")) {
+        if (!elem_get(&e, "vcpus")) {
             s.vcpus = vcpus;
-            if (!get(&e, "maxvcpus"))
+            if (!elem_get(&e, "maxvcpus"))
                 s.vcpus_max = vcpus;
         }
     } else {
         rc = dom_attrs(sc, &e, &s);
     }
-    if (rc == 0 && (v = get(&e, "pool"))) {
+    if (rc == 0 && (v = elem_get(&e, "pool"))) {
         const struct sim_pool *p = sim_pool_by_name(sc->h, v);
         if (!p)
-            rc = bad(sc, &e, "pool", v, "is not a pool of this host");
+            rc = elem_bad(sc, &e, "pool", v, "is not a pool of this host");
         else
             s.poolid = p->id;
     }

@@ -1,0 +1,67 @@
+/*
+ * sim_scenario_int.h - what the scenario loader (sim_scenario.c) and its
+ * attribute readers (sim_scenario_attr.c) share.
+ */
+#ifndef XENITH_SIM_SCENARIO_INT_H
+#define XENITH_SIM_SCENARIO_INT_H
+
+#include <libxml/tree.h>
+
+#include "sim/sim_scenario.h"
+
+#define SC_MAX_ATTRS 20
+
+/* A scenario being loaded. */
+struct sc {
+    const char *file;
+    xmlDocPtr doc;
+    struct sim_host *h;
+    struct xn_msg *msg;
+};
+
+/* One element's attributes, checked against the names it may have. */
+struct elem {
+    int line;
+    const char *const *names;       /* NULL-terminated */
+    char *val[SC_MAX_ATTRS];        /* xmlFree'd by elem_done */
+    char what[HV_NAME_MAX + 16];    /* "domain \"web1\"", for messages */
+};
+
+/* "FILE:LINE: <text>" into sc->msg; returns code. */
+int sc_err(struct sc *sc, int line, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Read n's attributes; an unknown one is an error.  elem_done frees. */
+int elem_read(struct sc *sc, xmlNodePtr n, const char *const *names,
+              struct elem *e);
+void elem_done(struct elem *e);
+/* The attribute's value, NULL when absent. */
+const char *elem_get(const struct elem *e, const char *name);
+/* "FILE:LINE: WHAT: NAME \"VAL\" WHY" */
+int elem_bad(struct sc *sc, const struct elem *e, const char *name,
+             const char *val, const char *why);
+bool sc_name_ok(const char *s);
+
+/* Each reads one attribute into *out, leaving it alone when absent. */
+int a_size(struct sc *sc, const struct elem *e, const char *name,
+           uint64_t *kb);
+int a_u32(struct sc *sc, const struct elem *e, const char *name, uint32_t lo,
+          uint32_t hi, uint32_t *out);
+int a_int(struct sc *sc, const struct elem *e, const char *name, int lo,
+          int hi, int *out);
+int a_demand(struct sc *sc, const struct elem *e, double *out);
+int a_duration(struct sc *sc, const struct elem *e, const char *name,
+               uint64_t *ns);
+int a_bool(struct sc *sc, const struct elem *e, const char *name, bool *out);
+int a_uuid(struct sc *sc, const struct elem *e, uint8_t uuid[16],
+           bool *has);
+int a_sched(struct sc *sc, const struct elem *e, enum hv_sched *out);
+int a_cpus(struct sc *sc, const struct elem *e, const char *name,
+           struct cpuset *s, bool *has);
+int a_type(struct sc *sc, const struct elem *e, enum hv_domtype *t);
+/* state= and shutdown-reason= */
+int a_state(struct sc *sc, const struct elem *e, struct sim_dom_spec *s);
+/* The same CPU list for each of vmax vCPUs, malloc'd into *arr_r. */
+int a_affinity(struct sc *sc, const struct elem *e, const char *name,
+               uint32_t vmax, struct cpuset **arr_r);
+
+#endif
