@@ -1360,6 +1360,36 @@ static uint64_t slow_factor(void)
     return pre && strstr(pre, "vgpreload") ? 30 : 1;
 }
 
+/* A peer that went away: EIO, not SIGPIPE; the guest stays suspended for
+ * the caller to resume. */
+START_TEST(driver_save_to_closed_peer)
+{
+    struct t t;
+    struct hv_dominfo info;
+    struct xn_msg msg;
+    int sv[2];
+    uint32_t id;
+
+    t_open(&t, "sim:///", NULL);
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    close(sv[1]);
+    id = create(&t, mkcfg("lost", 16, 1), false);
+    ck_assert_int_eq(hv_save(t.hv, id, sv[0], 0, on_done, &t, &msg), 0);
+    ck_assert(run_until(&t, &t.n_done, 2, 5000));
+    ck_assert_int_eq(t.rc, XN_EIO);
+    ck_assert_str_eq(t.msg.text, "writing the image of domain 3 (lost) "
+                     "failed after 0 bytes: Broken pipe");
+    ck_assert_int_eq(hv_dom_info(t.hv, id, &info, &msg), 0);
+    ck_assert_int_eq(info.shutdown_reason, HV_SHUTDOWN_SUSPEND);
+    ck_assert_int_eq(hv_resume(t.hv, id, on_done, &t, &msg), 0);
+    ck_assert(run_until(&t, &t.n_done, 3, 1000));
+    ck_assert_int_eq(hv_dom_info(t.hv, id, &info, &msg), 0);
+    ck_assert_int_eq(info.state, HV_STATE_RUNNING);
+    close(sv[0]);
+    t_close(&t);
+}
+END_TEST
+
 START_TEST(driver_big_save_is_quick)
 {
     struct t t;
@@ -1441,6 +1471,56 @@ START_TEST(driver_close_abandons)
 }
 END_TEST
 
+static void close_on_event(void *opaque, const struct hv_event *ev)
+{
+    struct t *t = opaque;
+
+    (void)ev;
+    t->n_ev++;
+    hv_close(t->hv);
+    t->hv = NULL;
+}
+
+static void close_on_done(void *opaque, int rc, const struct xn_msg *msg,
+                          uint32_t domid)
+{
+    on_done(opaque, rc, msg, domid);
+    hv_close(((struct t *)opaque)->hv);
+    ((struct t *)opaque)->hv = NULL;
+}
+
+/* The owner may close the hv from inside its callbacks. */
+START_TEST(driver_close_from_callbacks)
+{
+    struct t t;
+    struct xn_msg msg;
+
+    memset(&t, 0, sizeof(t));
+    t.base = event_base_new();
+    ck_assert_int_eq(hv_open("sim:///", t.base, NULL, close_on_event, &t,
+                             &t.hv, &msg), 0);
+    ck_assert_int_eq(hv_destroy(t.hv, 1, on_done, &t, &msg), 0);
+    ck_assert_int_eq(hv_destroy(t.hv, 2, on_done, &t, &msg), 0);
+    ck_assert(run_until(&t, &t.n_ev, 1, 2000));
+    ck_assert_ptr_null(t.hv);
+    ck_assert(!run_until(&t, &t.n_done, 1, 50));
+    ck_assert_int_eq(t.n_ev, 1);
+
+    ck_assert_int_eq(hv_open("sim:///", t.base, NULL, on_event, &t, &t.hv,
+                             &msg), 0);
+    ck_assert_int_eq(hv_create(t.hv, mkcfg("a", 16, 1), false,
+                               close_on_done, &t, &msg), 0);
+    ck_assert_int_eq(hv_create(t.hv, mkcfg("b", 16, 1), false,
+                               close_on_done, &t, &msg), 0);
+    ck_assert_int_eq(hv_shutdown(t.hv, 1, false, close_on_done, &t, &msg),
+                     0);
+    ck_assert(run_until(&t, &t.n_done, 1, 2000));
+    ck_assert(!run_until(&t, &t.n_done, 2, 300));
+    ck_assert_ptr_null(t.hv);
+    event_base_free(t.base);
+}
+END_TEST
+
 static Suite *sim_suite(void)
 {
     Suite *s = suite_create("sim");
@@ -1472,9 +1552,11 @@ static Suite *sim_suite(void)
     tcase_add_test(drv, driver_save_restore);
     tcase_add_test(drv, driver_restore_rejects_damage);
     tcase_add_test(drv, driver_migrate_between_hosts);
+    tcase_add_test(drv, driver_save_to_closed_peer);
     tcase_add_test(drv, driver_big_save_is_quick);
     tcase_add_test(drv, driver_many_domains);
     tcase_add_test(drv, driver_close_abandons);
+    tcase_add_test(drv, driver_close_from_callbacks);
     tcase_set_timeout(drv, 120);
     suite_add_tcase(s, model);
     suite_add_tcase(s, image);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "sim/sim_config.h"
@@ -120,7 +121,10 @@ static void save_step(struct simdrv_op *op)
                 return;
             }
         }
-        n = write(op->fd, op->wbuf + op->woff, op->wlen - op->woff);
+        n = send(op->fd, op->wbuf + op->woff, op->wlen - op->woff,
+                 MSG_NOSIGNAL);         /* a socket whose peer is gone */
+        if (n < 0 && errno == ENOTSOCK)
+            n = write(op->fd, op->wbuf + op->woff, op->wlen - op->woff);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
