@@ -1081,6 +1081,10 @@ START_TEST(driver_resources)
 }
 END_TEST
 
+static int tmpfile_fd(void);
+static void save(struct t *t, uint32_t domid, int fd, unsigned flags);
+static int restore(struct t *t, int fd, const char *name, bool paused);
+
 START_TEST(driver_dom_config)
 {
     struct t t;
@@ -1121,6 +1125,33 @@ START_TEST(driver_dom_config)
     ck_assert_uint_eq(out.nics[0].mac[5], 0x42);
     ck_assert_int_eq(out.on_poweroff, LIBXL_ACTION_ON_SHUTDOWN_RESTART);
     libxl_domain_config_dispose(&out);
+
+    /* the configuration travels in a save image */
+    {
+        int fd = tmpfile_fd();
+        uint32_t id2;
+
+        save(&t, id, fd, 0);
+        ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+        ck_assert_int_eq(restore(&t, fd, "full3", false), 0);
+        id2 = t.domid;
+        close(fd);
+        libxl_domain_config_init(&out);
+        ck_assert_int_eq(hv_dom_config(t.hv, id2, &out, &msg), 0);
+        ck_assert_str_eq(out.c_info.name, "full3");
+        ck_assert_int_eq(out.c_info.type, LIBXL_DOMAIN_TYPE_PVH);
+        ck_assert_int_eq(out.b_info.type, LIBXL_DOMAIN_TYPE_PVH);
+        ck_assert_uint_eq(out.b_info.target_memkb, 128 * MiB);
+        ck_assert_uint_eq(out.b_info.max_memkb, 256 * MiB);
+        ck_assert_str_eq(out.b_info.kernel, "/boot/vmlinuz");
+        ck_assert_int_eq(out.num_disks, 1);
+        ck_assert_str_eq(out.disks[0].vdev, "xvda");
+        ck_assert_int_eq(out.disks[0].readwrite, 1);
+        ck_assert_int_eq(out.num_nics, 1);
+        ck_assert_uint_eq(out.nics[0].mac[5], 0x42);
+        ck_assert_int_eq(out.on_poweroff, LIBXL_ACTION_ON_SHUTDOWN_RESTART);
+        libxl_domain_config_dispose(&out);
+    }
 
     /* synthesised for a scenario domain */
     libxl_domain_config_init(&out);
