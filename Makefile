@@ -45,7 +45,7 @@ endif
 
 # --- sources: one library, two programs ---
 LIB_SRCS := $(wildcard toolstack/*.c toolstack/sim/*.c toolstack/xen/*.c \
-                       toolstack/config/*.c xenstore-client/*.c)
+                       toolstack/config/*.c toolstack/xsd/*.c xenstore-client/*.c)
 DAEMON_SRCS := $(wildcard toolstack/daemon/*.c)
 CLI_SRCS := $(wildcard cli/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
