@@ -25,5 +25,5 @@ xenith create "$(mkcfg p4 128 'on_poweroff = "restart"')" >/dev/null
 old=$(xenith domid p4)
 ok "shutdown without wait" xenith shutdown p4
 wait_for "on_poweroff=restart brings it back" 5 \
-    sh -c "xenith domid p4 | grep -vx $old"
+    sh -c "\"$XENITH_BIN/xenith\" domid p4 | grep -vx $old"
 finish

@@ -29,6 +29,7 @@ void harness_start(const char *scenario)
     const char *bin = getenv("XENITH_BIN");
     char path[512];
 
+    signal(SIGPIPE, SIG_IGN);       /* the daemon may hang up on us */
     snprintf(dir, sizeof(dir), "/tmp/xenith-ut.XXXXXX");
     if (!mkdtemp(dir))
         abort();

@@ -100,6 +100,14 @@ bool jobs_busy(struct jobs *j, uint32_t domid);
 int daemon_claim_name(struct daemon *d, const char *name, struct xn_msg *msg);
 void daemon_unclaim_name(struct daemon *d, const char *name);
 
+/* --- xl.cfg text from clients (parse_guard.c) --- */
+/* Parse `text` into cfg as xl would on this host (CPU lists bounded by its
+ * CPUs), first in a child process so libxlutil's faults on hostile input
+ * cannot reach the daemon.  cfg as for xlcfg_parse. */
+int daemon_parse_config(struct daemon *d, const char *filename,
+                        const char *text, libxl_domain_config *cfg,
+                        struct xn_msg *msg);
+
 /* --- domain events (monitor.c) --- */
 struct monitor *monitor_new(struct daemon *d);
 void monitor_free(struct monitor *m);

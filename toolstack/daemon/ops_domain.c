@@ -1,6 +1,5 @@
 /* ops_domain.c - list, inspect, create, destroy, pause and rename domains. */
 #include "ops.h"
-#include "config/xlcfg.h"
 #include "log.h"
 #include "proto.h"
 
@@ -118,19 +117,6 @@ void op_dom_info(struct request *r)
 
 /* --- create --- */
 
-/* Parse as xl would on this host: CPU lists are bounded by its CPUs. */
-static int parse_config(struct daemon *d, const char *filename,
-                        const char *text, libxl_domain_config *cfg,
-                        struct xn_msg *msg)
-{
-    struct xlcfg_opts opts = {0};
-    struct hv_hostinfo host;
-
-    if (hv_host_info(d->hv, &host, NULL) == 0)
-        opts.max_cpus = (int)host.nr_cpus;
-    return xlcfg_parse_opts(filename, text, strlen(text), &opts, cfg, msg);
-}
-
 struct create_ctx {
     struct request *r;
     char *name;
@@ -176,8 +162,8 @@ void op_dom_create(struct request *r)
         goto fail;
     }
     libxl_domain_config_init(cfg);
-    rc = parse_config(r->d, filename ? filename : "<config>", text, cfg,
-                      &msg);
+    rc = daemon_parse_config(r->d, filename ? filename : "<config>", text,
+                             cfg, &msg);
     if (rc < 0)
         goto fail;
     if ((rc = daemon_claim_name(r->d, cfg->c_info.name, &msg)) < 0)
