@@ -1311,6 +1311,82 @@ START_TEST(owner_api)
 }
 END_TEST
 
+/* Domain trees as libxl lays them out, and their removal. */
+START_TEST(layout)
+{
+    struct xsd_domain_info d = {
+        .domid = 3, .name = "web1", .type = "hvm",
+        .uuid = "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+        .max_memkb = 1048576, .target_memkb = 1040384, .video_memkb = 8192,
+        .max_vcpus = 2, .online_vcpus = 1, .store_port = 1,
+        .store_mfn = 4096,
+    };
+    struct cli *c;
+
+    start(NULL);
+    c = cli_new();
+    ck_assert_int_eq(xsd_layout_dom0(xs), 0);
+    ck_assert_str_eq(call1(c, XS_READ, 0, "/local/domain/0/name"),
+                     "Domain-0");
+    ck_assert_str_eq(call2(c, XS_WATCH, 0, "@introduceDomain", "i"), "OK");
+    ck_assert_str_eq(call2(c, XS_WATCH, 0, "@releaseDomain", "r"), "OK");
+    ck_assert_str_eq(next_event(c), "@introduceDomain|i");
+    ck_assert_str_eq(next_event(c), "@releaseDomain|r");
+
+    ck_assert_int_eq(xsd_layout_domain(xs, &d), 0);
+    ck_assert_str_eq(next_event(c), "@introduceDomain|i");
+    ck_assert_str_eq(call1(c, XS_READ, 0, "/local/domain/3/name"), "web1");
+    ck_assert_str_eq(call1(c, XS_READ, 0, "/local/domain/3/domid"), "3");
+    ck_assert_str_eq(call1(c, XS_READ, 0, "/local/domain/3/vm"),
+                     "/vm/6ba7b810-9dad-11d1-80b4-00c04fd430c8");
+    ck_assert_str_eq(call1(c, XS_READ, 0,
+                           "/vm/6ba7b810-9dad-11d1-80b4-00c04fd430c8/name"),
+                     "web1");
+    ck_assert_str_eq(call1(c, XS_READ, 0, "/local/domain/3/memory/target"),
+                     "1040384");
+    ck_assert_str_eq(call1(c, XS_READ, 0,
+                           "/local/domain/3/memory/static-max"), "1048576");
+    ck_assert_str_eq(call1(c, XS_READ, 0,
+                           "/local/domain/3/cpu/1/availability"), "offline");
+    ck_assert_str_eq(call1(c, XS_READ, 0, "/libxl/3/type"), "hvm");
+    ck_assert_str_eq(call1(c, XS_GET_PERMS, 0, "/local/domain/3"), "n0|r3");
+    ck_assert_str_eq(call1(c, XS_GET_PERMS, 0, "/local/domain/3/name"),
+                     "n0|r3");
+    ck_assert_str_eq(call1(c, XS_GET_PERMS, 0, "/local/domain/3/memory/target"),
+                     "n0|r3");
+    ck_assert_str_eq(call1(c, XS_GET_PERMS, 0,
+                           "/local/domain/3/control/shutdown"), "n3");
+    ck_assert_str_eq(call1(c, XS_GET_PERMS, 0,
+                           "/local/domain/3/control/feature-s4"), "n3");
+    ck_assert_str_eq(call1(c, XS_GET_PERMS, 0, "/local/domain/3/data"), "n3");
+    ck_assert_str_eq(call1(c, XS_GET_PERMS, 0, "/libxl/3"), "n0");
+    ck_assert_str_eq(call1(c, XS_IS_DOMAIN_INTRODUCED, 0, "3"), "T");
+
+    /* The guest's own nodes elsewhere go when it is released. */
+    ck_assert_int_eq(xsd_write_str(xs, "/local/domain/0/backend/vif/3/0/x",
+                                   "1"), 0);
+    ck_assert_int_eq(xsd_set_perms(xs, "/local/domain/0/backend/vif/3",
+                                   &(struct xsd_perm){3, XSD_PERM_NONE}, 1),
+                     0);
+    xsd_domain_shutdown(xs, 3);
+    ck_assert_str_eq(next_event(c), "@releaseDomain|r");
+    xsd_layout_remove(xs, 3);
+    ck_assert_str_eq(next_event(c), "@releaseDomain|r");
+    ck_assert_str_eq(call1(c, XS_READ, 0, "/local/domain/3"), "!ENOENT");
+    ck_assert_str_eq(call1(c, XS_READ, 0, "/libxl/3"), "!ENOENT");
+    ck_assert_str_eq(call1(c, XS_DIRECTORY, 0, "/vm"), "");
+    ck_assert_str_eq(call1(c, XS_READ, 0, "/local/domain/0/backend/vif/3"),
+                     "!ENOENT");
+    ck_assert_str_eq(call1(c, XS_DIRECTORY, 0, "/local/domain/0/backend/vif"),
+                     "");
+    ck_assert_str_eq(call1(c, XS_IS_DOMAIN_INTRODUCED, 0, "3"), "F");
+    d.domid = 0;
+    ck_assert_int_eq(xsd_layout_domain(xs, &d), XN_EINVAL);
+    cli_free(c);
+    stop();
+}
+END_TEST
+
 /* A second server on a live socket is refused; a stale one is replaced. */
 START_TEST(socket_reuse)
 {
@@ -1369,6 +1445,7 @@ int main(void)
     tcase_add_test(tc, limits);
     tcase_add_test(tc, unread_events);
     tcase_add_test(tc, owner_api);
+    tcase_add_test(tc, layout);
     tcase_add_test(tc, socket_reuse);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);

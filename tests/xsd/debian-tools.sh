@@ -92,9 +92,9 @@ fi
 if [ "${VALGRIND:-0}" = 1 ]; then
     valgrind -q --error-exitcode=99 --leak-check=full \
         --errors-for-leak-kinds=definite,indirect \
-        "$serve" "$sock" >"$work/ready" 2>"$work/serve.log" &
+        "$serve" -d -v 3000 "$sock" >"$work/ready" 2>"$work/serve.log" &
 else
-    "$serve" "$sock" >"$work/ready" 2>"$work/serve.log" &
+    "$serve" -d -v 3000 "$sock" >"$work/ready" 2>"$work/serve.log" &
 fi
 pid=$!
 i=0
@@ -110,9 +110,29 @@ XENSTORED_PATH=$sock
 export XENSTORED_PATH
 unset XENSTORED_RUNDIR
 
+# --- the initial tree and a domain laid out as libxl does (xsd-serve -d) ---
+expect initial-tree 'xenstored = ""' xenstore-ls /tool
+expect dom0-name Domain-0 xenstore-read /local/domain/0/name
+expect domain-list '0
+1' xenstore-list /local/domain
+perms_of() { xenstore-ls -p "$1" | grep "^$2 " | sed 's/.*  //'; }
+expect domain-perms '(n0,r1)' perms_of /local/domain 1
+expect domain-name-perms '(n0,r1)' perms_of /local/domain/1 name
+expect domain-data-perms '(n1)' perms_of /local/domain/1 data
+expect domain-control 'shutdown
+feature-poweroff
+feature-reboot
+feature-suspend
+sysrq
+platform-feature-multiprocessor-suspend
+platform-feature-xs_reset_watches' xenstore-list /local/domain/1/control
+expect domain-memory 'static-max = "524288"
+target = "524288"
+videoram = "0"' xenstore-ls /local/domain/1/memory
+vm_name() { xenstore-read "$(xenstore-read "$1/vm")/name"; }
+expect domain-vm guest1 vm_name /local/domain/1
+
 # --- write, read, exists ---
-expect initial-tree 'tool = ""
- xenstored = ""' xenstore-ls
 ok write xenstore-write /t/a hello /t/b "two words"
 expect read 'hello
 two words' xenstore-read /t/a /t/b
@@ -124,6 +144,12 @@ ok exists xenstore-exists /t/a
 refuse exists-missing xenstore-exists /t/none
 ok write-relative xenstore-write rel/x 1
 expect read-relative 1 xenstore-read /local/domain/0/rel/x
+
+big=$(head -c 3000 /dev/zero | tr '\0' v)
+ok value-at-limit xenstore-write /t/big "$big"
+refuse value-over-limit xenstore-write /t/big "${big}v"
+expect value-kept 3000 sh -c 'xenstore-read /t/big | tr -d "\n" | wc -c'
+ok rm-big xenstore-rm /t/big
 
 # --- list, ls ---
 expect list 'a

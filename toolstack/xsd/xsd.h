@@ -144,6 +144,43 @@ void xsd_domain_introduced(struct xsd *x, uint32_t domid);
 void xsd_domain_released(struct xsd *x, uint32_t domid);
 bool xsd_domain_is_introduced(const struct xsd *x, uint32_t domid);
 
+/* Fires @releaseDomain and nothing else, as xenstored does when a domain
+ * shuts down or crashes (libxl learns of shutdowns from this watch). */
+void xsd_domain_shutdown(struct xsd *x, uint32_t domid);
+
+/*
+ * Whole domain trees, laid out as libxl 4.17 does (libxl__domain_make and
+ * libxl__build_post) with its permissions ("n0 rN" for what the guest may
+ * read, "nN" for what it owns); see docs/sim-xenstore.md for the list.
+ *  xsd_layout_dom0    /local/domain/0/{domid,name="Domain-0"}, as
+ *                     xen-init-dom0 writes them at boot.
+ *  xsd_layout_domain  /local/domain/N/..., /vm/UUID/..., /libxl/N/...,
+ *                     replacing any old tree of that domain, then
+ *                     xsd_domain_introduced(N).
+ *  xsd_layout_remove  removes those three trees, then
+ *                     xsd_domain_released(N) (the guest's own nodes
+ *                     elsewhere go, @releaseDomain fires).
+ * A series of calls made without returning to the loop is atomic for
+ * socket clients: they see the result and its watch events only after.
+ */
+struct xsd_domain_info {
+    uint32_t domid;             /* 1 .. 0x7FEF */
+    const char *name;
+    const char *uuid;           /* "6ba7b810-9dad-11d1-80b4-00c04fd430c8" */
+    const char *type;           /* "pv", "pvh" or "hvm", libxl's names */
+    uint64_t max_memkb;         /* memory/static-max */
+    uint64_t target_memkb;      /* memory/target (libxl writes the target
+                                   minus the video memory) */
+    uint64_t video_memkb;       /* memory/videoram */
+    unsigned max_vcpus;         /* cpu/<i>/availability for i < max_vcpus, */
+    unsigned online_vcpus;      /* "online" for i < online_vcpus */
+    uint32_t store_port;        /* store/port */
+    uint64_t store_mfn;         /* store/ring-ref */
+};
+int xsd_layout_dom0(struct xsd *x);
+int xsd_layout_domain(struct xsd *x, const struct xsd_domain_info *d);
+void xsd_layout_remove(struct xsd *x, uint32_t domid);
+
 /*
  * Watches for the owner.  `fn` is called from the event loop, never from
  * inside the call that made the change, with the path that changed and the

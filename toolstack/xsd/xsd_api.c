@@ -190,6 +190,11 @@ void xsd_domain_released(struct xsd *x, uint32_t domid)
     xsd_watch_fire(x, "@releaseDomain", true);
 }
 
+void xsd_domain_shutdown(struct xsd *x, uint32_t domid)
+{
+    xsd_watch_fire(x, "@releaseDomain", true);
+}
+
 /* ---- watches ---- */
 
 int xsd_watch(struct xsd *x, const char *path, const char *token,
