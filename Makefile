@@ -10,6 +10,12 @@
 # build can live beside a normal one:  make check O=build-asan SANITIZE=yes
 
 O ?= build
+V ?= 0
+ifeq ($(V),0)
+quiet = @echo "  $(1) $(2)";
+else
+quiet =
+endif
 -include config.mk
 
 SANITIZE ?= no
@@ -71,28 +77,28 @@ config.mk:
 
 $(O)/%.o: %.c config.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(XCFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
+	$(call quiet,CC,$<)$(CC) $(CFLAGS) $(XCFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIB): $(call obj,$(LIB_SRCS))
 	@rm -f $@
-	ar rcs $@ $^
+	$(call quiet,AR,$@)ar rcs $@ $^
 
 # The daemon's modules are a library too, so tests can drive request
 # handling without a socket.
 $(DAEMON_LIB): $(call obj,$(filter-out toolstack/daemon/main.c,$(DAEMON_SRCS)))
 	@rm -f $@
-	ar rcs $@ $^
+	$(call quiet,AR,$@)ar rcs $@ $^
 
 $(XENITHD): $(call obj,toolstack/daemon/main.c) $(DAEMON_LIB) $(LIB)
-	$(CC) $(CFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(XENITH): $(call obj,$(CLI_SRCS)) $(LIB)
-	$(CC) $(CFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(O)/tests/%: $(O)/tests/unit/%.o $(call obj,$(TEST_HELPER_SRCS)) \
               $(DAEMON_LIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
 -include $(ALL_OBJS:.o=.d)
 
