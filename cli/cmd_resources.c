@@ -15,7 +15,7 @@ static int mem(int argc, char **argv, const char *cmd, const char *op)
         return status;
     if ((status = cli_nargs(argc, argv, cmd, 2, 2)))
         return status;
-    if ((kb = cli_parse_size_kb(cmd, "size", argv[optind + 1])) < 0)
+    if ((kb = cli_parse_size_kb(cmd, "SIZE", argv[optind + 1])) < 0)
         return EXIT_USAGE;
     args = cli_dom_args(argv[optind]);
     json_object_object_add(args, "kb", json_object_new_int64(kb));

@@ -126,9 +126,9 @@ int64_t cli_parse_size_kb(const char *cmd, const char *what, const char *s)
         goto bad;
     return (int64_t)v << shift;
 bad:
-    cli_usage_error(cmd, "%s \"%s\" is not a size (a positive number with "
-                    "an optional k, m, g or t suffix; MiB when none)", what,
-                    s);
+    cli_usage_error(cmd, "%s \"%s\" is not a memory size (a positive "
+                    "number with an optional k, m, g or t suffix; MiB when "
+                    "none)", what, s);
     return -1;
 }
 

@@ -32,7 +32,7 @@ cat >"$T/app1.cfg" <<CFG
 name    = "app1"
 type    = "pvh"
 kernel  = "/boot/vmlinuz"
-memory  = 1024
+memory  = 512
 maxmem  = 2048
 vcpus   = 2
 cpus    = "2-5"
@@ -52,7 +52,7 @@ x pause app1
 x list app1
 x unpause app1
 echo; echo "== memory: balloon app1 down, then raise its ceiling"
-x mem-set app1 768m
+x mem-set app1 384m
 x mem-max app1 3g
 x list -l app1
 x vcpu-pin app1 0 2

@@ -15,7 +15,7 @@ WANT_RC=2 fails "missing argument" 'xenith pause: missing argument' \
     xenith pause
 WANT_RC=2 fails "extra argument" 'unexpected argument "b"' \
     xenith pause a b
-WANT_RC=2 fails "bad size" 'size "12X" is not a size' \
+WANT_RC=2 fails "bad size" 'SIZE "12X" is not a memory size' \
     xenith mem-set web1 12X
 WANT_RC=2 fails "bad vcpu count" 'vCPU count "0" is not a whole number' \
     xenith vcpu-set web1 0
