@@ -68,7 +68,7 @@ ALL_OBJS := $(call obj,$(LIB_SRCS) $(DAEMON_SRCS) $(CLI_SRCS) \
                       $(TEST_SRCS) $(TEST_HELPER_SRCS))
 
 .PHONY: all check check-unit check-e2e demo lab-check install clean \
-        distclean deps bench FORCE
+        distclean
 all: $(XENITHD) $(XENITH)
 
 config.mk:
@@ -121,10 +121,6 @@ lab-check: config.mk
 	@sh scripts/install-deps.sh lab
 	@$(MAKE) --no-print-directory all
 	@XENITH_BIN=$(abspath $(O)) bash tests/lab/run.sh
-
-bench: config.mk
-	@$(MAKE) --no-print-directory all
-	@XENITH_BIN=$(abspath $(O)) sh tests/bench/run.sh
 
 # --- install ---
 DESTDIR ?=
