@@ -110,6 +110,10 @@ XENSTORED_PATH=$sock
 export XENSTORED_PATH
 unset XENSTORED_RUNDIR
 
+# libxenstore also finds "$XENSTORED_RUNDIR/socket".
+expect rundir Domain-0 env -u XENSTORED_PATH XENSTORED_RUNDIR="$work" \
+    xenstore-read /local/domain/0/name
+
 # --- the initial tree and a domain laid out as libxl does (xsd-serve -d) ---
 expect initial-tree 'xenstored = ""' xenstore-ls /tool
 expect dom0-name Domain-0 xenstore-read /local/domain/0/name
