@@ -763,6 +763,63 @@ START_TEST(libxs_watches)
 }
 END_TEST
 
+/* Read-increment-write in transactions from several processes at once:
+ * conflicts make some retry, none is lost. */
+static int increment(int times)
+{
+    struct xs_handle *h = xs_open(0);
+
+    for (int i = 0; h && i < times; i++) {
+        for (;;) {
+            xs_transaction_t t = xs_transaction_start(h);
+            char *v, buf[16];
+
+            if (t == XBT_NULL)
+                return 1;
+            v = xs_read(h, t, "/counter", NULL);
+            if (!v)
+                return 1;
+            snprintf(buf, sizeof(buf), "%d", atoi(v) + 1);
+            free(v);
+            if (!xs_write(h, t, "/counter", buf, strlen(buf)))
+                return 1;
+            if (xs_transaction_end(h, t, false))
+                break;
+            if (errno != EAGAIN)
+                return 1;
+        }
+    }
+    if (!h)
+        return 1;
+    xs_close(h);
+    return 0;
+}
+
+START_TEST(libxs_contention)
+{
+    struct xs_handle *h;
+    pid_t pids[4];
+    int status;
+
+    fork_start(NULL);
+    h = xs_open(0);
+    ck_assert(xs_write(h, XBT_NULL, "/counter", "0", 1));
+    for (int i = 0; i < 4; i++) {
+        pids[i] = fork();
+        ck_assert_int_ge(pids[i], 0);
+        if (pids[i] == 0)
+            _exit(increment(25));
+    }
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
+        ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    xs_expect(h, "/counter", "100");
+    xs_close(h);
+    fork_stop();
+}
+END_TEST
+
 /* A directory longer than one message comes in DIRECTORY_PART pieces. */
 START_TEST(libxs_large_directory)
 {
@@ -1436,6 +1493,7 @@ int main(void)
     tcase_add_test(tc, libxs_basic);
     tcase_add_test(tc, libxs_transactions);
     tcase_add_test(tc, libxs_watches);
+    tcase_add_test(tc, libxs_contention);
     tcase_add_test(tc, libxs_large_directory);
     tcase_add_test(tc, libxs_many_clients);
     tcase_add_test(tc, raw_requests);
