@@ -229,6 +229,8 @@ int xsd_unwatch(struct xsd *x, const char *path, const char *token)
     char canon[XSD_PATH_BUF];
     const char *p = path;
 
+    if (!path || !token)
+        return to_xn(-EINVAL, "unwatch", path ? path : "(null)");
     if (path[0] != '@' && xsd_path_canon(path, 0, canon) == 0)
         p = canon;
     return to_xn(xsd_watch_del(x, NULL, p, token), "unwatch", path);
