@@ -137,6 +137,9 @@ struct hv_hostinfo {
     uint64_t total_kb;
     uint64_t free_kb;
     enum hv_sched sched;                /* scheduler of pool 0 */
+    char store_path[108];               /* the xenstore socket clients of
+                                         * this host use; "" = libxenstore's
+                                         * default (a real Xen host) */
 };
 
 /* Events a driver reports about domains. */
@@ -160,7 +163,8 @@ typedef void hv_event_fn(void *opaque, const struct hv_event *ev);
 
 /* Completion of an asynchronous call.  `msg` holds the failure sentence when
  * rc < 0 and lives for the duration of the call; `domid` is the new domain
- * for create/restore and the subject domain otherwise. */
+ * for create/restore (meaningless when they fail) and the subject domain
+ * otherwise. */
 typedef void hv_done_fn(void *opaque, int rc, const struct xn_msg *msg,
                         uint32_t domid);
 

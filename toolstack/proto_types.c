@@ -207,6 +207,7 @@ struct json_object *proto_hostinfo_to_json(const struct hv_hostinfo *h)
     add_int(o, "total_kb", (int64_t)h->total_kb);
     add_int(o, "free_kb", (int64_t)h->free_kb);
     add_str(o, "xen_scheduler", hv_sched_name(h->sched));
+    add_str(o, "store", h->store_path);
     return o;
 }
 
