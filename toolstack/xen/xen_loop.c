@@ -12,6 +12,7 @@
 
 #include <poll.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 
 #include <event2/event.h>
@@ -27,6 +28,7 @@ struct xen_reg {
     void *for_libxl;
     int fd;                 /* -1 for a timeout */
     short events;           /* poll(2) bits libxl asked for */
+    bool always;            /* a regular file: always ready */
 };
 
 struct xen_loop {
@@ -79,21 +81,47 @@ static void fd_ready(evutil_socket_t fd, short what, void *arg)
     short events = r->events;
     short revents = 0;
 
+    /* libevent cannot tell urgent data (POLLPRI) from plain readability,
+     * and libxl takes POLLPRI as an error on pipes: report POLLIN only. */
     if (what & EV_READ)
-        revents |= events & (POLLIN | POLLPRI);
+        revents |= POLLIN;
     if (what & EV_WRITE)
         revents |= POLLOUT;
     /* libxl may deregister (free r) inside this call: use only copies. */
     libxl_osevent_occurred_fd(ctx, for_libxl, (int)fd, events, revents);
 }
 
+/* A regular file is always ready, as poll(2) says, but epoll refuses it
+ * (EPERM) and libxl gives it to us: the save image's fd.  Report it ready
+ * on every turn of the loop while libxl asks for it. */
+static void fd_always(evutil_socket_t fd, short what, void *arg)
+{
+    struct xen_reg *r = arg;
+    libxl_ctx *ctx = r->loop->ctx;
+    void *for_libxl = r->for_libxl;
+    short events = r->events;
+
+    (void)fd;
+    (void)what;
+    libxl_osevent_occurred_fd(ctx, for_libxl, r->fd, events,
+                              events & (POLLIN | POLLOUT));
+}
+
 /* (Re)arm r's event for `events`; 0 on success. */
 static int fd_arm(struct xen_reg *r, short events)
 {
+    static const struct timeval now = {0, 0};
     struct event *ev = NULL;
     short what = poll_to_ev(events);
 
-    if (what) {
+    if (what && r->always) {
+        ev = event_new(r->loop->base, -1, EV_PERSIST, fd_always, r);
+        if (!ev || event_add(ev, &now) < 0) {
+            if (ev)
+                event_free(ev);
+            return ERROR_OSEVENT_REG_FAIL;
+        }
+    } else if (what) {
         ev = event_new(r->loop->base, r->fd, what | EV_PERSIST, fd_ready, r);
         if (!ev || event_add(ev, NULL) < 0) {
             if (ev)
@@ -113,11 +141,14 @@ static int hook_fd_register(void *user, int fd, void **reg_out, short events,
 {
     struct xen_loop *loop = user;
     struct xen_reg *r = calloc(1, sizeof(*r));
+    struct stat st;
 
     if (!r)
         return ERROR_OSEVENT_REG_FAIL;
     r->loop = loop;
     r->fd = fd;
+    r->always = fstat(fd, &st) == 0 &&
+                (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode));
     r->for_libxl = for_libxl;
     if (fd_arm(r, events) != 0) {
         free(r);
