@@ -74,6 +74,10 @@ struct xsd_node {
     uint32_t len;
     struct xsd_perm *perms; /* malloc'd, nperms >= 1 */
     unsigned nperms;
+    struct xsd_node **index;    /* children hashed by name once there are
+                                   many (/local/domain), else NULL */
+    unsigned index_cap;         /* buckets, a power of 2 */
+    struct xsd_node *hnext;     /* chain in the parent's index */
     char name[];            /* last component; "" for the root */
 };
 
@@ -96,6 +100,11 @@ struct xsd_tree {
     unsigned nnodes;
     uint64_t *gen;          /* the counter generations come from (shared by
                                a store and its transactions' copies) */
+    uint32_t *owned;        /* nodes each domain owns, 65536 entries; only
+                               the store's own tree keeps it (NULL in
+                               transactions' copies).  Lets a release skip
+                               the walk of the tree when the domain owns
+                               nothing any more. */
 };
 
 /* Who asks, under which limits (0: unchecked), told through which hooks. */

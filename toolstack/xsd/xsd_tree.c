@@ -34,12 +34,21 @@ static void node_free(struct xsd_node *n)
 {
     free(n->value);
     free(n->perms);
+    free(n->index);
     free(n);
 }
 
+/* Count `n` nodes more (or fewer) owned by `domid`, when the tree counts. */
+static void own(struct xsd_tree *t, uint32_t domid, int n)
+{
+    if (t && t->owned && domid < 65536)
+        t->owned[domid] += (uint32_t)n;
+}
+
 /* Free `top` and everything below it, without recursion.  `top` must
- * already be unlinked from its parent. */
-static unsigned subtree_free(struct xsd_node *top)
+ * already be unlinked from its parent.  `t` (may be NULL) counts the
+ * nodes' owners. */
+static unsigned subtree_free(struct xsd_tree *t, struct xsd_node *top)
 {
     struct xsd_node *n = top, *p;
     unsigned count = 0;
@@ -48,6 +57,7 @@ static unsigned subtree_free(struct xsd_node *top)
         while (n->first)
             n = n->first;
         count++;
+        own(t, n->perms[0].domid, -1);
         if (n == top) {
             node_free(n);
             return count;
@@ -63,6 +73,43 @@ static unsigned subtree_free(struct xsd_node *top)
     }
 }
 
+/*
+ * A node with many children (/local/domain, /vm on a host with thousands
+ * of domains) indexes them in a hash table, so that finding one does not
+ * mean comparing names with all of them.  The list keeps the order.
+ */
+#define INDEX_MIN 32u       /* children before a node gets an index */
+
+static size_t name_hash(const char *name, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ull;     /* FNV-1a */
+
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)name[i]) * 0x100000001b3ull;
+    return (size_t)h;
+}
+
+static void index_add(struct xsd_node *parent, struct xsd_node *child)
+{
+    size_t b = name_hash(child->name, strlen(child->name)) &
+               (parent->index_cap - 1);
+
+    child->hnext = parent->index[b];
+    parent->index[b] = child;
+}
+
+/* Rebuild the index with `cap` buckets.  Out of memory, the node goes
+ * without one: lookups walk the list, slower but right. */
+static void index_build(struct xsd_node *parent, unsigned cap)
+{
+    free(parent->index);
+    parent->index = calloc(cap, sizeof(*parent->index));
+    parent->index_cap = parent->index ? cap : 0;
+    for (struct xsd_node *c = parent->first; parent->index && c;
+         c = c->next)
+        index_add(parent, c);
+}
+
 static void child_link(struct xsd_node *parent, struct xsd_node *child)
 {
     child->parent = parent;
@@ -74,12 +121,29 @@ static void child_link(struct xsd_node *parent, struct xsd_node *child)
         parent->first = child;
     parent->last = child;
     parent->nchildren++;
+    if (parent->index ? parent->nchildren > parent->index_cap
+                      : parent->nchildren >= INDEX_MIN)
+        index_build(parent, parent->index ? parent->index_cap * 2
+                                          : 2 * INDEX_MIN);
+    else if (parent->index)
+        index_add(parent, child);
 }
 
 static void child_unlink(struct xsd_node *child)
 {
     struct xsd_node *parent = child->parent;
 
+    if (parent->index) {
+        struct xsd_node **pp = &parent->index[
+            name_hash(child->name, strlen(child->name)) &
+            (parent->index_cap - 1)];
+
+        while (*pp && *pp != child)
+            pp = &(*pp)->hnext;
+        if (*pp)
+            *pp = child->hnext;
+        child->hnext = NULL;
+    }
     if (child->prev)
         child->prev->next = child->next;
     else
@@ -95,6 +159,15 @@ static void child_unlink(struct xsd_node *child)
 static struct xsd_node *child_find(const struct xsd_node *parent,
                                    const char *name, size_t len)
 {
+    if (parent->index) {
+        struct xsd_node *c = parent->index[name_hash(name, len) &
+                                           (parent->index_cap - 1)];
+
+        for (; c; c = c->hnext)
+            if (strncmp(c->name, name, len) == 0 && c->name[len] == '\0')
+                return c;
+        return NULL;
+    }
     for (struct xsd_node *c = parent->first; c; c = c->next)
         if (strncmp(c->name, name, len) == 0 && c->name[len] == '\0')
             return c;
@@ -123,20 +196,32 @@ int xsd_tree_init(struct xsd_tree *t, uint64_t *gen)
     static const struct xsd_perm n0 = {0, XSD_PERM_NONE};
 
     t->gen = gen;
+    t->owned = calloc(65536, sizeof(*t->owned));
     t->root = node_new("", 0, &n0, 1);
-    if (!t->root)
+    if (!t->root || !t->owned) {
+        free(t->owned);
+        t->owned = NULL;
+        if (t->root)
+            node_free(t->root);
+        t->root = NULL;
         return -ENOMEM;
+    }
     bump(t, t->root);
     t->nnodes = 1;
+    own(t, 0, 1);
     return 0;
 }
 
 void xsd_tree_dispose(struct xsd_tree *t)
 {
     if (t && t->root) {
-        subtree_free(t->root);
+        subtree_free(NULL, t->root);
         t->root = NULL;
         t->nnodes = 0;
+    }
+    if (t) {
+        free(t->owned);
+        t->owned = NULL;
     }
 }
 
@@ -161,7 +246,7 @@ static struct xsd_node *node_copy(const struct xsd_node *src)
         struct xsd_node *cc = node_copy(c);
 
         if (!cc) {
-            subtree_free(n);
+            subtree_free(NULL, n);
             return NULL;
         }
         child_link(n, cc);
@@ -172,6 +257,7 @@ static struct xsd_node *node_copy(const struct xsd_node *src)
 int xsd_tree_copy(struct xsd_tree *dst, const struct xsd_tree *src)
 {
     dst->gen = src->gen;
+    dst->owned = NULL;
     dst->nnodes = 0;
     dst->root = node_copy(src->root);
     if (!dst->root)
@@ -310,7 +396,7 @@ static int create(struct xsd_tree *t, const struct xsd_caller *c,
         n = node_new(q, clen, anc->perms, anc->nperms);
         if (!n) {
             if (top)
-                subtree_free(top);
+                subtree_free(NULL, top);
             return -ENOMEM;
         }
         if (c->domid != 0)
@@ -328,6 +414,7 @@ static int create(struct xsd_tree *t, const struct xsd_caller *c,
     child_link(anc, top);
     bump(t, anc);
     t->nnodes += missing;
+    own(t, top->perms[0].domid, (int)missing);
     return 0;
 }
 
@@ -435,7 +522,7 @@ static int op_rm(struct xsd_tree *t, const struct xsd_caller *c,
     rm_walk(c, n, n, buf, strlen(buf));
     child_unlink(n);
     bump(t, parent);
-    t->nnodes -= subtree_free(n);
+    t->nnodes -= subtree_free(t, n);
     return 0;
 }
 
@@ -460,6 +547,8 @@ static int op_perms(struct xsd_tree *t, const struct xsd_caller *c,
     if (!perms)
         return -ENOMEM;
     memcpy(perms, op->perms, op->nperms * sizeof(*perms));
+    own(t, n->perms[0].domid, -1);
+    own(t, perms[0].domid, 1);
     free(n->perms);
     n->perms = perms;
     n->nperms = op->nperms;
@@ -529,6 +618,8 @@ void xsd_tree_rm_owned(struct xsd_tree *t, const struct xsd_caller *c,
     char buf[XSD_PATH_BUF] = "/";
     struct owned o = {0};
 
+    if (t->owned && domid < 65536 && t->owned[domid] == 0)
+        return;         /* nothing to look for */
     owned_walk(t->root, domid, buf, 1, &o);
     for (size_t i = 0; i < o.n; i++) {
         struct xsd_op op = {.kind = XSD_OP_RM, .path = o.paths[i]};
