@@ -38,7 +38,7 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wno-unused-parameter
 XCFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DHAVE_YAJL_V2=1 \
-           -I. -Itoolstack $(PKG_CFLAGS) \
+           -I. -Itoolstack -Itoolstack/xsd -Ixenstore-client $(PKG_CFLAGS) \
            -DXENITH_RUNDIR='"$(RUNSTATEDIR)/xenith"' \
            -DXENITH_STATEDIR='"$(LOCALSTATEDIR)/lib/xenith"' \
            -DXENITH_SYSCONFDIR='"$(SYSCONFDIR)/xenith"'

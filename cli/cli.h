@@ -46,6 +46,7 @@ struct cmd {
     const char *help;       /* the options, one per line; may be NULL */
     const char *options;    /* space-separated, for completion */
     enum cmd_args args;
+    const char *words;      /* ARGS_WORDS: the words it takes */
 };
 
 extern const struct cmd cmdtab[];
@@ -105,6 +106,10 @@ bool jbool(struct json_object *o, const char *key);
  */
 int cli_call(const char *op, struct json_object *take_args,
              struct json_object **result_r);
+/* The same, printing nothing: returns 0 or a negative code with msg set
+ * (XN_ECONNECT when no daemon answers). */
+int cli_request(const char *op, struct json_object *take_args,
+                struct json_object **result_r, struct xn_msg *msg);
 /* Open a connection for a stream of messages (events). -1 on error, with
  * the error printed. */
 int cli_connect(void);
@@ -136,6 +141,7 @@ int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_config_check(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_store(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
 

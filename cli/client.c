@@ -10,30 +10,41 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-int cli_connect(void)
+/* Connect; on failure fill msg and return -1. */
+static int connect_quiet(struct xn_msg *msg)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     int fd;
 
     if (strlen(cli_socket) >= sizeof(sa.sun_path)) {
-        cli_error("socket path \"%s\" is too long", cli_socket);
+        xn_msg_set(msg, XN_EINVAL, "socket path \"%s\" is too long",
+                   cli_socket);
         return -1;
     }
     memcpy(sa.sun_path, cli_socket, strlen(cli_socket) + 1);
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        cli_error("socket: %s", strerror(errno));
+        xn_msg_set(msg, XN_EFAIL, "socket: %s", strerror(errno));
         return -1;
     }
     if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
         int e = errno;
         close(fd);
-        cli_error("cannot connect to xenithd at %s: %s%s", cli_socket,
-                  strerror(e),
-                  e == ENOENT || e == ECONNREFUSED ? " (is xenithd running?)"
-                                                   : "");
+        xn_msg_set(msg, XN_ECONNECT, "cannot connect to xenithd at %s: %s%s",
+                   cli_socket, strerror(e),
+                   e == ENOENT || e == ECONNREFUSED ? " (is xenithd running?)"
+                                                    : "");
         return -1;
     }
+    return fd;
+}
+
+int cli_connect(void)
+{
+    struct xn_msg msg;
+    int fd = connect_quiet(&msg);
+    if (fd < 0)
+        cli_error("%s", msg.text);
     return fd;
 }
 
@@ -117,24 +128,24 @@ struct json_object *cli_read_message(int fd)
     return root;
 }
 
-int cli_call(const char *op, struct json_object *take_args,
-             struct json_object **result_r)
+int cli_request(const char *op, struct json_object *take_args,
+                struct json_object **result_r, struct xn_msg *msg)
 {
     struct json_object *req, *reply, *v, *err;
-    int fd, status = 1;
+    int fd, rc = XN_EFAIL;
 
     if (result_r)
         *result_r = NULL;
-    fd = cli_connect();
+    fd = connect_quiet(msg);
     if (fd < 0) {
         json_object_put(take_args);
-        return 1;
+        return XN_ECONNECT;
     }
     req = proto_request(1, op, take_args);
     if (cli_send(fd, req) < 0) {
         json_object_put(req);
         close(fd);
-        return 1;
+        return xn_msg_set(msg, XN_EIO, "cannot send to xenithd");
     }
     json_object_put(req);
     while ((reply = cli_read_message(fd))) {
@@ -143,21 +154,35 @@ int cli_call(const char *op, struct json_object *take_args,
         json_object_put(reply);     /* not ours (an event): skip */
     }
     close(fd);
-    if (!reply) {
-        cli_error("xenithd closed the connection before answering");
-        return 1;
-    }
+    if (!reply)
+        return xn_msg_set(msg, XN_EIO, "xenithd closed the connection "
+                          "before answering");
     if (json_object_get_boolean(v)) {
         if (result_r && json_object_object_get_ex(reply, "result", &v))
             *result_r = json_object_get(v);
-        status = 0;
+        rc = 0;
     } else if (json_object_object_get_ex(reply, "error", &err)) {
-        cli_error("%s", jstr(err, "message"));
+        rc = xn_msg_set(msg, xn_errcode(jstr(err, "code")), "%s",
+                        jstr(err, "message"));
+        if (rc == 0)
+            rc = XN_EFAIL;
     } else {
-        cli_error("xenithd refused the request without saying why");
+        rc = xn_msg_set(msg, XN_EFAIL, "xenithd refused the request without "
+                        "saying why");
     }
     json_object_put(reply);
-    return status;
+    return rc;
+}
+
+int cli_call(const char *op, struct json_object *take_args,
+             struct json_object **result_r)
+{
+    struct xn_msg msg;
+    if (cli_request(op, take_args, result_r, &msg) < 0) {
+        cli_error("%s", msg.text);
+        return 1;
+    }
+    return 0;
 }
 
 struct json_object *cli_dom_args(const char *dom)

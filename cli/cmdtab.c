@@ -10,48 +10,48 @@ const struct cmd cmdtab[] = {
      "  -l, --long   more columns: type, target, maximum, pool, weight, "
      "cap, UUID\n"
      "  --json       the domain records as JSON\n",
-     "-l --long --json", ARGS_DOM},
+     "-l --long --json", ARGS_DOM, NULL},
     {"info", cmd_info, "[--json]", "Show the host and the daemon.",
-     "  --json       as JSON\n", "--json", ARGS_NONE},
+     "  --json       as JSON\n", "--json", ARGS_NONE, NULL},
     {"domid", cmd_domid, "DOMAIN", "Print a domain's id.", NULL, "",
-     ARGS_DOM},
+     ARGS_DOM, NULL},
     {"create", cmd_create, "[-p] CONFIG",
      "Create a domain from an xl.cfg file.",
-     "  -p, --paused  leave it paused\n", "-p --paused", ARGS_FILE},
+     "  -p, --paused  leave it paused\n", "-p --paused", ARGS_FILE, NULL},
     {"destroy", cmd_destroy, "DOMAIN",
-     "Destroy a domain at once (no shutdown).", NULL, "", ARGS_DOM},
+     "Destroy a domain at once (no shutdown).", NULL, "", ARGS_DOM, NULL},
     {"shutdown", cmd_shutdown, "[-w] [-t SECS] [--force] DOMAIN",
      "Ask a domain to shut down.",
      "  -w, --wait         wait until the domain is gone\n"
      "  -t, --timeout SECS how long to wait (default 300; implies -w)\n"
      "  --force            destroy the domain if it is still there after "
      "the wait\n",
-     "-w --wait -t --timeout --force", ARGS_DOM},
+     "-w --wait -t --timeout --force", ARGS_DOM, NULL},
     {"reboot", cmd_reboot, "[-w] [-t SECS] [--force] DOMAIN",
      "Ask a domain to reboot.",
      "  -w, --wait         wait until the old instance is gone\n"
      "  -t, --timeout SECS how long to wait (default 300; implies -w)\n"
      "  --force            destroy the domain if it is still there after "
      "the wait\n",
-     "-w --wait -t --timeout --force", ARGS_DOM},
-    {"pause", cmd_pause, "DOMAIN", "Pause a domain.", NULL, "", ARGS_DOM},
+     "-w --wait -t --timeout --force", ARGS_DOM, NULL},
+    {"pause", cmd_pause, "DOMAIN", "Pause a domain.", NULL, "", ARGS_DOM, NULL},
     {"unpause", cmd_unpause, "DOMAIN", "Unpause a domain.", NULL, "",
-     ARGS_DOM},
+     ARGS_DOM, NULL},
     {"rename", cmd_rename, "DOMAIN NEWNAME", "Rename a domain.", NULL, "",
-     ARGS_DOM},
+     ARGS_DOM, NULL},
     {"mem-set", cmd_mem_set, "DOMAIN SIZE",
      "Set a domain's memory target (SIZE: e.g. 512, 512m, 2g; MiB by "
-     "default).", NULL, "", ARGS_DOM},
+     "default).", NULL, "", ARGS_DOM, NULL},
     {"mem-max", cmd_mem_max, "DOMAIN SIZE",
-     "Set the most memory a domain may have.", NULL, "", ARGS_DOM},
+     "Set the most memory a domain may have.", NULL, "", ARGS_DOM, NULL},
     {"vcpu-list", cmd_vcpu_list, "[--json] [DOMAIN]",
      "List vCPUs, their placement and affinity.",
-     "  --json       as JSON\n", "--json", ARGS_DOM},
+     "  --json       as JSON\n", "--json", ARGS_DOM, NULL},
     {"vcpu-set", cmd_vcpu_set, "DOMAIN COUNT",
-     "Set how many vCPUs are online.", NULL, "", ARGS_DOM},
+     "Set how many vCPUs are online.", NULL, "", ARGS_DOM, NULL},
     {"vcpu-pin", cmd_vcpu_pin, "DOMAIN VCPU|all HARD [SOFT]",
      "Set vCPU affinity (CPU lists such as 1, 0-3,^2 or all).", NULL, "",
-     ARGS_DOM},
+     ARGS_DOM, NULL},
     {"sched-credit", cmd_sched_credit,
      "[-d DOMAIN [-w WEIGHT] [-c CAP]] [-s [-p POOL] [-t MS] [-r US]]",
      "Show or set credit scheduler parameters.",
@@ -65,7 +65,7 @@ const struct cmd cmdtab[] = {
      "  -r, --ratelimit_us US    set the rate limit (100-500000, 0 = off)\n"
      "  --json                   as JSON\n",
      "-d --domain -w --weight -c --cap -s --schedparam -p --cpupool -t "
-     "--tslice_ms -r --ratelimit_us --json", ARGS_NONE},
+     "--tslice_ms -r --ratelimit_us --json", ARGS_NONE, NULL},
     {"sched-credit2", cmd_sched_credit2,
      "[-d DOMAIN [-w WEIGHT] [-c CAP]] [-s [-p POOL] [-r US]]",
      "Show or set credit2 scheduler parameters.",
@@ -78,31 +78,50 @@ const struct cmd cmdtab[] = {
      "  -r, --ratelimit_us US    set the rate limit (100-500000, 0 = off)\n"
      "  --json                   as JSON\n",
      "-d --domain -w --weight -c --cap -s --schedparam -p --cpupool -r "
-     "--ratelimit_us --json", ARGS_NONE},
+     "--ratelimit_us --json", ARGS_NONE, NULL},
     {"cpupool-list", cmd_cpupool_list, "[--json]", "List cpupools.",
-     "  --json       as JSON\n", "--json", ARGS_NONE},
+     "  --json       as JSON\n", "--json", ARGS_NONE, NULL},
     {"save", cmd_save, "[-c] DOMAIN FILE",
      "Save a domain to FILE and destroy it.",
      "  -c, --checkpoint  leave the domain running\n",
-     "-c --checkpoint", ARGS_DOM_FILE},
+     "-c --checkpoint", ARGS_DOM_FILE, NULL},
     {"restore", cmd_restore, "[-p] [--name NAME] FILE",
      "Restore a domain from FILE.",
      "  -p, --paused   leave it paused\n"
      "  -n, --name NAME  give it another name\n",
-     "-p --paused -n --name", ARGS_FILE},
+     "-p --paused -n --name", ARGS_FILE, NULL},
     {"config-check", cmd_config_check, "[--json] FILE",
      "Check an xl.cfg file; --json prints what `xl -N create FILE` prints.",
      "  --json       the domain configuration as libxl's JSON\n"
      "Needs no daemon and no Xen.\n",
-     "--json", ARGS_FILE},
+     "--json", ARGS_FILE, NULL},
     {"events", cmd_events, "[--json]",
      "Follow domain events until interrupted.",
-     "  --json       one JSON object per line\n", "--json", ARGS_NONE},
+     "  --json       one JSON object per line\n", "--json", ARGS_NONE, NULL},
+    {"store", cmd_store,
+     "ls [--json] [PATH] | read [--json] PATH... | write PATH VALUE... | "
+     "rm PATH... | watch [-n COUNT] [--json] PATH... | chmod PATH PERM...",
+     "Read, change and watch xenstore (the host's, or the simulated "
+     "host's).",
+     "  ls [PATH]          the tree below PATH (default /)\n"
+     "  read PATH...       values, one per line\n"
+     "  write PATH VALUE...  set values, all or none\n"
+     "  rm PATH...         remove nodes and what is below them\n"
+     "  watch PATH...      print the paths that change until interrupted "
+     "(or\n"
+     "                     -n COUNT events); @introduceDomain and "
+     "@releaseDomain\n"
+     "                     report domains coming and going\n"
+     "  chmod PATH PERM... set permissions: the owner first, e.g. n0 r5\n"
+     "  --json             ls, read and watch print JSON\n"
+     "The store is $XENSTORED_PATH's, else the one xenithd names (the "
+     "simulated\nhost serves its own), else the local xenstored.\n",
+     "--json -n --count", ARGS_WORDS, "ls read write rm watch chmod"},
     {"help", cmd_help, "[COMMAND]", "Show the commands, or one command's "
-     "help.", NULL, "", ARGS_WORDS},
+     "help.", NULL, "", ARGS_WORDS, NULL},
     {"completion", cmd_completion, "bash",
-     "Print a bash completion script.", NULL, "", ARGS_WORDS},
-    {NULL, NULL, NULL, NULL, NULL, NULL, ARGS_NONE},
+     "Print a bash completion script.", NULL, "", ARGS_WORDS, "bash"},
+    {NULL, NULL, NULL, NULL, NULL, NULL, ARGS_NONE, NULL},
 };
 
 const struct cmd *cmd_find(const char *name)

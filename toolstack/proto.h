@@ -92,8 +92,4 @@ struct json_object *proto_hostinfo_to_json(const struct hv_hostinfo *h);
 struct json_object *proto_vcpuinfo_to_json(const struct hv_vcpuinfo *v);
 struct json_object *proto_poolinfo_to_json(const struct hv_poolinfo *p);
 
-/* Format a UUID as the usual 36-character text; buf must hold 37 bytes. */
-char *proto_uuid_format(const uint8_t uuid[16], char *buf);
-int proto_uuid_parse(const char *text, uint8_t uuid[16]);
-
 #endif

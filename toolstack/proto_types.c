@@ -1,49 +1,9 @@
 /* proto_types.c - hypervisor types as protocol JSON, and back. */
 #include "proto.h"
+#include "uuid.h"
 
 #include <stdio.h>
 #include <string.h>
-
-char *proto_uuid_format(const uint8_t u[16], char *buf)
-{
-    snprintf(buf, 37,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-             "%02x%02x%02x%02x%02x%02x",
-             u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
-             u[10], u[11], u[12], u[13], u[14], u[15]);
-    return buf;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-int proto_uuid_parse(const char *text, uint8_t uuid[16])
-{
-    int n = 0;
-    if (!text || strlen(text) != 36)
-        return XN_EINVAL;
-    for (int i = 0; i < 36; i++) {
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (text[i] != '-')
-                return XN_EINVAL;
-            continue;
-        }
-        int h = hexval(text[i]), l = hexval(text[i + 1]);
-        if (h < 0 || l < 0)
-            return XN_EINVAL;
-        uuid[n++] = (uint8_t)(h << 4 | l);
-        i++;
-    }
-    return 0;
-}
 
 static void add_str(struct json_object *o, const char *k, const char *v)
 {
@@ -71,7 +31,7 @@ struct json_object *proto_dominfo_to_json(const struct hv_dominfo *d)
 
     add_int(o, "domid", d->domid);
     add_str(o, "name", d->name);
-    add_str(o, "uuid", proto_uuid_format(d->uuid, uuid));
+    add_str(o, "uuid", xn_uuid_format(d->uuid, uuid));
     add_str(o, "type", hv_domtype_name(d->type));
     add_str(o, "state", hv_state_name(d->state));
     if (d->state == HV_STATE_SHUTDOWN)
@@ -163,7 +123,7 @@ int proto_dominfo_from_json(struct json_object *o, struct hv_dominfo *d,
         return rc;
     d->domid = (uint32_t)v[0];
     snprintf(d->name, sizeof(d->name), "%s", name);
-    if (proto_uuid_parse(uuid, d->uuid) < 0)
+    if (xn_uuid_parse(uuid, d->uuid) < 0)
         return xn_msg_set(msg, XN_EPROTO, "domain record: uuid \"%s\" is "
                           "not a UUID", uuid);
     d->type = type_parse(type);

@@ -1,6 +1,7 @@
 /* savefile.c - write and check the identifying line of a save file. */
 #include "savefile.h"
 #include "proto.h"
+#include "uuid.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@ int savefile_write_header(int fd, const struct savefile_header *h,
     json_object_object_add(o, "driver", json_object_new_string(h->driver));
     json_object_object_add(o, "name", json_object_new_string(h->name));
     json_object_object_add(o, "uuid", json_object_new_string(
-                               proto_uuid_format(h->uuid, uuid)));
+                               xn_uuid_format(h->uuid, uuid)));
     if (asprintf(&line, "%s %d %s\n", SAVEFILE_MAGIC, SAVEFILE_VERSION,
                  json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN))
         < 0) {
@@ -100,7 +101,7 @@ int savefile_read_header(int fd, const char *path, struct savefile_header *h,
         snprintf(h->name, sizeof(h->name), "%s",
                  json_object_get_string(v)) > 0 &&
         json_object_object_get_ex(o, "uuid", &v) &&
-        proto_uuid_parse(json_object_get_string(v), h->uuid) == 0)
+        xn_uuid_parse(json_object_get_string(v), h->uuid) == 0)
         rc = 0;
     json_object_put(o);
     return rc;

@@ -6,6 +6,7 @@
 
 #include "cpuset.h"
 #include "proto.h"
+#include "uuid.h"
 
 static int decode(const char *line, struct proto_msg *m, struct xn_msg *msg)
 {
@@ -182,13 +183,13 @@ START_TEST(uuids)
 {
     uint8_t u[16];
     char buf[37];
-    ck_assert_int_eq(proto_uuid_parse("00112233-4455-6677-8899-aabbccddeeff",
+    ck_assert_int_eq(xn_uuid_parse("00112233-4455-6677-8899-aabbccddeeff",
                                       u), 0);
-    ck_assert_str_eq(proto_uuid_format(u, buf),
+    ck_assert_str_eq(xn_uuid_format(u, buf),
                      "00112233-4455-6677-8899-aabbccddeeff");
-    ck_assert_int_eq(proto_uuid_parse("0011223-34455-6677-8899-aabbccddeeff",
+    ck_assert_int_eq(xn_uuid_parse("0011223-34455-6677-8899-aabbccddeeff",
                                       u), XN_EINVAL);
-    ck_assert_int_eq(proto_uuid_parse("zz112233-4455-6677-8899-aabbccddeeff",
+    ck_assert_int_eq(xn_uuid_parse("zz112233-4455-6677-8899-aabbccddeeff",
                                       u), XN_EINVAL);
 }
 END_TEST
