@@ -142,6 +142,7 @@ int cmd_restore(int argc, char **argv);
 int cmd_config_check(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_store(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
 

@@ -98,6 +98,19 @@ const struct cmd cmdtab[] = {
     {"events", cmd_events, "[--json]",
      "Follow domain events until interrupted.",
      "  --json       one JSON object per line\n", "--json", ARGS_NONE, NULL},
+    {"policy", cmd_policy, "[--json] DOMAIN [KEY=VALUE | KEY=]...",
+     "Show a domain's policy, or set (KEY=VALUE) and unset (KEY=) settings.",
+     "  priority=critical|high|normal|low   scheduler class\n"
+     "  balloon-min=SIZE                    the balloon leaves it at least "
+     "this\n"
+     "  balloon-max=SIZE                    the balloon gives it at most "
+     "this\n"
+     "  migrate=allowed|never               may it be moved off this host\n"
+     "  --json                              as JSON\n"
+     "Kept by domain UUID in the daemon's state directory and in xenstore "
+     "under\n/vm/UUID/xenith/policy: it survives daemon restarts, reboots "
+     "and saves.\n",
+     "--json", ARGS_DOM, NULL},
     {"store", cmd_store,
      "ls [--json] [PATH] | read [--json] PATH... | write PATH VALUE... | "
      "rm PATH... | watch [-n COUNT] [--json] PATH... | chmod PATH PERM...",

@@ -358,6 +358,17 @@ int hv_restore(struct hv *hv, int fd, const char *name, bool paused,
                                           msg);
 }
 
+/* --- the host's xenstore --- */
+
+int hv_store_open(struct hv *hv, struct xsc **x_r, struct xn_msg *msg)
+{
+    *x_r = NULL;
+    if (!hv->ops->store_open)
+        return xn_msg_set(msg, XN_ENOTSUP, "the %s driver offers no "
+                          "xenstore", hv->ops->scheme);
+    return hv->ops->store_open(hv, x_r, msg);
+}
+
 /* --- names --- */
 
 const char *hv_state_name(enum hv_state s)

@@ -277,6 +277,15 @@ int hv_resume(struct hv *hv, uint32_t domid, hv_done_fn *done, void *opaque,
 int hv_restore(struct hv *hv, int fd, const char *name, bool paused,
                hv_done_fn *done, void *opaque, struct xn_msg *msg);
 
+/* --- the host's xenstore ---
+ * A client of the store this host's domains live in, usable from the
+ * daemon's loop (the simulated host's store is served inside the daemon,
+ * so it cannot be reached through libxenstore's blocking calls from the
+ * same thread).  *x_r is owned by the caller: xsc_close() it before
+ * hv_close().  XN_ENOTSUP when the driver has no store. */
+struct xsc;
+int hv_store_open(struct hv *hv, struct xsc **x_r, struct xn_msg *msg);
+
 /* Names for enums, for output and the wire.  Static storage. */
 const char *hv_state_name(enum hv_state s);
 const char *hv_shutdown_name(enum hv_shutdown r);

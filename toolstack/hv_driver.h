@@ -70,6 +70,9 @@ struct hv_ops {
                   void *opaque, struct xn_msg *msg);
     int (*restore)(struct hv *hv, int fd, const char *name, bool paused,
                    hv_done_fn *done, void *opaque, struct xn_msg *msg);
+
+    /* May be NULL: the host has no store the daemon can use. */
+    int (*store_open)(struct hv *hv, struct xsc **x_r, struct xn_msg *msg);
 };
 
 struct hv {

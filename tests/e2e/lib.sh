@@ -22,11 +22,14 @@ daemon_cmd() {
 start_daemon() { # [xenithd args...] (default --sim)
     [ $# -eq 0 ] && set -- --sim
     # shellcheck disable=SC2046
-    $(daemon_cmd) "$XENITH_BIN/xenithd" --socket "$XENITH_SOCKET" "$@" \
+    $(daemon_cmd) "$XENITH_BIN/xenithd" --socket "$XENITH_SOCKET" \
+        --state-dir "$T/state" "$@" \
         >"$T/xenithd.log" 2>&1 &
     DAEMON_PID=$!
     i=0
-    while [ ! -S "$XENITH_SOCKET" ]; do
+    # The socket file may be left from a killed daemon: wait until one
+    # answers.
+    while ! "$XENITH_BIN/xenith" info >/dev/null 2>&1; do
         i=$((i + 1))
         if [ $i -gt 200 ] || ! kill -0 "$DAEMON_PID" 2>/dev/null; then
             echo "FAIL start_daemon: xenithd did not come up"

@@ -42,7 +42,10 @@ void harness_start(const char *scenario)
         dup2(null, 2);
         snprintf(sim, sizeof(sim), "--sim%s%s", scenario ? "=" : "",
                  scenario ? scenario : "");
-        execl(path, "xenithd", sim, "--socket", sock, (char *)NULL);
+        char state[128];
+        snprintf(state, sizeof(state), "%s/state", dir);
+        execl(path, "xenithd", sim, "--socket", sock, "--state-dir", state,
+              (char *)NULL);
         _exit(127);
     }
     for (int i = 0; i < 400; i++) {
@@ -69,7 +72,10 @@ int harness_stop(void)
         pid = -1;
     }
     unlink(sock);
-    rmdir(dir);
+    char cmd[160];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", dir);
     return status;
 }
 

@@ -34,6 +34,9 @@ struct daemon {
     struct control *control;        /* owned */
     struct jobs *jobs;              /* owned */
     struct monitor *monitor;        /* owned */
+    struct xsc *store;              /* owned; the host's xenstore, NULL when
+                                     * the driver has none */
+    const char *state_dir;          /* not owned (the options') */
     char **creating;                /* names of domains being created or
                                      * restored (owned strings), so two
                                      * requests cannot both claim a name */
@@ -107,6 +110,12 @@ void daemon_unclaim_name(struct daemon *d, const char *name);
 int daemon_parse_config(struct daemon *d, const char *filename,
                         const char *text, libxl_domain_config *cfg,
                         struct xn_msg *msg);
+
+/* --- per-domain policy (ops_policy.c) --- */
+/* Mirror a domain's policy file into xenstore (when it has one). */
+void policy_sync_domain(struct daemon *d, uint32_t domid);
+/* The same for every domain: at start-up. */
+void policy_sync_all(struct daemon *d);
 
 /* --- domain events (monitor.c) --- */
 struct monitor *monitor_new(struct daemon *d);

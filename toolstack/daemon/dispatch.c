@@ -31,6 +31,8 @@ static const struct {
     {"pool.list", op_pool_list},
     {"pool.sched_get", op_pool_sched_get},
     {"pool.sched_set", op_pool_sched_set},
+    {"policy.get", op_policy_get},
+    {"policy.set", op_policy_set},
 };
 
 #define NOPS (sizeof(optab) / sizeof(optab[0]))

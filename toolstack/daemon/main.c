@@ -1,6 +1,7 @@
 /* main.c - xenithd: options, start-up, signals and the event loop. */
 #include "daemon.h"
 #include "log.h"
+#include "xsc.h"
 
 #include <getopt.h>
 #include <libgen.h>
@@ -13,12 +14,14 @@
 #include <event2/event.h>
 
 #define DEFAULT_SOCKET XENITH_RUNDIR "/xenithd.sock"
+#define DEFAULT_STATE_DIR XENITH_STATEDIR
 
 struct options {
     const char *uri;
     const char *scenario;
     const char *socket;
     const char *log;
+    const char *state_dir;
     bool verbose;
 };
 
@@ -33,9 +36,11 @@ static void usage(FILE *f)
         "                     from the SCENARIO file when given\n"
         "  --socket PATH      control socket (default %s,\n"
         "                     or $XENITH_SOCKET)\n"
+        "  --state-dir DIR    where per-domain policy is kept (default %s)\n"
         "  --log stderr|syslog  where log lines go (default stderr)\n"
         "  -v, --verbose      log debug lines too\n"
-        "  -h, --help         this text\n", DEFAULT_SOCKET);
+        "  -h, --help         this text\n", DEFAULT_SOCKET,
+        DEFAULT_STATE_DIR);
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -45,6 +50,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"sim", optional_argument, NULL, 'S'},
         {"socket", required_argument, NULL, 's'},
         {"log", required_argument, NULL, 'l'},
+        {"state-dir", required_argument, NULL, 'd'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -56,6 +62,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     if (!o->socket || !*o->socket)
         o->socket = DEFAULT_SOCKET;
     o->log = "stderr";
+    o->state_dir = DEFAULT_STATE_DIR;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
         switch (c) {
@@ -65,6 +72,7 @@ static int parse_options(int argc, char **argv, struct options *o)
             o->scenario = optarg;
             break;
         case 's': o->socket = optarg; break;
+        case 'd': o->state_dir = optarg; break;
         case 'l':
             if (strcmp(optarg, "stderr") && strcmp(optarg, "syslog")) {
                 fprintf(stderr, "xenithd: --log \"%s\" is not stderr or "
@@ -103,6 +111,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 static void daemon_teardown(struct daemon *d)
 {
     control_close(d->control);
+    xsc_close(d->store);
     monitor_free(d->monitor);
     jobs_free(d->jobs);
     hv_close(d->hv);
@@ -158,6 +167,11 @@ int main(int argc, char **argv)
         xn_log(XN_LOG_ERR, "%s", msg.text);
         goto out;
     }
+    d.state_dir = o.state_dir;
+    if (hv_store_open(d.hv, &d.store, &msg) < 0)
+        xn_log(XN_LOG_WARNING, "no xenstore: %s; policies are kept in %s "
+               "only", msg.text, d.state_dir);
+    policy_sync_all(&d);
     sigint = evsignal_new(d.base, SIGINT, on_signal, &d);
     sigterm = evsignal_new(d.base, SIGTERM, on_signal, &d);
     evsignal_add(sigint, NULL);

@@ -165,6 +165,7 @@ static void restarted(void *opaque, int rc, const struct xn_msg *msg,
                                json_object_new_int64(a->domid));
         xn_log(XN_LOG_NOTICE, "restarted %s as id %u", a->name, domid);
         monitor_publish(a->d, "restarted", domid, a->name, extra);
+        policy_sync_domain(a->d, domid);
     }
     free(a);
 }
@@ -296,6 +297,7 @@ void monitor_hv_event(void *opaque, const struct hv_event *ev)
     switch (ev->type) {
     case HV_EV_NEW:
         monitor_publish(d, "discovered", ev->domid, ev->name, NULL);
+        policy_sync_domain(d, ev->domid);
         break;
     case HV_EV_SHUTDOWN:
         extra = json_object_new_object();

@@ -50,5 +50,7 @@ op_handler op_sched_get, op_sched_set, op_pool_list, op_pool_sched_get,
     op_pool_sched_set;
 /* ops_save.c */
 op_handler op_dom_save, op_dom_restore;
+/* ops_policy.c */
+op_handler op_policy_get, op_policy_set;
 
 #endif

@@ -135,6 +135,7 @@ static void create_done(void *opaque, int rc, const struct xn_msg *msg,
     } else {
         xn_log(XN_LOG_NOTICE, "created domain %s (id %u)", c->name, domid);
         monitor_publish(d, "created", domid, c->name, NULL);
+        policy_sync_domain(d, domid);
         request_ok(c->r, op_domref(domid, c->name));
     }
     free(c->name);

@@ -227,6 +227,7 @@ static void restored(void *opaque, int rc, const struct xn_msg *msg,
     } else {
         xn_log(XN_LOG_NOTICE, "restored %s as id %u", c->name, domid);
         monitor_publish(d, "restored", domid, c->name, NULL);
+        policy_sync_domain(d, domid);
         request_ok(c->r, op_domref(domid, c->name));
     }
     free(c);
