@@ -930,6 +930,37 @@ static bool do_destroy(const char *step, uint32_t domid)
     return true;
 }
 
+/* Copy the driver's header line and configuration of `from` into `to`,
+ * followed by `tail`. */
+static bool copy_header(const char *from, const char *to, const char *tail)
+{
+    char line[128], *json;
+    size_t len;
+    FILE *in = fopen(from, "r"), *out;
+    bool ok = false;
+
+    if (!in)
+        return false;
+    if (!fgets(line, sizeof(line), in) ||
+        sscanf(line, "%*s %*u %zu", &len) != 1) {
+        fclose(in);
+        return false;
+    }
+    json = malloc(len);
+    out = fopen(to, "w");
+    if (json && out && fread(json, 1, len, in) == len) {
+        fputs(line, out);
+        fwrite(json, 1, len, out);
+        fputs(tail, out);
+        ok = true;
+    }
+    if (out)
+        fclose(out);
+    fclose(in);
+    free(json);
+    return ok;
+}
+
 static bool step_save_restore(void)
 {
     struct hv_dominfo info;
@@ -990,6 +1021,19 @@ static bool step_save_restore(void)
     close(fd);
     if (expect_err("restore_corrupt", rc, XN_ECORRUPT, &msg))
         pass("restore_corrupt");
+
+    /* a good header and configuration, then no libxl stream */
+    begin();
+    if (!copy_header(IMG, BAD, "this is not a libxl stream, not at all\n")) {
+        fail("restore_bad_stream", "cannot build the image");
+    } else {
+        fd = open(BAD, O_RDONLY);
+        arm();
+        rc = hv_restore(P.hv, fd, "g-bad", false, on_done, NULL, &msg);
+        close(fd);
+        if (expect_err("restore_bad_stream", rc, XN_ECORRUPT, &msg))
+            pass("restore_bad_stream");
+    }
     unlink(BAD);
     unlink(IMG);
     return true;
@@ -1161,9 +1205,11 @@ static void step_pvh(void)
     fd = open(PVHIMG, O_RDONLY);
     arm();
     rc = hv_restore(P.hv, fd, "gp-restored", false, on_done, NULL, &msg);
-    close(fd);
-    if (!finish("pvh_restore", rc, &msg, 240))
+    if (!finish("pvh_restore", rc, &msg, 240)) {
+        close(fd);
         return;
+    }
+    close(fd);
     g_domid = P.domid;
     /* xenconsoled names the log after the domain's name */
     if (!wait_console("gp-restored", "GUEST-HEARTBEAT", 0, 60) &&

@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -255,6 +257,60 @@ out:
     return rc;
 }
 
+/*
+ * libxl 4.17 crashes the whole process (a NULL call in the save helper's
+ * teardown) when a restore stream fails before its save helper started,
+ * i.e. on a damaged or missing libxl header.  Where the fd allows looking
+ * ahead without consuming (a file, a socket), check that header first.
+ * Pipes cannot be checked.
+ */
+static int check_libxl_header(int fd, struct xn_msg *msg)
+{
+    static const unsigned char ident[8] = {'L', 'i', 'b', 'x', 'l', 'F',
+                                           'm', 't'};
+    unsigned char hdr[16];
+    struct stat st;
+    ssize_t n;
+
+    if (fstat(fd, &st) < 0)
+        return 0;
+    if (S_ISREG(st.st_mode)) {
+        off_t off = lseek(fd, 0, SEEK_CUR);
+        if (off < 0)
+            return 0;
+        n = pread(fd, hdr, sizeof(hdr), off);
+    } else if (S_ISSOCK(st.st_mode)) {
+        /* Peeked bytes stay readable, so poll(2) cannot wait for the rest
+         * of a partial header: retry every 10 ms, for 30 s at most. */
+        for (int tries = 0;; tries++) {
+            n = recv(fd, hdr, sizeof(hdr), MSG_PEEK | MSG_DONTWAIT);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+                break;
+            if (n == 0 || (size_t)n >= sizeof(hdr) || tries >= 3000)
+                break;
+            usleep(10000);
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            n = 0;
+    } else {
+        return 0;
+    }
+    if (n < 0)
+        return xn_msg_set(msg, XN_EIO, "cannot read the image's memory "
+                          "stream: %s", strerror(errno));
+    if ((size_t)n < sizeof(hdr))
+        return xn_msg_set(msg, XN_ECORRUPT, "the image is truncated: its "
+                          "memory stream is missing or shorter than its "
+                          "header");
+    if (memcmp(hdr, ident, sizeof(ident)) != 0 || hdr[8] || hdr[9] ||
+        hdr[10] || hdr[11] != 2)
+        return xn_msg_set(msg, XN_ECORRUPT, "the image's memory stream is "
+                          "not a libxl stream (version 2)");
+    return 0;
+}
+
 int xen_restore(struct hv *hv, int fd, const char *name, bool paused,
                 hv_done_fn *done, void *opaque, struct xn_msg *msg)
 {
@@ -265,8 +321,12 @@ int xen_restore(struct hv *hv, int fd, const char *name, bool paused,
     int rc, lrc;
 
     rc = read_header(drv, fd, &cfg, msg);
-    if (rc < 0)
+    if (rc == 0)
+        rc = check_libxl_header(fd, msg);
+    if (rc < 0) {
+        xen_cfg_free(cfg);
         return rc;
+    }
     if (name) {
         char *copy = strdup(name);
         if (!copy) {
