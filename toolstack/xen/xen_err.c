@@ -15,7 +15,9 @@
 
 struct xen_log {
     xentoollog_logger xtl;      /* first: libxl sees only this */
+    char first[XN_MSG_MAX];     /* first error line since the clear */
     char last[XN_MSG_MAX];      /* last error line, "" when none */
+    char both[XN_MSG_MAX];      /* what xen_log_last returns */
 };
 
 int xen_err_code(int lrc)
@@ -119,8 +121,11 @@ static void log_vmessage(xentoollog_logger *xtl, xentoollog_level level,
     if (errnoval >= 0 && len + 3 < sizeof(line))
         snprintf(line + len, sizeof(line) - len, ": %s", strerror(errnoval));
     xn_log(level_of(level), "%s: %s", context ? context : "libxl", line);
-    if (level >= XTL_ERROR)
+    if (level >= XTL_ERROR) {
         snprintf(log->last, sizeof(log->last), "%s", strip_prefix(line));
+        if (!log->first[0])
+            snprintf(log->first, sizeof(log->first), "%s", log->last);
+    }
 }
 
 static void log_progress(xentoollog_logger *xtl, const char *context,
@@ -164,12 +169,22 @@ void xen_log_free(struct xen_log *log)
 
 void xen_log_clear(struct xen_log *log)
 {
+    log->first[0] = '\0';
     log->last[0] = '\0';
 }
 
-const char *xen_log_last(const struct xen_log *log)
+/* libxl's first error is usually the cause ("xc: Failed to enable
+ * logdirty"), its last the consequence it reports ("domain did not respond
+ * to suspend request"): give both. */
+const char *xen_log_last(struct xen_log *log)
 {
-    return log->last[0] ? log->last : NULL;
+    if (!log->last[0])
+        return NULL;
+    if (!log->first[0] || strcmp(log->first, log->last) == 0)
+        return log->last;
+    snprintf(log->both, sizeof(log->both), "%.200s; then: %.200s",
+             log->first, log->last);
+    return log->both;
 }
 
 int xen_fail(struct xen_drv *drv, struct xn_msg *msg, int lrc,

@@ -68,9 +68,10 @@ void xen_log_free(struct xen_log *log);
 
 /* Forget the last error line (before a call whose failure we report). */
 void xen_log_clear(struct xen_log *log);
-/* The last error line libxl logged since xen_log_clear, without libxl's
- * file:line:function prefix, or NULL.  Lives until the next log line. */
-const char *xen_log_last(const struct xen_log *log);
+/* The error lines libxl logged since xen_log_clear (the first and the
+ * last), without libxl's file:line:function prefixes, or NULL.  Lives
+ * until the next call or log line. */
+const char *xen_log_last(struct xen_log *log);
 
 /* The one mapping of libxl's ERROR_* to XN_E* codes. */
 int xen_err_code(int lrc);
@@ -149,6 +150,7 @@ struct xen_op {
     bool paused;                /* create/restore: leave it paused */
     bool reboot;                /* shutdown */
     int fd;                     /* save/restore, not owned */
+    unsigned flags;             /* save: HV_SAVE_* */
     int lrc;                    /* libxl's completion code */
     bool fired;                 /* libxl called back */
     bool started;               /* the initiating call returned 0 */

@@ -128,7 +128,20 @@ static int step_save(struct xen_op *op)
 {
     /* The domain is left suspended (shutdown, reason suspend); libxl's
      * death watch reports that as a shutdown event. */
-    return op->lrc ? xen_err_code(op->lrc) : 0;
+    if (!op->lrc)
+        return 0;
+    /* A live save needs log-dirty tracking; Xen built without shadow
+     * paging has none for PV guests, and libxl then blames the guest
+     * ("did not respond to suspend request", a timeout).  The guest runs
+     * on. */
+    if ((op->flags & HV_SAVE_LIVE) && strstr(op->msg.text, "logdirty")) {
+        char cause[XN_MSG_MAX];
+        snprintf(cause, sizeof(cause), "%s", op->msg.text);
+        return xn_msg_set(&op->msg, XN_ENOTSUP, "%s cannot be saved live: "
+                          "this Xen cannot track its dirty pages (PV guests "
+                          "need shadow paging); [%.300s]", op->subj, cause);
+    }
+    return xen_err_code(op->lrc);
 }
 
 int xen_save(struct hv *hv, uint32_t domid, int fd, unsigned flags,
@@ -150,6 +163,7 @@ int xen_save(struct hv *hv, uint32_t domid, int fd, unsigned flags,
         return xn_msg_set(msg, XN_ENOMEM, "out of memory");
     snprintf(op->subj, sizeof(op->subj), "%s", subj);
     op->fd = fd;
+    op->flags = flags;
     op->step = step_save;
     xen_op_step(op, "cannot save");
     lrc = libxl_domain_suspend(drv->ctx, domid, fd,
