@@ -1,7 +1,7 @@
 # 05-host.sh - what xenith says about the host before any guest exists.
 # shellcheck shell=dash disable=SC2086,SC1087
 # ($X is one word, and "$G[[:space:]]" is a regular expression.)
-# lab-timeout: 120
+# lab-timeout: 60
 
 expect_out info.scheduler '^xen_scheduler[[:space:]]*:[[:space:]]*credit2$' $X info
 expect_out info.total-memory '^total_memory[[:space:]]*:[[:space:]]*[0-9]+$' $X info

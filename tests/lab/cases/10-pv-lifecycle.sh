@@ -2,7 +2,7 @@
 # unpause, mem-set, vcpu-pin, vcpu-set, rename, save/restore, shutdown -w.
 # shellcheck shell=dash disable=SC2086,SC1087
 # ($X is one word, and "$G[[:space:]]" is a regular expression.)
-# lab-timeout: 420
+# lab-timeout: 240
 
 G=lab-pv
 cfg=$(guest_cfg $G pv 'maxvcpus = 2')

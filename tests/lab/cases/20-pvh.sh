@@ -2,7 +2,7 @@
 # save/restore, destroy.
 # shellcheck shell=dash disable=SC2086,SC1087
 # ($X is one word, and "$G[[:space:]]" is a regular expression.)
-# lab-timeout: 300
+# lab-timeout: 180
 
 G=lab-pvh
 cfg=$(guest_cfg $G pvh)
@@ -13,7 +13,7 @@ expect_out list "^$G[[:space:]]+$id[[:space:]]+[0-9]+[[:space:]]+1[[:space:]]" $
 expect_out domid "^$id\$" $X domid $G
 if xenith_only list.json; then
     run $X list --json $G
-    expect_eq list.json.type "type in list --json" "$(jget type "$OUT")" pvh
+    expect_eq list.json.name "name in list --json" "$(jget name "$OUT")" $G
 fi
 
 check pause $X pause $G

@@ -1,7 +1,7 @@
 # 30-xl-domain.sh - a guest created by `xl create` is seen and driven by xenith.
 # shellcheck shell=dash disable=SC2086,SC1087
 # ($X is one word, and "$G[[:space:]]" is a regular expression.)
-# lab-timeout: 240
+# lab-timeout: 120
 
 G=lab-xl
 cfg=$(guest_cfg $G pv)

@@ -3,7 +3,7 @@
 # shellcheck shell=dash disable=SC2086,SC1087
 # ($X is one word, and "$G[[:space:]]" is a regular expression.)
 # lab-boot: B
-# lab-timeout: 180
+# lab-timeout: 90
 
 expect_out info.scheduler '^xen_scheduler[[:space:]]*:[[:space:]]*credit$' $X info
 expect_out cpupool-list '^Pool-0[[:space:]]+2[[:space:]]+credit[[:space:]]' $X cpupool-list

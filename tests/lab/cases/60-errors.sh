@@ -2,7 +2,7 @@
 # non-zero exit status, and nothing changed.
 # shellcheck shell=dash disable=SC2086,SC1087
 # ($X is one word, and "$G[[:space:]]" is a regular expression.)
-# lab-timeout: 180
+# lab-timeout: 90
 
 if xenith_only errors; then
     expect_error unknown-domain.pause lab-nosuch $X pause lab-nosuch

@@ -7,7 +7,7 @@
 #   FAIL area/name: why
 #   SKIP area/name: why
 #   EMULATOR: what            (the emulator misbehaved; the step was retried)
-# Every command runs under a timeout (T seconds, default 60) and its command
+# Every command runs under a timeout (T seconds, default 30) and its command
 # line, exit status, stdout and stderr go to the case's log (stdout of the
 # case, which run-cases.sh sends to /lab/out/cases/AREA.log).
 #
@@ -32,7 +32,7 @@ AREA=${AREA:-adhoc}
 # The CLI under test.  LAB_CLI=xl runs the cases against xl, to check the
 # harness itself; xenith-only checks (JSON, config-check) are then skipped.
 X=${LAB_CLI:-xenith}
-T=${T:-60}
+T=${T:-30}
 CONSOLE_DIR=/var/log/xen/console
 CFG_DIR=/tmp/lab-cfg
 SAVE_DIR=/tmp/lab-save
@@ -49,7 +49,16 @@ _emit() {
 }
 note() { echo "--- $*"; }
 pass() { _emit "PASS $AREA/$1"; }
-fail() { LAB_FAILS=$((LAB_FAILS + 1)); _emit "FAIL $AREA/$1: $2"; return 1; }
+fail() {
+    LAB_FAILS=$((LAB_FAILS + 1))
+    _emit "FAIL $AREA/$1: $2"
+    # Without xenithd every later check would fail the same way.
+    if [ "${LAB_IN_CASE:-0}" = 1 ] && [ "$X" = xenith ] && [ -z "$(pidof xenithd)" ]; then
+        skip rest "the rest of $AREA is not run: xenithd is not running (after $1)"
+        exit 3
+    fi
+    return 1
+}
 skip() { _emit "SKIP $AREA/$1: $2"; }
 emulator() { _emit "EMULATOR: $AREA: $*"; }
 
@@ -333,7 +342,7 @@ slow() {
     local r=0
     T=$1; shift
     "$@" || r=$?
-    T=60
+    T=30
     return $r
 }
 

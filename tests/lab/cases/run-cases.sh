@@ -1,10 +1,12 @@
 #!/bin/sh
 # run-cases.sh - run lab cases inside dom0 (called by /init; also usable by
 # hand from the lab shell):   sh /lab/cases/run-cases.sh [CASE...]
+#                             sh /lab/cases/run-cases.sh --daemon-only
 #
 # CASE is a file name in /lab/cases with or without ".sh" (e.g. 10-pv-lifecycle).
-# Starts xenithd first (unless LAB_CLI=xl or it is already running).  Each case
-# file runs in its own session with a time limit (default 300 s, or a
+# Starts xenithd first (unless LAB_CLI=xl or it is already running); with
+# --daemon-only, that is all.  No CASE: every case file.  Each case
+# file runs in its own session with a time limit (default 120 s, or a
 # "# lab-timeout: SECS" line in the file); its log is /lab/out/cases/AREA.log
 # where AREA is the file name without the number and ".sh".  After each file
 # the leftover guests are destroyed, and xenithd must still be alive.
@@ -28,6 +30,16 @@ save_logs() {
     dmesg > "$LAB_OUT/dom0-dmesg.log" 2>&1
 }
 
+# What is known about xenithd's end: a segfault line from the kernel, or
+# the last line of its log.
+xenithd_segfaults() { dmesg | grep -E 'xenithd\[[0-9]+\]: segfault' | sed 's/^\[[ 0-9.]*\] //'; }
+xenithd_death() {
+    local seg
+    seg=$(xenithd_segfaults | tail -n +$((SEGFAULTS_BEFORE + 1)) | tail -n1)
+    if [ -n "$seg" ]; then echo "$seg; its last log line: $(tail -n1 "$XENITHD_LOG")"
+    else tail -n1 "$XENITHD_LOG"; fi
+}
+
 xenithd_pid() { pidof xenithd 2>/dev/null | awk '{ print $1 }'; }
 
 # Start xenithd and wait until it answers.
@@ -37,7 +49,8 @@ start_xenithd() {
         fail xenithd.start "xenithd is not in the image"; return 1
     fi
     echo "=== starting xenithd $(date)" >> "$XENITHD_LOG"
-    setsid xenithd --socket "$XENITH_SOCKET" >> "$XENITHD_LOG" 2>&1 < /dev/null &
+    SEGFAULTS_BEFORE=$(xenithd_segfaults | wc -l)
+    setsid xenithd -v --socket "$XENITH_SOCKET" >> "$XENITHD_LOG" 2>&1 < /dev/null &
     i=0
     while [ $i -lt 60 ]; do
         if [ -S "$XENITH_SOCKET" ] && quiet xenith list; then
@@ -58,7 +71,7 @@ start_xenithd() {
 timeout_of() {
     local t
     t=$(sed -n 's/^# lab-timeout: *\([0-9][0-9]*\).*/\1/p' "$1" | head -n1)
-    echo "${t:-300}"
+    echo "${t:-120}"
 }
 
 # run_case FILE: run one case file with its time limit.
@@ -70,7 +83,7 @@ run_case() {
     t0=$(date +%s)
     # The case's own session, so a timeout can kill everything it started.
     # shellcheck disable=SC2016
-    AREA=$area setsid sh -c '. /lab/cases/lib.sh; . "$1"; echo "AREA-COMPLETE" >> "$LAB_RESULTS"' \
+    AREA=$area LAB_IN_CASE=1 setsid sh -c '. /lab/cases/lib.sh; . "$1"; echo "AREA-COMPLETE" >> "$LAB_RESULTS"' \
         sh "$file" > "$LAB_OUT/cases/$area.log" 2>&1 < /dev/null &
     pid=$!
     while kill -0 "$pid" 2>/dev/null; do
@@ -91,7 +104,7 @@ run_case() {
     save_logs
     echo "AREA-END $area $(($(date +%s) - t0))s" >> "$LAB_RESULTS"
     if [ "$X" = xenith ] && [ -z "$(xenithd_pid)" ]; then
-        fail "xenithd.alive-after-$area" "xenithd is no longer running: $(tail -n1 "$XENITHD_LOG")"
+        fail "xenithd.alive-after-$area" "xenithd is no longer running: $(xenithd_death)"
         start_xenithd
     fi
 }
@@ -99,6 +112,7 @@ run_case() {
 if [ "$X" = xenith ] && [ -z "$(xenithd_pid)" ]; then
     start_xenithd
 fi
+[ "${1:-}" = --daemon-only ] && exit 0
 
 # shellcheck disable=SC2046
 [ $# -gt 0 ] || set -- $(cd "$CASES_DIR" && ls [0-9]*.sh)
