@@ -18,6 +18,17 @@
  *      tests/lab/hv-probe.c build/libxenith.a \
  *      $(pkg-config --libs xenlight xlutil xenstore xentoollog libxml-2.0 \
  *        openssl libevent libevent_openssl json-c yajl)
+ *
+ * Running it under QEMU with a copy of the shared recipe (shared/xenlab):
+ * in the copy's build-image.sh put the binary at $R/usr/local/bin/hv-probe
+ * with the libraries `ldd` lists; in its init, after the daemons started,
+ * run `timeout 1200 hv-probe [--pvh]`; boot with Xen arguments
+ * "dom0_max_vcpus=1 dom0_vcpus_pin" (add "sched=credit" for the credit
+ * scheduler) and the uncompressed vmlinux as dom0 kernel.  The whole run
+ * takes about 70 s after dom0 is up.  Guests are pinned to pCPU 1.
+ * PROBE_VERBOSE=1 prints libxl's debug lines too.  (valgrind does not
+ * work in dom0: Debian's build lacks Xen's privcmd ioctls, so every
+ * hypercall fails under it.)
  */
 #include <errno.h>
 #include <execinfo.h>

@@ -86,15 +86,18 @@ static void evq_deliver(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
-    /* The owner may call the driver from its callback, which may queue
-     * more: take one at a time. */
-    while ((q = drv->evq_head)) {
-        drv->evq_head = q->next;
-        if (!drv->evq_head)
-            drv->evq_tail = &drv->evq_head;
-        hv_emit(drv->hv, &q->ev);
-        free(q);
-    }
+    /* One event per turn, and nothing of drv touched after hv_emit: the
+     * owner may call the driver from its callback, even hv_close. */
+    q = drv->evq_head;
+    if (!q)
+        return;
+    drv->evq_head = q->next;
+    if (!drv->evq_head)
+        drv->evq_tail = &drv->evq_head;
+    else
+        event_active(drv->evq_ev, EV_TIMEOUT, 1);
+    hv_emit(drv->hv, &q->ev);
+    free(q);
 }
 
 static void evq_push(struct xen_drv *drv, enum hv_event_type type,

@@ -21,6 +21,8 @@
 
 static void op_unlink(struct xen_op *op)
 {
+    if (!op->drv)
+        return;
     for (struct xen_op **pp = &op->drv->ops; *pp; pp = &(*pp)->next)
         if (*pp == op) {
             *pp = op->next;
@@ -30,7 +32,7 @@ static void op_unlink(struct xen_op *op)
 
 static void op_free(struct xen_op *op)
 {
-    op_unlink(op);
+    op_unlink(op);      /* no-op once op_run detached it */
     if (op->ev)
         event_free(op->ev);
     xen_cfg_free(op->cfg);
@@ -63,6 +65,10 @@ static void op_run(evutil_socket_t fd, short what, void *arg)
     rc = op->step(op);
     if (rc == 1)
         return;         /* another libxl step is under way */
+    /* Detach first: `done` may close the hv, which frees drv and every op
+     * still on its list. */
+    op_unlink(op);
+    op->drv = NULL;
     op->done(op->opaque, rc, rc < 0 ? &op->msg : NULL, op->domid);
     op_free(op);
 }
