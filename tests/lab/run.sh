@@ -33,7 +33,7 @@ IMG=$WORK/image
 # Time limits, in seconds.  Normal: dom0 is up ~10 s after QEMU starts.
 UP_TIMEOUT=${LAB_UP_TIMEOUT:-150}       # QEMU start to the DOM0-UP marker
 HANG_TIMEOUT=${LAB_HANG_TIMEOUT:-90}    # dom0 silent (its 5 s tick stopped)
-BOOT_TIMEOUT=${LAB_BOOT_TIMEOUT:-600}   # one whole boot, at most (see budget_of)
+BOOT_TIMEOUT=${LAB_BOOT_TIMEOUT:-540}   # one whole boot, at most (see budget_of)
 KEEP_RUNS=5
 
 XEN_ARGS="dom0_mem=1024M,max:1024M dom0_max_vcpus=1 dom0_vcpus_pin console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all"
@@ -204,7 +204,10 @@ boot_once() {
     BOOT=$1 UP=0 DONE=0 AREA='' LAB_ERROR='' OFF=0 WHY=''
     [ "$BOOT" = B ] && xen_args="$xen_args sched=credit"
     if [ "$BOOT" = B ]; then cases="${CASES_B[*]}"; else cases="${CASES_A[*]}"; fi
-    [ $SHELL_MODE = 1 ] && cases="${CASES_A[*]} ${CASES_B[*]}"
+    if [ $SHELL_MODE = 1 ]; then
+        cases="${CASES_A[*]} ${CASES_B[*]}"
+        cases=${cases# }; cases=${cases% }
+    fi
     # shellcheck disable=SC2086
     budget=$(budget_of $cases)
     mkdir -p "$dir"
@@ -226,6 +229,7 @@ EOF
         "${q[@]}" -display none -chardev "stdio,id=con,mux=on,signal=off,logfile=$dir/serial.log" \
             -serial chardev:con -mon chardev=con,mode=readline
         consume "$dir"
+        BOOT_SECS=$((SECONDS - T_BOOT))
         OUTCOME=finished
         return
     fi
