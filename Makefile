@@ -43,6 +43,9 @@ XCFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DHAVE_YAJL_V2=1 \
            -DXENITH_STATEDIR='"$(LOCALSTATEDIR)/lib/xenith"' \
            -DXENITH_SYSCONFDIR='"$(SYSCONFDIR)/xenith"'
 XLDFLAGS :=
+ifeq ($(FUZZ),yes)
+XCFLAGS += -fsanitize=fuzzer-no-link
+endif
 ifeq ($(SANITIZE),yes)
 XCFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
            -fno-sanitize-recover=undefined
@@ -56,19 +59,21 @@ DAEMON_SRCS := $(wildcard toolstack/daemon/*.c)
 CLI_SRCS := $(wildcard cli/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_HELPER_SRCS := $(filter-out $(TEST_SRCS),$(wildcard tests/unit/*.c))
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 
 LIB := $(O)/libxenith.a
 DAEMON_LIB := $(O)/libxenithd.a
 XENITHD := $(O)/xenithd
 XENITH := $(O)/xenith
 TESTS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(TEST_SRCS))
+FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRCS))
 
 obj = $(patsubst %.c,$(O)/%.o,$(1))
 ALL_OBJS := $(call obj,$(LIB_SRCS) $(DAEMON_SRCS) $(CLI_SRCS) \
-                      $(TEST_SRCS) $(TEST_HELPER_SRCS))
+                      $(TEST_SRCS) $(TEST_HELPER_SRCS) $(FUZZ_SRCS))
 
 .PHONY: all check check-unit check-e2e demo lab-check install clean \
-        distclean
+        distclean fuzz fuzzers
 all: $(XENITHD) $(XENITH)
 
 config.mk:
@@ -100,6 +105,12 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(call obj,$(TEST_HELPER_SRCS)) \
 	@mkdir -p $(dir $@)
 	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
+# libFuzzer harnesses (clang): built with FUZZ=yes into build-fuzz/.
+$(O)/fuzz/%: $(O)/tests/fuzz/%.o $(DAEMON_LIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(XLDFLAGS) -fsanitize=fuzzer -o $@ $^ \
+	  $(PKG_LIBS)
+
 -include $(ALL_OBJS:.o=.d)
 
 # --- tests ---
@@ -112,6 +123,15 @@ check-unit: $(TESTS)
 
 check-e2e: $(XENITHD) $(XENITH)
 	@XENITH_BIN=$(abspath $(O)) sh tests/run-e2e.sh
+
+# The parsers and decoders that face clients, fuzzed for FUZZ_SECONDS each.
+fuzz: config.mk
+	@sh scripts/install-deps.sh fuzz
+	@$(MAKE) --no-print-directory O=build-fuzz CC=clang SANITIZE=yes \
+	  FUZZ=yes fuzzers
+	@XENITH_BIN=$(abspath build-fuzz) sh tests/fuzz/run.sh
+
+fuzzers: $(FUZZERS)
 
 demo: config.mk
 	@$(MAKE) --no-print-directory all
@@ -140,7 +160,7 @@ install: all
 	chmod 644 $(DESTDIR)/lib/systemd/system/xenithd.service
 
 clean:
-	rm -rf $(O) build-asan
+	rm -rf $(O) build-asan build-fuzz
 
 distclean: clean
 	rm -f config.mk

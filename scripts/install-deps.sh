@@ -1,7 +1,8 @@
 #!/bin/sh
 # install-deps.sh - install xenith's build and test dependencies on Debian 12.
 # Called by `make demo`, `make check` and .ci/run; does nothing when all are
-# present.  Pass "lab" to add what the real-Xen lab needs.
+# present.  Extra groups: "lab" (the real-Xen lab), "fuzz" (clang and
+# libFuzzer).
 set -eu
 
 BUILD="gcc make pkg-config libxen-dev libxml2-dev libssl-dev libevent-dev
@@ -9,8 +10,17 @@ check libjson-c-dev libyajl-dev xenstore-utils valgrind"
 LAB="qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 busybox-static
 cpio kmod python3 file bc"
 
+FUZZ="clang libclang-rt-14-dev"
+
 want=$BUILD
-[ "${1:-}" = lab ] && want="$BUILD $LAB"
+for group in "$@"; do
+    case $group in
+    lab) want="$want $LAB" ;;
+    fuzz) want="$want $FUZZ" ;;
+    *) echo "install-deps: unknown group \"$group\" (lab, fuzz)" >&2
+       exit 2 ;;
+    esac
+done
 
 missing=
 for p in $want; do
