@@ -399,8 +399,7 @@ int sim_dom_unpause(struct sim_host *h, struct sim_dom *d, struct xn_msg *msg)
                                : 0;
 }
 
-int sim_dom_request_shutdown(struct sim_host *h, struct sim_dom *d,
-                             bool reboot, struct xn_msg *msg)
+int sim_dom_check_shutdown(const struct sim_dom *d, struct xn_msg *msg)
 {
     char l[LABEL_MAX], w[48];
     int rc = sim_dom_not_dying(d, msg);
@@ -411,6 +410,16 @@ int sim_dom_request_shutdown(struct sim_host *h, struct sim_dom *d,
         return xn_msg_set(msg, XN_ESTATE, "%s has already %s",
                           sim_dom_label(d, l, sizeof(l)),
                           state_words(d, w, sizeof(w)));
+    return 0;
+}
+
+int sim_dom_request_shutdown(struct sim_host *h, struct sim_dom *d,
+                             bool reboot, struct xn_msg *msg)
+{
+    int rc = sim_dom_check_shutdown(d, msg);
+
+    if (rc < 0)
+        return rc;
     d->shutdown_req = reboot ? HV_SHUTDOWN_REBOOT : HV_SHUTDOWN_POWEROFF;
     return guest_arm(h, d) < 0 ? xn_msg_set(msg, XN_ENOMEM, "out of memory")
                                : 0;

@@ -97,6 +97,7 @@ bool simdrv_emit(struct simdrv *drv, const struct sim_event *sev)
     memcpy(ev.uuid, sev->uuid, 16);
     xn_log(XN_LOG_DEBUG, "sim %s: domain %u (%s) %s", hv_uri(drv->hv),
            ev.domid, ev.name, ev.type == HV_EV_DEATH ? "died" : "shut down");
+    simstore_event(drv, sev);       /* the store first, as on Xen */
     guard_push(drv, &g);
     hv_emit(drv->hv, &ev);
     return guard_pop(drv, &g);
@@ -146,6 +147,34 @@ static void kick_cb(evutil_socket_t fd, short what, void *arg)
     op->step(op);
 }
 
+/* Ops in flight are listed by domid (hashed), so that finding the ones
+ * of a domain stays quick with thousands in flight. */
+static struct simdrv_op **op_bucket(struct simdrv *drv, uint32_t domid)
+{
+    return &drv->ops[domid % SIMDRV_OP_BUCKETS];
+}
+
+static void op_link(struct simdrv_op *op)
+{
+    struct simdrv_op **head = op_bucket(op->drv, op->domid);
+
+    op->prev = NULL;
+    op->next = *head;
+    if (*head)
+        (*head)->prev = op;
+    *head = op;
+}
+
+static void op_unlink(struct simdrv_op *op)
+{
+    if (op->prev)
+        op->prev->next = op->next;
+    else
+        *op_bucket(op->drv, op->domid) = op->next;
+    if (op->next)
+        op->next->prev = op->prev;
+}
+
 struct simdrv_op *simdrv_op_new(struct simdrv *drv, enum simdrv_op_kind kind,
                                 uint32_t domid, hv_done_fn *done,
                                 void *opaque, simdrv_step_fn *step)
@@ -167,11 +196,15 @@ struct simdrv_op *simdrv_op_new(struct simdrv *drv, enum simdrv_op_kind kind,
     op->step = step;
     op->fd = -1;
     sim_dom_spec_init(&op->spec);
-    op->next = drv->ops;
-    if (drv->ops)
-        drv->ops->prev = op;
-    drv->ops = op;
+    op_link(op);
     return op;
+}
+
+void simdrv_op_set_domid(struct simdrv_op *op, uint32_t domid)
+{
+    op_unlink(op);
+    op->domid = domid;
+    op_link(op);
 }
 
 void simdrv_op_kick(struct simdrv_op *op)
@@ -193,14 +226,7 @@ int simdrv_op_wait_fd(struct simdrv_op *op, short what)
 
 void simdrv_op_free(struct simdrv_op *op)
 {
-    struct simdrv *drv = op->drv;
-
-    if (op->prev)
-        op->prev->next = op->next;
-    else
-        drv->ops = op->next;
-    if (op->next)
-        op->next->prev = op->prev;
+    op_unlink(op);
     event_free(op->kick);
     if (op->io)
         event_free(op->io);
@@ -233,7 +259,7 @@ bool simdrv_op_finish(struct simdrv_op *op, int rc, const struct xn_msg *msg,
 struct simdrv_op *simdrv_op_find(struct simdrv *drv, enum simdrv_op_kind kind,
                                  uint32_t domid)
 {
-    for (struct simdrv_op *op = drv->ops; op; op = op->next)
+    for (struct simdrv_op *op = *op_bucket(drv, domid); op; op = op->next)
         if (op->kind == kind && op->domid == domid)
             return op;
     return NULL;
@@ -277,12 +303,20 @@ static int sim_open(struct hv *hv, const char *path,
         return rc;
     }
     sim_host_set_drv_free(drv->host, simdrv_dom_free);
+    rc = simstore_open(drv, opts->run_dir, msg);
+    if (rc < 0) {
+        sim_host_free(drv->host);
+        event_free(drv->tick);
+        free(drv);
+        return rc;
+    }
     hv->priv = drv;
-    xn_log(XN_LOG_DEBUG, "sim host %s: %u CPUs, %llu MiB, %u domains%s%s",
+    xn_log(XN_LOG_DEBUG, "sim host %s: %u CPUs, %llu MiB, %u domains%s%s, "
+           "xenstore %s",
            sim_host_spec(drv->host)->name, sim_host_spec(drv->host)->nr_cpus,
            (unsigned long long)(sim_host_spec(drv->host)->total_kb >> 10),
            sim_host_n_dom(drv->host), opts->scenario ? " from " : "",
-           opts->scenario ? opts->scenario : "");
+           opts->scenario ? opts->scenario : "", simstore_path(drv));
     return 0;
 }
 
@@ -294,9 +328,11 @@ static void sim_close(struct hv *hv)
         return;
     for (struct simdrv_guard *g = drv->guards; g; g = g->prev)
         g->closed = true;
-    while (drv->ops)
-        simdrv_op_free(drv->ops);
+    for (size_t i = 0; i < SIMDRV_OP_BUCKETS; i++)
+        while (drv->ops[i])
+            simdrv_op_free(drv->ops[i]);
     event_free(drv->tick);
+    simstore_close(drv);
     sim_host_free(drv->host);
     free(drv);
     hv->priv = NULL;
@@ -320,6 +356,8 @@ static int sim_host_info(struct hv *hv, struct hv_hostinfo *info,
     info->total_kb = s->total_kb;
     info->free_kb = sim_host_free_kb(h);
     info->sched = sim_pool_get(h, 0)->sched;
+    snprintf(info->store_path, sizeof(info->store_path), "%s",
+             simstore_path(simdrv_of(hv)));
     return 0;
 }
 
@@ -463,33 +501,53 @@ static int sim_pause(struct hv *hv, uint32_t domid, struct xn_msg *msg)
     ON_DOM(hv, domid, msg, sim_dom_pause(h, d, msg));
 }
 
+/* A model call, then what the store makes of it when it succeeded. */
+static int then_store(int rc, struct simdrv *drv, struct sim_dom *d,
+                      void (*store)(struct simdrv *, struct sim_dom *))
+{
+    if (rc == 0)
+        store(drv, d);
+    return rc;
+}
+
 static int sim_unpause(struct hv *hv, uint32_t domid, struct xn_msg *msg)
 {
-    ON_DOM(hv, domid, msg, sim_dom_unpause(h, d, msg));
+    ON_DOM(hv, domid, msg, then_store(sim_dom_unpause(h, d, msg), drv_, d,
+                                      simstore_guest_runs));
 }
 
 static int sim_rename(struct hv *hv, uint32_t domid, const char *new_name,
                       struct xn_msg *msg)
 {
-    ON_DOM(hv, domid, msg, sim_dom_rename(h, d, new_name, msg));
+    ON_DOM(hv, domid, msg, then_store(sim_dom_rename(h, d, new_name, msg),
+                                      drv_, d, simstore_rename));
 }
 
+/* Through the store: the guest's balloon acts on what is written there. */
 static int sim_mem_target(struct hv *hv, uint32_t domid, uint64_t target_kb,
                           struct xn_msg *msg)
 {
-    ON_DOM(hv, domid, msg, sim_dom_set_target(h, d, target_kb, msg));
+    struct simdrv *drv = simdrv_of(hv);
+    struct sim_dom *d;
+    int rc = simdrv_find(drv, domid, &d, msg);
+
+    if (rc == 0)
+        rc = simstore_mem_target(drv, d, target_kb, msg);
+    return rc;
 }
 
 static int sim_mem_max(struct hv *hv, uint32_t domid, uint64_t max_kb,
                        struct xn_msg *msg)
 {
-    ON_DOM(hv, domid, msg, sim_dom_set_max(h, d, max_kb, msg));
+    ON_DOM(hv, domid, msg, then_store(sim_dom_set_max(h, d, max_kb, msg),
+                                      drv_, d, simstore_mem_max));
 }
 
 static int sim_vcpu_set(struct hv *hv, uint32_t domid, uint32_t count,
                         struct xn_msg *msg)
 {
-    ON_DOM(hv, domid, msg, sim_dom_set_vcpus(h, d, count, msg));
+    ON_DOM(hv, domid, msg, then_store(sim_dom_set_vcpus(h, d, count, msg),
+                                      drv_, d, simstore_vcpus));
 }
 
 static int sim_vcpu_pin(struct hv *hv, uint32_t domid, int vcpu,

@@ -27,11 +27,19 @@ struct simdrv_guard {
 
 struct simdrv_op;
 
+struct xsd;
+
+#define SIMDRV_OP_BUCKETS 256
+
 struct simdrv {
     struct hv *hv;                  /* not owned */
     struct sim_host *host;
+    struct xsd *store;              /* the host's xenstore (sim_store.c) */
+    char *store_dir;                /* a directory made for it, removed at
+                                     * close; NULL when given one */
     struct event *tick;             /* the model's next timed action */
-    struct simdrv_op *ops;          /* in flight, doubly linked */
+    struct simdrv_op *ops[SIMDRV_OP_BUCKETS];   /* in flight, doubly
+                                                 * linked, by domid */
     struct simdrv_guard *guards;    /* callbacks running, innermost first */
 };
 
@@ -97,6 +105,8 @@ void simdrv_rearm(struct simdrv *drv);
 struct simdrv_op *simdrv_op_new(struct simdrv *drv, enum simdrv_op_kind kind,
                                 uint32_t domid, hv_done_fn *done,
                                 void *opaque, simdrv_step_fn *step);
+/* The op is about the domain `domid` from now on (create, restore). */
+void simdrv_op_set_domid(struct simdrv_op *op, uint32_t domid);
 /* Run op->step on a later turn of the loop. */
 void simdrv_op_kick(struct simdrv_op *op);
 /* Run op->step when fd becomes readable/writable (EV_READ or EV_WRITE). */
@@ -136,5 +146,39 @@ int simdrv_resume(struct hv *hv, uint32_t domid, hv_done_fn *done,
                   void *opaque, struct xn_msg *msg);
 int simdrv_restore(struct hv *hv, int fd, const char *name, bool paused,
                    hv_done_fn *done, void *opaque, struct xn_msg *msg);
+
+/* --- sim_store.c: the host's xenstore, kept in step with the model --- */
+/* Make the store on <run_dir>/sim-<host>-xenstore.sock (run_dir NULL: a
+ * private directory under /tmp) and lay out the host's domains.  On
+ * failure nothing is left behind. */
+int simstore_open(struct simdrv *drv, const char *run_dir,
+                  struct xn_msg *msg);
+/* Free the store; remove its socket (and the private directory). */
+void simstore_close(struct simdrv *drv);
+const char *simstore_path(const struct simdrv *drv);
+/* Lay out a domain that appeared (@introduceDomain); on failure its nodes
+ * are gone again and msg says why.  remove takes them away
+ * (@releaseDomain). */
+int simstore_add(struct simdrv *drv, const struct sim_dom *d,
+                 struct xn_msg *msg);
+void simstore_remove(struct simdrv *drv, uint32_t domid);
+/* What the store does about a model event: a death removes the domain, a
+ * shutdown fires @releaseDomain. */
+void simstore_event(struct simdrv *drv, const struct sim_event *ev);
+/* The guest runs again (unpaused, resumed): it looks at control/shutdown,
+ * which it could not while it did not run. */
+void simstore_guest_runs(struct simdrv *drv, struct sim_dom *d);
+/* hv_shutdown: write control/shutdown for the guest to see (it acts from
+ * its watch).  Fails as the model would refuse the request. */
+int simstore_request_shutdown(struct simdrv *drv, struct sim_dom *d,
+                              bool reboot, struct xn_msg *msg);
+/* hv_mem_target: write memory/target and act on it as the guest's watch
+ * does (the model decides); the model's refusals come back at once. */
+int simstore_mem_target(struct simdrv *drv, struct sim_dom *d,
+                        uint64_t target_kb, struct xn_msg *msg);
+/* After the model changed: write what libxl writes. */
+void simstore_mem_max(struct simdrv *drv, struct sim_dom *d);
+void simstore_vcpus(struct simdrv *drv, struct sim_dom *d);
+void simstore_rename(struct simdrv *drv, struct sim_dom *d);
 
 #endif

@@ -236,6 +236,9 @@ int sim_dom_unpause(struct sim_host *h, struct sim_dom *d,
  * it ignores requests, later if paused), giving SIM_EV_SHUTDOWN. */
 int sim_dom_request_shutdown(struct sim_host *h, struct sim_dom *d,
                              bool reboot, struct xn_msg *msg);
+/* Whether a shutdown request may be made now (not dying, not shut down):
+ * 0, or the error sim_dom_request_shutdown would give. */
+int sim_dom_check_shutdown(const struct sim_dom *d, struct xn_msg *msg);
 /* The guest suspended itself (for a save): SHUTDOWN, reason SUSPEND. */
 int sim_dom_suspend(struct sim_host *h, struct sim_dom *d,
                     struct xn_msg *msg);
@@ -255,8 +258,13 @@ uint64_t sim_vcpu_time(struct sim_host *h, struct sim_dom *d, uint32_t vcpu);
 void sim_dom_set_demand(struct sim_host *h, struct sim_dom *d, double demand);
 
 /* --- domains: resources --- */
+/* A new balloon target: at most the maximum; growing needs free host
+ * memory.  The guest's balloon follows (guest_balloon() in sim_res.c).
+ * check says whether set would accept it, changing nothing. */
 int sim_dom_set_target(struct sim_host *h, struct sim_dom *d,
                        uint64_t target_kb, struct xn_msg *msg);
+int sim_dom_check_target(const struct sim_host *h, const struct sim_dom *d,
+                         uint64_t target_kb, struct xn_msg *msg);
 int sim_dom_set_max(struct sim_host *h, struct sim_dom *d, uint64_t max_kb,
                     struct xn_msg *msg);
 int sim_dom_set_vcpus(struct sim_host *h, struct sim_dom *d, uint32_t count,

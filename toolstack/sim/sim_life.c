@@ -3,10 +3,13 @@
  *
  * Create builds the domain at once (paused, its memory taken, visible in
  * lists like a domain Xen is still building) and finishes on the next turn
- * of the loop by unpausing it unless asked not to.  Destroy marks it dying;
- * the model removes it after the host's dying time and the death completes
- * every destroy waiting for it.  Shutdown delivers the request on the next
- * turn; the guest acts later (an HV_EV_SHUTDOWN from the model's timer).
+ * of the loop by unpausing it unless asked not to; its xenstore tree is
+ * laid out when it appears.  Destroy marks it dying; the model removes it
+ * after the host's dying time and the death completes every destroy
+ * waiting for it.  Shutdown writes the request to the guest's
+ * control/shutdown and reports it delivered on the next turn; the guest
+ * sees it from its watch and acts later (sim_store.c, then an
+ * HV_EV_SHUTDOWN from the model's timer).
  */
 #include "sim/sim_drv.h"
 
@@ -26,8 +29,9 @@ static void create_step(struct simdrv_op *op)
         simdrv_op_finish(op, XN_ECANCELED, &msg, SIMDRV_DOMID_INVALID);
         return;
     }
-    if (!op->paused && d->state == HV_STATE_PAUSED)
-        rc = sim_dom_unpause(op->drv->host, d, &msg);
+    if (!op->paused && d->state == HV_STATE_PAUSED &&
+        (rc = sim_dom_unpause(op->drv->host, d, &msg)) == 0)
+        simstore_guest_runs(op->drv, d);
     simdrv_rearm(op->drv);
     simdrv_op_finish(op, rc, &msg, rc < 0 ? SIMDRV_DOMID_INVALID : d->domid);
 }
@@ -61,7 +65,12 @@ int simdrv_create(struct hv *hv, libxl_domain_config *cfg, bool paused,
         goto out;
     d->drv = dd;
     dd = NULL;
-    op->domid = d->domid;
+    rc = simstore_add(drv, d, msg);     /* @introduceDomain */
+    if (rc < 0) {
+        sim_dom_remove(drv->host, d);
+        goto out;
+    }
+    simdrv_op_set_domid(op, d->domid);
     op->paused = paused;
     simdrv_op_kick(op);
     op = NULL;
@@ -130,12 +139,11 @@ int simdrv_shutdown(struct hv *hv, uint32_t domid, bool reboot,
                        shutdown_step);
     if (!op)
         return xn_msg_set(msg, XN_ENOMEM, "out of memory");
-    rc = sim_dom_request_shutdown(drv->host, d, reboot, msg);
+    rc = simstore_request_shutdown(drv, d, reboot, msg);
     if (rc < 0) {
         simdrv_op_free(op);
         return rc;
     }
-    simdrv_rearm(drv);
     simdrv_op_kick(op);
     return 0;
 }

@@ -40,8 +40,8 @@ static int guest_balloon(struct sim_host *h, struct sim_dom *d)
     return set_mem(h, d, d->target_kb / SIM_PAGE_KB * SIM_PAGE_KB);
 }
 
-int sim_dom_set_target(struct sim_host *h, struct sim_dom *d,
-                       uint64_t target_kb, struct xn_msg *msg)
+int sim_dom_check_target(const struct sim_host *h, const struct sim_dom *d,
+                         uint64_t target_kb, struct xn_msg *msg)
 {
     char l[LABEL_MAX], a[32], b[32], c[32];
     uint64_t want = target_kb / SIM_PAGE_KB * SIM_PAGE_KB;
@@ -62,6 +62,16 @@ int sim_dom_set_target(struct sim_host *h, struct sim_dom *d,
                           sim_fmt_kb(target_kb, a, sizeof(a)),
                           sim_fmt_kb(want - d->mem_kb, b, sizeof(b)),
                           sim_fmt_kb(sim_host_free_kb(h), c, sizeof(c)));
+    return 0;
+}
+
+int sim_dom_set_target(struct sim_host *h, struct sim_dom *d,
+                       uint64_t target_kb, struct xn_msg *msg)
+{
+    int rc = sim_dom_check_target(h, d, target_kb, msg);
+
+    if (rc < 0)
+        return rc;
     d->target_kb = target_kb;
     if (guest_balloon(h, d) < 0)
         return xn_msg_set(msg, XN_ENOMEM, "out of memory");

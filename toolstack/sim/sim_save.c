@@ -256,6 +256,7 @@ int simdrv_resume(struct hv *hv, uint32_t domid, hv_done_fn *done,
         simdrv_op_free(op);
         return rc;
     }
+    simstore_guest_runs(drv, d);
     simdrv_rearm(drv);
     simdrv_op_kick(op);
     return 0;
@@ -272,8 +273,10 @@ static void restore_fail(struct simdrv_op *op, int rc, const struct xn_msg *m)
                                     : NULL;
     struct xn_msg named;
 
-    if (d && d->state != HV_STATE_DYING)
+    if (d && d->state != HV_STATE_DYING) {
         sim_dom_remove(op->drv->host, d);
+        simstore_remove(op->drv, op->domid);
+    }
     if (op->name[0]) {
         xn_msg_set(&named, rc, "cannot restore %s: %s", op->name, m->text);
         m = &named;
@@ -357,7 +360,12 @@ static int restore_make(struct simdrv_op *op, struct xn_msg *msg)
         rc = xn_msg_set(msg, XN_ENOMEM, "out of memory");
         goto out;
     }
-    op->domid = d->domid;
+    rc = simstore_add(op->drv, d, msg);     /* as libxl makes it first */
+    if (rc < 0) {
+        sim_dom_remove(h, d);
+        goto out;
+    }
+    simdrv_op_set_domid(op, d->domid);
     op->created = true;
 out:
     simdrv_cfg_free(cfg);
@@ -377,8 +385,9 @@ static void restore_done(struct simdrv_op *op)
         restore_fail(op, rc, &m);
         return;
     }
-    if (!op->paused && d->state == HV_STATE_PAUSED)
-        sim_dom_unpause(op->drv->host, d, NULL);
+    if (!op->paused && d->state == HV_STATE_PAUSED &&
+        sim_dom_unpause(op->drv->host, d, NULL) == 0)
+        simstore_guest_runs(op->drv, d);
     simdrv_rearm(op->drv);
     simdrv_op_finish(op, 0, NULL, d->domid);
 }
