@@ -6,7 +6,7 @@
  * "PASS step (seconds)" or "FAIL step: why" per step and a closing
  * "N passed, M failed" line.  Exit status 0 when nothing failed.
  *
- *   hv-probe [-k KERNEL] [-r RAMDISK] [--pvh] [--keep-going]
+ *   hv-probe [-k KERNEL] [-r RAMDISK] [--pvh] [--hvm | --only-hvm]
  *
  * Needs: /guest/vmlinux and /guest/guest-initrd.cpio.gz (a guest whose
  * init prints GUEST-MARKER-UP and then GUEST-HEARTBEAT lines), xenconsoled
@@ -61,7 +61,7 @@ static struct {
     struct event_base *base;
     struct hv *hv;
     int pass, fail;
-    const char *kernel, *ramdisk;
+    const char *kernel, *ramdisk, *kernel_hvm;
     /* the last completion */
     bool done;
     int rc;
@@ -1277,9 +1277,65 @@ static void step_pvh(void)
     do_destroy("pvh_destroy", g_domid);
 }
 
+/* An HVM guest without PV drivers: shutdown falls back to the ACPI power
+ * button.  Needs the device model (xen-qemu-system-i386), hvmloader and
+ * SeaBIOS in dom0; the guest kernel runs with xen_nopv. */
+static bool saw_trigger;
+
+static void step_hvm(void)
+{
+    libxl_domain_config *cfg = guest_cfg("gh", LIBXL_DOMAIN_TYPE_HVM, 1);
+    libxl_domain_build_info *b = &cfg->b_info;
+    struct xn_msg msg;
+    int rc, ev0;
+
+    free(b->kernel);
+    b->kernel = strdup(P.kernel_hvm);
+    free(b->cmdline);
+    b->cmdline = strdup("console=ttyS0 xen_nopv quiet");
+    b->tsc_mode = LIBXL_TSC_MODE_NATIVE;
+    b->u.hvm.serial = strdup("pty");
+    libxl_defbool_set(&b->u.hvm.nographic, true);
+    libxl_defbool_set(&b->u.hvm.vnc.enable, false);
+    libxl_defbool_set(&b->u.hvm.sdl.enable, false);
+    b->u.hvm.vga.kind = LIBXL_VGA_INTERFACE_TYPE_NONE;
+
+    begin();
+    arm();
+    rc = hv_create(P.hv, cfg, false, on_done, NULL, &msg);
+    if (!finish("hvm_create", rc, &msg, 240))
+        return;
+    g_domid = P.domid;
+    pass("hvm_create");
+    if (wait_console("gh", "GUEST-MARKER-UP", 0, 180))
+        note("HVM guest is up");
+    else
+        note("HVM guest did not print its marker within 180s");
+
+    begin();
+    ev0 = P.nev;
+    saw_trigger = false;
+    arm();
+    rc = hv_shutdown(P.hv, g_domid, false, on_done, NULL, &msg);
+    if (finish("hvm_shutdown_fallback", rc, &msg, 90)) {
+        if (!saw_trigger)
+            fail("hvm_shutdown_fallback", "done, but not through the ACPI "
+                 "trigger");
+        else
+            pass("hvm_shutdown_fallback");
+    }
+    if (wait_event(ev0, HV_EV_SHUTDOWN, g_domid, 20) >= 0)
+        note("the HVM guest shut down after the button press");
+    else
+        note("no shutdown after the button press (no acpid in the guest)");
+    do_destroy("hvm_destroy", g_domid);
+}
+
 static void log_sink(void *opaque, enum xn_log_level level, const char *line)
 {
     (void)opaque;
+    if (strstr(line, "has no PV drivers"))
+        saw_trigger = true;
     if (level <= XN_LOG_NOTICE || getenv("PROBE_VERBOSE"))
         printf("  log[%d] %s\n", (int)level, line);
 }
@@ -1310,11 +1366,12 @@ int main(int argc, char **argv)
     struct event *tk;
     struct timeval tv = {0, 200000};
     struct xn_msg msg;
-    bool pvh = false;
+    bool pvh = false, hvm = false, only_hvm = false;
     int rc;
 
     P.kernel = "/guest/vmlinux";
     P.ramdisk = "/guest/guest-initrd.cpio.gz";
+    P.kernel_hvm = "/guest/vmlinuz";
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-k") == 0 && i + 1 < argc)
             P.kernel = argv[++i];
@@ -1322,6 +1379,10 @@ int main(int argc, char **argv)
             P.ramdisk = argv[++i];
         else if (strcmp(argv[i], "--pvh") == 0)
             pvh = true;
+        else if (strcmp(argv[i], "--hvm") == 0)
+            hvm = true;
+        else if (strcmp(argv[i], "--only-hvm") == 0)
+            hvm = only_hvm = true;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
     {
@@ -1347,6 +1408,10 @@ int main(int argc, char **argv)
     }
     pass("open");
 
+    if (only_hvm) {
+        step_hvm();
+        goto out;
+    }
     step_host();
     step_unknown();
     if (step_create()) {
@@ -1367,7 +1432,10 @@ int main(int argc, char **argv)
     step_foreign();
     if (pvh)
         step_pvh();
+    if (hvm)
+        step_hvm();
 
+out:
     begin();
     hv_close(P.hv);
     pass("close");
