@@ -1,6 +1,7 @@
-/* test_xsc.c - the xenstore client against a store served by the simulated
- * host's xenstored (toolstack/xsd) in a child process, through libxenstore:
- * nodes, permissions, transactions that conflict, and watches on a
+/* test_xsc.c - the xenstore client, through both of its backends:
+ * libxenstore talking to a store (toolstack/xsd) served by a child process,
+ * and the simulated host's in-process store (hv_store_open on sim:///):
+ * nodes, permissions, transactions (conflicts, aborts), and watches on a
  * libevent loop. */
 #include <check.h>
 #include <signal.h>
@@ -12,11 +13,14 @@
 
 #include <event2/event.h>
 
+#include "hv.h"
 #include "xsc.h"
 #include "xsd.h"
 
 static char dir[64], sock[100];
 static pid_t server;
+static struct event_base *g_base;   /* the loop of this test */
+static struct hv *g_sim;            /* in-process mode: the sim host */
 
 /* The child: serve a store until killed. */
 static void serve(void)
@@ -35,6 +39,7 @@ static void serve(void)
 
 static void setup(void)
 {
+    g_base = event_base_new();
     snprintf(dir, sizeof(dir), "/tmp/xsc-test.XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(sock, sizeof(sock), "%s/socket", dir);
@@ -52,19 +57,38 @@ static void teardown(void)
     waitpid(server, NULL, 0);
     unlink(sock);
     rmdir(dir);
+    event_base_free(g_base);
 }
 
-static struct xsc *connect_to(struct event_base *base)
+static void setup_sim(void)
+{
+    struct hv_open_opts opts = {0};
+    struct xn_msg msg;
+    g_base = event_base_new();
+    ck_assert_msg(hv_open("sim:///xsc", g_base, &opts, NULL, NULL, &g_sim,
+                          &msg) == 0, "%s", msg.text);
+}
+
+static void teardown_sim(void)
+{
+    hv_close(g_sim);
+    g_sim = NULL;
+    event_base_free(g_base);
+}
+
+static struct xsc *connect_to(void)
 {
     struct xsc *x;
     struct xn_msg msg;
-    ck_assert_msg(xsc_open(base, sock, &x, &msg) == 0, "%s", msg.text);
+    int rc = g_sim ? hv_store_open(g_sim, &x, &msg)
+                   : xsc_open(g_base, sock, &x, &msg);
+    ck_assert_msg(rc == 0, "%s", msg.text);
     return x;
 }
 
 START_TEST(nodes)
 {
-    struct xsc *x = connect_to(NULL);
+    struct xsc *x = connect_to();
     struct xn_msg msg;
     char *v, **names;
     unsigned n;
@@ -106,7 +130,7 @@ END_TEST
 
 START_TEST(permissions)
 {
-    struct xsc *x = connect_to(NULL);
+    struct xsc *x = connect_to();
     struct xsc_perm p[2], *got;
     struct xn_msg msg;
     unsigned n;
@@ -158,9 +182,25 @@ static int failing_body(struct xsc *x, void *arg, struct xn_msg *msg)
     return xn_msg_set(msg, XN_EINVAL, "changed my mind");
 }
 
+START_TEST(aborts)
+{
+    struct xsc *x = connect_to();
+    struct xn_msg msg;
+    uint64_t v;
+
+    ck_assert_int_eq(xsc_write_str(x, "/tool/counter", "101", &msg), 0);
+    ck_assert_int_eq(xsc_transaction(x, failing_body, NULL, 5, &msg),
+                     XN_EINVAL);
+    ck_assert_str_eq(msg.text, "changed my mind");
+    ck_assert_int_eq(xsc_read_u64(x, "/tool/counter", &v, &msg), 0);
+    ck_assert_uint_eq(v, 101);                  /* aborted: unchanged */
+    xsc_close(x);
+}
+END_TEST
+
 START_TEST(transactions)
 {
-    struct xsc *x = connect_to(NULL), *y = connect_to(NULL);
+    struct xsc *x = connect_to(), *y = connect_to();
     struct bump b = {.other = y};
     struct xn_msg msg;
     uint64_t v;
@@ -171,12 +211,6 @@ START_TEST(transactions)
     ck_assert_uint_eq(xsc_conflicts(x), 1);
     ck_assert_int_eq(xsc_read_u64(x, "/tool/counter", &v, &msg), 0);
     ck_assert_uint_eq(v, 101);                  /* nothing lost */
-
-    ck_assert_int_eq(xsc_transaction(x, failing_body, NULL, 5, &msg),
-                     XN_EINVAL);
-    ck_assert_str_eq(msg.text, "changed my mind");
-    ck_assert_int_eq(xsc_read_u64(x, "/tool/counter", &v, &msg), 0);
-    ck_assert_uint_eq(v, 101);                  /* aborted: unchanged */
 
     b.runs = 0;                                  /* every run conflicts */
     ck_assert_int_eq(xsc_transaction(x, bump_body, &b, 1, &msg), XN_EBUSY);
@@ -217,9 +251,8 @@ static void run_until(struct seen *s, int want)
 
 START_TEST(watches)
 {
-    struct event_base *base = event_base_new();
-    struct xsc *x = connect_to(base);
-    struct seen s = {.base = base, .unwatch_at_2 = true};
+    struct xsc *x = connect_to();
+    struct seen s = {.base = g_base, .unwatch_at_2 = true};
     struct xn_msg msg;
 
     ck_assert_int_eq(xsc_watch(x, "/local/domain/3/memory", on_change, &s,
@@ -238,7 +271,6 @@ START_TEST(watches)
     run_until(&s, 3);
     ck_assert_int_eq(s.n, 2);
     xsc_close(x);
-    event_base_free(base);
 }
 END_TEST
 
@@ -277,16 +309,27 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("xsc");
-    TCase *tc = tcase_create("xsc");
+    TCase *tc = tcase_create("libxenstore");
+    TCase *sim = tcase_create("in-process");
     signal(SIGPIPE, SIG_IGN);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, nodes);
     tcase_add_test(tc, permissions);
+    tcase_add_test(tc, aborts);
     tcase_add_test(tc, transactions);
     tcase_add_test(tc, watches);
     tcase_add_test(tc, no_store);
     tcase_add_test(tc, paths);
     suite_add_tcase(s, tc);
+    /* The same calls on the simulated host's in-process store.  Its
+     * transactions cannot meet a conflict: nothing else runs while a body
+     * does. */
+    tcase_add_checked_fixture(sim, setup_sim, teardown_sim);
+    tcase_add_test(sim, nodes);
+    tcase_add_test(sim, permissions);
+    tcase_add_test(sim, aborts);
+    tcase_add_test(sim, watches);
+    suite_add_tcase(s, sim);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

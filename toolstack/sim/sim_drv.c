@@ -609,4 +609,5 @@ const struct hv_ops hv_sim_ops = {
     .save = simdrv_save,
     .resume = simdrv_resume,
     .restore = simdrv_restore,
+    .store_open = simdrv_store_open,
 };

@@ -181,4 +181,8 @@ void simstore_mem_max(struct simdrv *drv, struct sim_dom *d);
 void simstore_vcpus(struct simdrv *drv, struct sim_dom *d);
 void simstore_rename(struct simdrv *drv, struct sim_dom *d);
 
+/* sim_xsc.c: an xsc client of the host's store for in-process users. */
+struct xsc;
+int simdrv_store_open(struct hv *hv, struct xsc **x_r, struct xn_msg *msg);
+
 #endif

@@ -130,6 +130,17 @@ int xsd_set_perms(struct xsd *x, const char *path,
                   const struct xsd_perm *perms, unsigned n);
 
 /*
+ * The owner's transaction.  Between xsd_txn_begin and xsd_txn_end the
+ * owner calls above read and change a private copy of the store; end
+ * commits it (abort false) or drops it.  Socket clients may commit in
+ * between only if the owner returns to the loop meanwhile; a commit that
+ * meets such a change is XN_EBUSY and changes nothing.  One at a time:
+ * begin while one is open is XN_EFAIL.
+ */
+int xsd_txn_begin(struct xsd *x);
+int xsd_txn_end(struct xsd *x, bool abort);
+
+/*
  * The simulated host's domains coming and going.
  *  xsd_domain_introduced  marks `domid` introduced (IS_DOMAIN_INTRODUCED
  *              answers "T") and fires @introduceDomain, as xenstored does

@@ -25,6 +25,16 @@ static int to_xn(int rc, const char *what, const char *path)
     }
 }
 
+/* The tree the owner works on: its transaction's, or the main one. */
+static struct xsd_tree *owner_tree(struct xsd *x, struct xsd_caller *c)
+{
+    xsd_main_caller(x, 0, c);
+    if (!x->owner_txn)
+        return &x->tree;
+    c->hooks = xsd_txn_hooks(x->owner_txn);
+    return xsd_txn_tree(x->owner_txn);
+}
+
 static int apply(struct xsd *x, struct xsd_op *op, const char *what,
                  const char *path)
 {
@@ -33,11 +43,36 @@ static int apply(struct xsd *x, struct xsd_op *op, const char *what,
     int rc = xsd_path_canon(path, 0, canon);
 
     if (rc == 0) {
+        struct xsd_tree *t = owner_tree(x, &c);
         op->path = canon;
-        xsd_main_caller(x, 0, &c);
-        rc = xsd_tree_apply(&x->tree, &c, op);
+        rc = x->owner_txn ? xsd_txn_apply(x->owner_txn, &c, op)
+                          : xsd_tree_apply(t, &c, op);
     }
     return to_xn(rc, what, path);
+}
+
+int xsd_txn_begin(struct xsd *x)
+{
+    if (x->owner_txn)
+        return to_xn(-EBUSY, "start", "a transaction");
+    return to_xn(xsd_txn_new(&x->tree, 0, &x->owner_txn), "start",
+                 "a transaction");
+}
+
+int xsd_txn_end(struct xsd *x, bool abort)
+{
+    struct xsd_caller c;
+    int rc = 0;
+
+    if (!x->owner_txn)
+        return to_xn(-ENOENT, "end", "a transaction");
+    if (!abort) {
+        xsd_main_caller(x, 0, &c);
+        rc = xsd_txn_commit(x->owner_txn, &x->tree, &c);
+    }
+    xsd_txn_free(x->owner_txn);
+    x->owner_txn = NULL;
+    return rc == -EAGAIN ? XN_EBUSY : to_xn(rc, "commit", "a transaction");
 }
 
 int xsd_write(struct xsd *x, const char *path, const void *value,
@@ -82,7 +117,7 @@ int xsd_set_perms(struct xsd *x, const char *path,
     return apply(x, &op, "set-perms", path);
 }
 
-/* Look up `path` as dom0 on the main tree. */
+/* Look up `path` as dom0 on the owner's tree. */
 static int get(struct xsd *x, const char *path, const struct xsd_node **n_r)
 {
     char canon[XSD_PATH_BUF];
@@ -91,8 +126,7 @@ static int get(struct xsd *x, const char *path, const struct xsd_node **n_r)
 
     if (rc < 0)
         return rc;
-    xsd_main_caller(x, 0, &c);
-    return xsd_tree_get(&x->tree, &c, canon, n_r);
+    return xsd_tree_get(owner_tree(x, &c), &c, canon, n_r);
 }
 
 int xsd_read(struct xsd *x, const char *path, char **value_r,

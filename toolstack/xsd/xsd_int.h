@@ -291,6 +291,7 @@ struct xsd {
     struct xsd_perm special_perms[2][XSD_PERMS_MAX]; /* @introduce, @release */
     unsigned special_nperms[2];
     uint8_t introduced[65536 / 8];
+    struct xsd_txn *owner_txn;      /* the owner's open transaction */
 };
 
 /* A caller as domain `domid` on the main tree (hooks fire watches). */

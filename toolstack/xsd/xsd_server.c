@@ -348,6 +348,7 @@ void xsd_free(struct xsd *x)
     }
     while (x->conns)
         conn_free(x->conns);
+    xsd_txn_free(x->owner_txn);
     xsd_watch_dispose(x);
     xsd_tree_dispose(&x->tree);
     if (x->deliver_ev)
