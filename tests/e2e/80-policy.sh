@@ -24,6 +24,8 @@ outputs "a refused change changes nothing" "balloon-min *512 MiB" \
 uuid=$(field web1 uuid)
 [ -f "$T/state/policy/$uuid.json" ] && pass "kept in the state directory" ||
     fail "kept in the state directory" "no $T/state/policy/$uuid.json"
+outputs "mirrored in xenstore" "^high$" \
+    xenith store read "/vm/$uuid/xenith/policy/priority"
 
 # kill -9: no chance to write anything on the way out.
 kill -9 "$DAEMON_PID"
@@ -32,9 +34,15 @@ DAEMON_PID=
 start_daemon
 outputs "survives kill -9" "priority *high" xenith policy web1
 outputs "all of it" "migrate *never" xenith policy web1
+# The restarted simulated host has a fresh store: the daemon fills it in
+# from the state directory.
+outputs "back in xenstore after the restart" "^2048$" \
+    xenith store read "/vm/$uuid/xenith/policy/balloon-max"
 
 ok "unset one" xenith policy web1 migrate=
 outputs "unset shows default" "migrate *(default)" xenith policy web1
+fails "unset leaves xenstore too" "No such file" \
+    xenith store read "/vm/$uuid/xenith/policy/migrate"
 
 # The policy follows the domain's UUID through save and restore.
 ok "save" xenith save web1 "$T/web1.img"
