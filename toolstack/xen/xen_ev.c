@@ -277,10 +277,9 @@ void xen_dom_forget_all(struct xen_drv *drv)
 const char *xen_subject(struct xen_drv *drv, uint32_t domid, char *buf)
 {
     struct xen_dom *dom = dom_find(drv, domid);
-    char *name = NULL;
+    /* Ask libxl first: another toolstack may have renamed it. */
+    char *name = libxl_domid_to_name(drv->ctx, domid);
 
-    if (!dom || !dom->name[0])
-        name = libxl_domid_to_name(drv->ctx, domid);
     if (name && *name)
         snprintf(buf, XEN_SUBJ_MAX, "domain %u (%s)", domid, name);
     else if (dom && dom->name[0])
