@@ -118,6 +118,12 @@ if ! flock -n 9; then
     flock -w 1800 9 || die "the other lab run did not finish within 30 minutes"
 fi
 
+# Never leave a QEMU behind, whatever ends this script.
+QEMU_PID=
+trap '[ -n "$QEMU_PID" ] && kill -9 "$QEMU_PID" 2>/dev/null' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
 T_START=$SECONDS
 RUN=$WORK/runs/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$RUN"
@@ -239,6 +245,7 @@ EOF
     "${q[@]}" -display none -monitor none -serial "file:$dir/serial.log" \
         < /dev/null > "$dir/qemu.log" 2>&1 &
     qpid=$!
+    QEMU_PID=$qpid
     while kill -0 "$qpid" 2>/dev/null; do
         consume "$dir"
         [ $DONE = 1 ] && break
@@ -261,6 +268,7 @@ EOF
     for _ in $(seq 30); do kill -0 "$qpid" 2>/dev/null || break; sleep 1; done
     kill -9 "$qpid" 2>/dev/null
     wait "$qpid"; qrc=$?
+    QEMU_PID=
     consume "$dir"
     BOOT_SECS=$((SECONDS - T_BOOT))
 
