@@ -158,7 +158,8 @@ copy_bin "$ROOT" /usr/bin/xenstore
 for t in read write ls list rm exists chmod watch; do
     ln -sf xenstore "$ROOT/usr/bin/xenstore-$t"
 done
-# libxl dlopens nothing we need, but libgcc_s is loaded on pthread_cancel.
+# glibc loads libgcc_s at run time (thread cancellation, backtraces): ldd
+# does not list it.
 for l in /usr/lib/x86_64-linux-gnu/libgcc_s.so.1 /lib/x86_64-linux-gnu/libgcc_s.so.1; do
     [ -e "$l" ] && { mkdir -p "$ROOT$(dirname "$l")"; cp -L "$l" "$ROOT$l"; break; }
 done
@@ -168,9 +169,9 @@ cp -r /etc/xen/scripts "$ROOT/etc/xen/"
 # The project's programs.  Absent binaries are not an error here: the runner
 # reports the cases that need them as failed, and xl-only cases still run.
 if [ -n "$XENITH_BIN" ]; then
-    for b in xenithd xenith; do
-        if [ -x "$XENITH_BIN/$b" ]; then
-            copy_bin "$ROOT" "$XENITH_BIN/$b" "/usr/sbin/$b"
+    for b in sbin/xenithd bin/xenith; do
+        if [ -x "$XENITH_BIN/${b#*/}" ]; then
+            copy_bin "$ROOT" "$XENITH_BIN/${b#*/}" "/usr/$b"
         else
             say "warning: $XENITH_BIN/$b does not exist; the image has no $b"
         fi
@@ -178,6 +179,11 @@ if [ -n "$XENITH_BIN" ]; then
 else
     say "warning: XENITH_BIN is not set; the image has no xenithd/xenith"
 fi
+
+# Extra programs for the lab shell (LAB_EXTRA_BIN="PROG..."), in /usr/local/bin.
+for f in ${LAB_EXTRA_BIN:-}; do
+    copy_bin "$ROOT" "$f" "/usr/local/bin/$(basename "$f")"
+done
 
 # The lab itself: the guest payload, the cases, the config corpus.
 mkdir -p "$ROOT/lab/guest" "$ROOT/lab/cases" "$ROOT/lab/corpus"
