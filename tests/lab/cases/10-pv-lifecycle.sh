@@ -80,7 +80,7 @@ expect_eq rename.back.xl "xl domid $G" "$(xl_domid $G)" "$id"
 f=$SAVE_DIR/$G.save
 b=$(last_beat $G)
 slow 180 check save $X save $G "$f"
-expect_eq save.gone "domain after save" "$(xl_has $G && echo present || echo gone)" gone
+wait_until save.gone 10 xl_gone $G
 expect_eq save.file "save file" "$([ -s "$f" ] && echo written || echo missing)" written
 from=$(con_lines $G)
 slow 180 check restore $X restore "$f"
@@ -93,6 +93,6 @@ expect_out restore.list "^$G[[:space:]]+$id[[:space:]]" $X list
 # --- shutdown -w returns once the guest is gone ---
 from=$(con_lines $G)
 slow 120 check shutdown $X shutdown -w $G
-expect_eq shutdown.gone "domain after shutdown -w" "$(xl_has $G && echo present || echo gone)" gone
-expect_no_out shutdown.list "^$G[[:space:]]" $X list
+wait_until shutdown.gone 10 xl_gone $G
+wait_until shutdown.list 10 cli_lacks $G
 wait_console shutdown.guest $G '^GUEST-POWEROFF' 5 "$from"

@@ -26,7 +26,7 @@ beats_resume unpause.heartbeats $G "$b"
 f=$SAVE_DIR/$G.save
 b=$(last_beat $G)
 slow 180 check save $X save $G "$f"
-expect_eq save.gone "domain after save" "$(xl_has $G && echo present || echo gone)" gone
+wait_until save.gone 10 xl_gone $G
 from=$(con_lines $G)
 slow 180 check restore $X restore "$f"
 rm -f "$f"
@@ -34,6 +34,6 @@ beats_resume restore.heartbeats $G "$b" 60
 expect_eq restore.no-reboot "GUEST-UP lines after restore" "$(con_since $G "$from" | grep -c '^GUEST-UP')" 0
 
 check destroy $X destroy $G
-expect_eq destroy.gone "domain after destroy" "$(xl_has $G && echo present || echo gone)" gone
-expect_no_out destroy.list "^$G[[:space:]]" $X list
+wait_until destroy.gone 10 xl_gone $G
+wait_until destroy.list 10 cli_lacks $G
 expect_error destroy.domid $G $X domid $G

@@ -21,4 +21,4 @@ beats_resume unpause.heartbeats $G "$b"
 
 check destroy $X destroy "$id"
 wait_until destroy.gone 10 xl_gone $G
-expect_no_out destroy.list "^$G[[:space:]]" $X list
+wait_until destroy.list 10 cli_lacks $G

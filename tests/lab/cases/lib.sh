@@ -349,6 +349,13 @@ slow() {
     return $r
 }
 
+# cli_lists DOM: `$X list` has a row for DOM.  A destroyed domain can linger
+# for a moment while Xen frees it ("dying"), so callers wait for its absence.
+cli_lists() {
+    timeout -s KILL "$T" "$X" list 2>/dev/null </dev/null | awk -v d="$1" '$1 == d { f = 1 } END { exit !f }'
+}
+cli_lacks() { ! cli_lists "$1"; }
+
 # cli_col DOM COL: column COL of DOM's row in `$X list DOM`.
 cli_col() {
     timeout -s KILL "$T" "$X" list "$1" 2>/dev/null </dev/null |

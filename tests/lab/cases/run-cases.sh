@@ -44,24 +44,24 @@ xenithd_pid() { pidof xenithd 2>/dev/null | awk '{ print $1 }'; }
 
 # Start xenithd and wait until it answers.
 start_xenithd() {
-    local i
+    local t0
     if ! command -v xenithd >/dev/null; then
         fail xenithd.start "xenithd is not in the image"; return 1
     fi
     echo "=== starting xenithd $(date)" >> "$XENITHD_LOG"
     SEGFAULTS_BEFORE=$(xenithd_segfaults | wc -l)
     setsid xenithd -v --socket "$XENITH_SOCKET" >> "$XENITHD_LOG" 2>&1 < /dev/null &
-    i=0
-    while [ $i -lt 60 ]; do
-        if [ -S "$XENITH_SOCKET" ] && quiet xenith list; then
+    t0=$(date +%s)
+    while [ $(($(date +%s) - t0)) -lt 30 ]; do
+        if [ -S "$XENITH_SOCKET" ] && T=5 quiet xenith list; then
             pass xenithd.start; return 0
         fi
-        if [ -z "$(xenithd_pid)" ] && [ $i -gt 2 ]; then
+        if [ -z "$(xenithd_pid)" ] && [ $(($(date +%s) - t0)) -ge 2 ]; then
             save_logs
             fail xenithd.start "xenithd exited at start: $(tail -n1 "$XENITHD_LOG")"
             return 1
         fi
-        i=$((i + 1)); sleep 0.5
+        sleep 0.5
     done
     save_logs
     fail xenithd.start "xenithd did not answer \`xenith list\` on $XENITH_SOCKET within 30s"
@@ -76,7 +76,7 @@ timeout_of() {
 
 # run_case FILE: run one case file with its time limit.
 run_case() {
-    local file=$1 area limit pid t0 rc
+    local file=$1 area limit pid t0 rc timed_out=0
     area=$(basename "$file" .sh); area=${area#[0-9][0-9]-}
     limit=$(timeout_of "$file")
     echo "AREA-START $area" >> "$LAB_RESULTS"
@@ -90,14 +90,16 @@ run_case() {
         if [ $(($(date +%s) - t0)) -ge "$limit" ]; then
             kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"
             _emit "FAIL $area/timeout: the case did not finish within ${limit}s (see cases/$area.log)"
+            timed_out=1
             break
         fi
         sleep 1
     done
     wait "$pid"; rc=$?
+    # A case ends with AREA-COMPLETE, or with status 3 after a failed `need`.
     if [ "$(tail -n1 "$LAB_RESULTS" | cut -d' ' -f1)" = AREA-COMPLETE ]; then
         :
-    elif [ "$rc" != 3 ] && [ "$rc" != 137 ]; then
+    elif [ "$rc" != 3 ] && [ "$timed_out" = 0 ]; then
         _emit "FAIL $area/script: the case script stopped with status $rc (see cases/$area.log)"
     fi
     destroy_all >> "$LAB_OUT/cases/$area.log" 2>&1
