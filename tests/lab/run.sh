@@ -90,6 +90,10 @@ for f in "$LAB"/cases/[0-9]*.sh; do
 done
 BOOTS=()
 if [ $SHELL_MODE = 1 ]; then
+    # The boot of the cases named, unless -b says otherwise.
+    if [ -z "$ONLY_BOOT" ] && [ ${#CASES_A[@]} -eq 0 ] && [ ${#CASES_B[@]} -gt 0 ]; then
+        ONLY_BOOT=B
+    fi
     BOOTS=("${ONLY_BOOT:-A}")
 else
     [ ${#CASES_A[@]} -gt 0 ] && [ "$ONLY_BOOT" != B ] && BOOTS+=(A)
@@ -211,10 +215,6 @@ boot_once() {
     BOOT=$1 UP=0 DONE=0 AREA='' LAB_ERROR='' OFF=0 WHY=''
     [ "$BOOT" = B ] && xen_args="$xen_args sched=credit"
     if [ "$BOOT" = B ]; then cases="${CASES_B[*]}"; else cases="${CASES_A[*]}"; fi
-    if [ $SHELL_MODE = 1 ]; then
-        cases="${CASES_A[*]} ${CASES_B[*]}"
-        cases=${cases# }; cases=${cases% }
-    fi
     # shellcheck disable=SC2086
     budget=$(budget_of $cases)
     mkdir -p "$dir"

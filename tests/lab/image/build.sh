@@ -90,6 +90,10 @@ XENGZ=$(find /boot -maxdepth 1 -name 'xen-4.17*-amd64.gz' | sort -V | tail -n1)
 zcat "$XENGZ" > "$OUT/xen"
 
 # --- helpers for the root file systems ---------------------------------------------
+# Both root file systems are busybox alone: it must be the static build.
+if ldd /bin/busybox >/dev/null 2>&1; then
+    die "/bin/busybox is dynamically linked: install busybox-static"
+fi
 
 # skeleton DIR: an empty root with busybox as /bin/sh (the kernel needs /bin/sh
 # or /init's interpreter to exist, or it finds no init).
