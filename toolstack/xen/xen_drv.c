@@ -26,6 +26,7 @@ static void drv_free(struct xen_drv *drv)
 
     if (!drv)
         return;
+    xen_store_close(drv);
     if (drv->ctx)
         idle = xen_op_abandon_all(drv);
     xen_dom_forget_all(drv);
@@ -86,6 +87,7 @@ static int xen_open(struct hv *hv, const char *path,
         goto fail;
     }
     hv->priv = drv;
+    xen_store_watch_domains(drv);
     xn_log(XN_LOG_INFO, "xen: connected to libxl");
     return 0;
 
@@ -127,4 +129,5 @@ const struct hv_ops hv_xen_ops = {
     .save = xen_save,
     .resume = xen_resume,
     .restore = xen_restore,
+    .store_open = xen_store_open,
 };

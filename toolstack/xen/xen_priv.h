@@ -13,6 +13,7 @@
  *   xen_dom.c    lifecycle (create, destroy, shutdown, pause, rename)
  *   xen_res.c    memory, vCPUs, schedulers
  *   xen_save.c   save, resume, restore
+ *   xen_store.c  the host's xenstore; noticing domains as they appear
  */
 #ifndef XENITH_XEN_PRIV_H
 #define XENITH_XEN_PRIV_H
@@ -43,6 +44,8 @@ struct xen_drv {
     struct xen_evq **evq_tail;
     struct event *evq_ev;       /* deferred delivery of the queue */
     struct xen_op *ops;         /* asynchronous operations in flight */
+    struct xsc *store;          /* owned: the driver's xenstore client */
+    struct xsc_watch *introduce;    /* on @introduceDomain, owned by store */
 };
 
 /* --- xen_loop.c --- */
@@ -81,6 +84,16 @@ int xen_err_code(int lrc);
  * `lrc` is a libxl ERROR_* value. */
 int xen_fail(struct xen_drv *drv, struct xn_msg *msg, int lrc,
              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* --- xen_store.c --- */
+struct xsc;
+struct xsc_watch;
+/* hv_store_open: a client of xenstored on the daemon's loop. */
+int xen_store_open(struct hv *hv, struct xsc **x_r, struct xn_msg *msg);
+/* Watch @introduceDomain to adopt domains other toolstacks make as they
+ * appear; a failure is logged (listing still finds them). */
+int xen_store_watch_domains(struct xen_drv *drv);
+void xen_store_close(struct xen_drv *drv);
 
 /* --- xen_ev.c --- */
 
