@@ -136,6 +136,10 @@ ln -sfn "runs/$(basename "$RUN")" "$WORK/last"
 # shellcheck disable=SC2012
 ls -1d "$WORK"/runs/*/ 2>/dev/null | sort | head -n -"$KEEP_RUNS" | xargs -r rm -rf
 
+# --no-build still builds when there is no image, or it lacks xenith.
+if [ $BUILD = 0 ] && [ "$CLI" = xenith ] && [ ! -s "$IMG/xenith-bin" ]; then
+    BUILD=1
+fi
 if [ $BUILD = 1 ] || [ ! -f "$IMG/dom0.cpio" ]; then
     t=$SECONDS
     if ! XENITH_BIN=$([ "$CLI" = xenith ] && echo "$XENITH_BIN") \

@@ -201,4 +201,6 @@ fi
 # An uncompressed archive: gunzip under TCG costs more than copying.
 (cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$OUT/dom0.cpio"
 echo "$KVER" > "$OUT/kernel-version"
+# Where xenith came from (empty: not in the image), for run.sh --no-build.
+if [ -x "$ROOT/usr/sbin/xenithd" ]; then echo "$XENITH_BIN"; fi > "$OUT/xenith-bin"
 say "image ready in $OUT (kernel $KVER, dom0 root $(du -sh "$ROOT" | cut -f1))"
