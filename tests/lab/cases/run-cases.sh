@@ -102,10 +102,11 @@ run_case() {
         sleep 1
     done
     wait "$pid"; rc=$?
-    # A case ends with AREA-COMPLETE, or with status 3 after a failed `need`.
+    # A case ends at its end (AREA-COMPLETE), with `exit 0`, or with status 3
+    # after a failed `need`.
     if [ "$(tail -n1 "$LAB_RESULTS" | cut -d' ' -f1)" = AREA-COMPLETE ]; then
         :
-    elif [ "$rc" != 3 ] && [ "$timed_out" = 0 ]; then
+    elif [ "$rc" != 0 ] && [ "$rc" != 3 ] && [ "$timed_out" = 0 ]; then
         _emit "FAIL $area/script: the case script stopped with status $rc (see cases/$area.log)"
     fi
     dom0_segfaults | tail -n +$((segs + 1)) | grep -v -E '^xenithd?\[' |
