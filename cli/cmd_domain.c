@@ -165,6 +165,8 @@ int cmd_info(int argc, char **argv)
         print_kv("free_memory", "%lld",
                  (long long)(jint(host, "free_kb") / 1024));
         print_kv("xen_scheduler", "%s", jstr(host, "xen_scheduler"));
+        if (*jstr(host, "store"))
+            print_kv("xenstore", "%s", jstr(host, "store"));
         print_kv("xenith_version", "%s", jstr(daemon, "version"));
         print_kv("xenithd_pid", "%lld", (long long)jint(daemon, "pid"));
     }

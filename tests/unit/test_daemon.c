@@ -170,6 +170,37 @@ START_TEST(client_vanishes)
 }
 END_TEST
 
+/* The event stream: a subscriber sees what another client does, in order;
+ * a client that never subscribed sees no events. */
+START_TEST(event_stream)
+{
+    int sub = harness_connect(), other = harness_connect();
+    struct json_object *ev, *e, *t;
+    char *line;
+
+    expect_ok(sub, REQ(1, "events.subscribe", "{}"));
+    expect_ok(other, REQ(2, "domain.pause", "{\"dom\":\"web1\"}"));
+    expect_ok(other, REQ(3, "domain.unpause", "{\"dom\":\"web1\"}"));
+    for (int i = 0; i < 2; i++) {
+        const char *want = i == 0 ? "paused" : "unpaused";
+        line = harness_readline(sub, 5000);
+        ck_assert_ptr_nonnull(line);
+        ev = json_tokener_parse(line);
+        ck_assert(json_object_object_get_ex(ev, "event", &e));
+        ck_assert(json_object_object_get_ex(e, "type", &t));
+        ck_assert_str_eq(json_object_get_string(t), want);
+        ck_assert(json_object_object_get_ex(e, "name", &t));
+        ck_assert_str_eq(json_object_get_string(t), "web1");
+        json_object_put(ev);
+        free(line);
+    }
+    /* Only replies on the other connection: nothing more to read. */
+    ck_assert_ptr_null(harness_readline(other, 300));
+    close(sub);
+    close(other);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("daemon");
@@ -182,6 +213,7 @@ int main(void)
     tcase_add_test(tc, pipelined_requests);
     tcase_add_test(tc, jobs_serialise);
     tcase_add_test(tc, client_vanishes);
+    tcase_add_test(tc, event_stream);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
