@@ -3,6 +3,7 @@
  * All synchronous: hypercalls and xenstore reads.
  */
 #include "xen_priv.h"
+#include "xsc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +95,25 @@ static enum hv_domtype type_of(libxl_domain_type t)
     }
 }
 
+/* Xen itself knows PV and HVM only: a PVH guest is an HVM container, and
+ * libxl's dominfo says HVM.  libxl records the type it built in xenstore
+ * (/libxl/DOMID/type), which tells PVH apart. */
+static enum hv_domtype type_from_store(struct xen_drv *drv, uint32_t domid,
+                                       enum hv_domtype hypervisor_says)
+{
+    char path[64], *v = NULL;
+    enum hv_domtype t = hypervisor_says;
+
+    if (hypervisor_says != HV_TYPE_HVM || !drv->store)
+        return t;
+    snprintf(path, sizeof(path), "/libxl/%u/type", domid);
+    if (xsc_read(drv->store, path, &v, NULL, NULL) == 0 &&
+        strcmp(v, "pvh") == 0)
+        t = HV_TYPE_PVH;
+    free(v);
+    return t;
+}
+
 /* Fill `out` from libxl's dominfo and the per-domain extras. */
 static void fill_dominfo(struct xen_drv *drv, const libxl_dominfo *di,
                          struct hv_dominfo *out)
@@ -109,7 +129,7 @@ static void fill_dominfo(struct xen_drv *drv, const libxl_dominfo *di,
     name = libxl_domid_to_name(drv->ctx, di->domid);
     snprintf(out->name, sizeof(out->name), "%s", name ? name : "");
     free(name);
-    out->type = type_of(di->domain_type);
+    out->type = type_from_store(drv, di->domid, type_of(di->domain_type));
     if (di->dying) {
         out->state = HV_STATE_DYING;
     } else if (di->shutdown) {

@@ -14,6 +14,7 @@ expect_out domid "^$id\$" $X domid $G
 if xenith_only list.json; then
     run $X list --json $G
     expect_eq list.json.name "name in list --json" "$(jget name "$OUT")" $G
+    expect_eq list.json.type "type in list --json" "$(jget type "$OUT")" pvh
 fi
 
 check pause $X pause $G
