@@ -145,6 +145,23 @@ bad:
                       "n, r, w or b and a domain id, e.g. r5", text);
 }
 
+unsigned xsc_access_bits(enum xsc_access a)
+{
+    switch (a) {
+    case XSC_READ: return 1;
+    case XSC_WRITE: return 2;
+    case XSC_BOTH: return 3;
+    default: return 0;
+    }
+}
+
+enum xsc_access xsc_access_from_bits(unsigned bits)
+{
+    static const enum xsc_access access[] = {XSC_NONE, XSC_READ, XSC_WRITE,
+                                             XSC_BOTH};
+    return access[bits & 3];
+}
+
 const char *xsc_perm_format(const struct xsc_perm *p, char buf[16])
 {
     snprintf(buf, 16, "%c%u", (char)p->access, p->domid);

@@ -79,6 +79,10 @@ int xsc_get_perms(struct xsc *x, const char *path, struct xsc_perm **perms_r,
 int xsc_set_perms(struct xsc *x, const char *path,
                   const struct xsc_perm *perms, unsigned n,
                   struct xn_msg *msg);
+/* xenstore's access bits, as the wire and libxenstore carry them (read 1,
+ * write 2), and back. */
+unsigned xsc_access_bits(enum xsc_access a);
+enum xsc_access xsc_access_from_bits(unsigned bits);
 /* Parse "r5" / "n0" (xenstore-chmod's words); format into buf[16]. */
 int xsc_perm_parse(const char *text, struct xsc_perm *p, struct xn_msg *msg);
 const char *xsc_perm_format(const struct xsc_perm *p, char buf[16]);

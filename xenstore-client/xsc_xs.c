@@ -160,22 +160,6 @@ static int be_directory(void *be, const char *path, char ***names_r,
     return 0;
 }
 
-static unsigned to_xs(enum xsc_access a)
-{
-    switch (a) {
-    case XSC_READ: return XS_PERM_READ;
-    case XSC_WRITE: return XS_PERM_WRITE;
-    case XSC_BOTH: return XS_PERM_READ | XS_PERM_WRITE;
-    default: return XS_PERM_NONE;
-    }
-}
-
-static enum xsc_access from_xs(unsigned perms)
-{
-    bool r = perms & XS_PERM_READ, w = perms & XS_PERM_WRITE;
-    return r && w ? XSC_BOTH : r ? XSC_READ : w ? XSC_WRITE : XSC_NONE;
-}
-
 static int be_get_perms(void *be, const char *path,
                         struct xsc_perm **perms_r, unsigned *n_r,
                         struct xn_msg *msg)
@@ -196,7 +180,7 @@ static int be_get_perms(void *be, const char *path,
     }
     for (unsigned i = 0; i < n; i++) {
         p[i].domid = xp[i].id;
-        p[i].access = from_xs(xp[i].perms);
+        p[i].access = xsc_access_from_bits(xp[i].perms);
     }
     free(xp);
     *perms_r = p;
@@ -213,7 +197,7 @@ static int be_set_perms(void *be, const char *path,
 
     for (unsigned i = 0; i < n && i < 64; i++) {
         xp[i].id = perms[i].domid;
-        xp[i].perms = to_xs(perms[i].access);
+        xp[i].perms = xsc_access_bits(perms[i].access);
     }
     errno = 0;
     if (!xs_set_permissions(b->xsh, b->txn, path, xp, n))

@@ -4,6 +4,7 @@
  * at `map`); strings and arrays are malloc'd so libxl's _dispose frees them.
  */
 #include "sim/sim_config.h"
+#include "hv_libxl.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -69,45 +70,6 @@ static void cpuset_from_bm(struct cpuset *s, const libxl_bitmap *b)
 
 /* --- reading a configuration --- */
 
-static enum hv_domtype type_from_libxl(libxl_domain_type t)
-{
-    switch (t) {
-    case LIBXL_DOMAIN_TYPE_PV: return HV_TYPE_PV;
-    case LIBXL_DOMAIN_TYPE_PVH: return HV_TYPE_PVH;
-    case LIBXL_DOMAIN_TYPE_HVM: return HV_TYPE_HVM;
-    default: return HV_TYPE_UNKNOWN;
-    }
-}
-
-static libxl_domain_type type_to_libxl(enum hv_domtype t)
-{
-    switch (t) {
-    case HV_TYPE_PV: return LIBXL_DOMAIN_TYPE_PV;
-    case HV_TYPE_PVH: return LIBXL_DOMAIN_TYPE_PVH;
-    case HV_TYPE_HVM: return LIBXL_DOMAIN_TYPE_HVM;
-    case HV_TYPE_UNKNOWN: break;
-    }
-    return LIBXL_DOMAIN_TYPE_INVALID;
-}
-
-static enum hv_sched sched_from_libxl(libxl_scheduler s)
-{
-    switch (s) {
-    case LIBXL_SCHEDULER_CREDIT: return HV_SCHED_CREDIT;
-    case LIBXL_SCHEDULER_CREDIT2: return HV_SCHED_CREDIT2;
-    case LIBXL_SCHEDULER_RTDS: return HV_SCHED_RTDS;
-    case LIBXL_SCHEDULER_ARINC653: return HV_SCHED_ARINC653;
-    case LIBXL_SCHEDULER_NULL: return HV_SCHED_NULL;
-    default: return HV_SCHED_UNKNOWN;
-    }
-}
-
-static libxl_scheduler sched_to_libxl(enum hv_sched s)
-{
-    return s == HV_SCHED_CREDIT ? LIBXL_SCHEDULER_CREDIT
-                                : LIBXL_SCHEDULER_CREDIT2;
-}
-
 /* One cpuset per vCPU from libxl's per-vCPU list or its single cpumap;
  * NULL *arr_r when neither restricts anything. */
 static int affinity_from(const libxl_bitmap *list, int n,
@@ -141,14 +103,14 @@ int simcfg_to_spec(struct sim_host *h, const libxl_domain_config *cfg,
     const char *name = cfg->c_info.name ? cfg->c_info.name : "";
     const char *pool = cfg->c_info.pool_name;
     uint64_t target = b->target_memkb, max = b->max_memkb;
-    enum hv_sched want = sched_from_libxl(b->sched_params.sched);
+    enum hv_sched want = hv_sched_from_libxl(b->sched_params.sched);
     const struct sim_pool *p;
     unsigned online;
 
     snprintf(s->name, sizeof(s->name), "%s", name);
-    s->type = type_from_libxl(cfg->c_info.type);
+    s->type = hv_domtype_from_libxl(cfg->c_info.type);
     if (s->type == HV_TYPE_UNKNOWN)
-        s->type = type_from_libxl(b->type);
+        s->type = hv_domtype_from_libxl(b->type);
     if (s->type == HV_TYPE_UNKNOWN)
         return xn_msg_set(msg, XN_EINVAL, "domain %s has no type (set type "
                           "to pv, pvh or hvm)", name);
@@ -602,7 +564,7 @@ static int live_update(struct sim_host *h, const struct sim_dom *d,
     b->max_vcpus = (int)d->vcpus_max;
     cpuset_fill(&online, d->vcpus_online);
     TRY(bm_from_cpuset(&b->avail_vcpus, &online, d->vcpus_max));
-    b->sched_params.sched = sched_to_libxl(pool->sched);
+    b->sched_params.sched = hv_sched_to_libxl(pool->sched);
     b->sched_params.weight = d->weight;
     b->sched_params.cap = d->cap;
     return live_affinity(h, d, b);
@@ -619,7 +581,7 @@ int simcfg_for_dom(struct sim_host *h, const struct sim_dom *d,
     } else {
         libxl_domain_config_dispose(out);
         libxl_domain_config_init(out);
-        out->c_info.type = type_to_libxl(d->type);
+        out->c_info.type = hv_domtype_to_libxl(d->type);
         libxl_domain_build_info_init_type(&out->b_info, out->c_info.type);
     }
     if (rc == 0)

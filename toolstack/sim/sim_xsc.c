@@ -104,11 +104,8 @@ static int be_get_perms(void *be, const char *path,
         return xn_msg_set(msg, XN_ENOMEM, "out of memory");
     }
     for (unsigned i = 0; i < n; i++) {
-        static const enum xsc_access access[] = {
-            [XSD_PERM_NONE] = XSC_NONE, [XSD_PERM_READ] = XSC_READ,
-            [XSD_PERM_WRITE] = XSC_WRITE, [XSD_PERM_BOTH] = XSC_BOTH};
         (*perms_r)[i].domid = p[i].domid;
-        (*perms_r)[i].access = access[p[i].perms & XSD_PERM_BOTH];
+        (*perms_r)[i].access = xsc_access_from_bits(p[i].perms);
     }
     *n_r = n;
     free(p);
@@ -124,10 +121,7 @@ static int be_set_perms(void *be, const char *path,
 
     for (unsigned i = 0; i < n && i < 64; i++) {
         p[i].domid = perms[i].domid;
-        p[i].perms = perms[i].access == XSC_READ ? XSD_PERM_READ
-                     : perms[i].access == XSC_WRITE ? XSD_PERM_WRITE
-                     : perms[i].access == XSC_BOTH ? XSD_PERM_BOTH
-                                                   : XSD_PERM_NONE;
+        p[i].perms = xsc_access_bits(perms[i].access);
     }
     return said(xsd_set_perms(b->store, path, p, n), msg,
                 "set the permissions of", path);

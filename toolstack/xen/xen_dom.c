@@ -78,17 +78,12 @@ int xen_destroy(struct hv *hv, uint32_t domid, hv_done_fn *done, void *opaque,
                 struct xn_msg *msg)
 {
     struct xen_drv *drv = xen_drv_of(hv);
-    char subj[XEN_SUBJ_MAX];
     struct xen_op *op;
     int rc, lrc;
 
-    rc = xen_dom_check(drv, domid, subj, msg);
-    if (rc < 0)
-        return rc;
-    op = xen_op_new(drv, XEN_OP_DESTROY, domid, done, opaque);
+    op = xen_op_on_domain(drv, XEN_OP_DESTROY, domid, done, opaque, &rc, msg);
     if (!op)
-        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
-    snprintf(op->subj, sizeof(op->subj), "%s", subj);
+        return rc;
     op->step = step_simple;
     xen_op_step(op, "cannot destroy");
     lrc = libxl_domain_destroy(drv->ctx, domid, &op->how);
@@ -99,17 +94,13 @@ int xen_shutdown(struct hv *hv, uint32_t domid, bool reboot, hv_done_fn *done,
                  void *opaque, struct xn_msg *msg)
 {
     struct xen_drv *drv = xen_drv_of(hv);
-    char subj[XEN_SUBJ_MAX];
     struct xen_op *op;
     int rc, lrc;
 
-    rc = xen_dom_check(drv, domid, subj, msg);
-    if (rc < 0)
-        return rc;
-    op = xen_op_new(drv, XEN_OP_SHUTDOWN, domid, done, opaque);
+    op = xen_op_on_domain(drv, XEN_OP_SHUTDOWN, domid, done, opaque, &rc,
+                          msg);
     if (!op)
-        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
-    snprintf(op->subj, sizeof(op->subj), "%s", subj);
+        return rc;
     op->reboot = reboot;
     op->step = step_simple;
     xen_op_step(op, reboot ? "cannot reboot" : "cannot shut down");
@@ -124,7 +115,7 @@ int xen_shutdown(struct hv *hv, uint32_t domid, bool reboot, hv_done_fn *done,
          * xenstore: press its virtual ACPI power (or reset) button, as
          * `xl shutdown -F` does. */
         xn_log(XN_LOG_INFO, "xen: %s has no PV drivers; sending the ACPI "
-               "%s trigger", subj, reboot ? "reset" : "power");
+               "%s trigger", op->subj, reboot ? "reset" : "power");
         xen_op_step(op, reboot ? "cannot send the reset trigger"
                                : "cannot press the ACPI power button");
         lrc = libxl_send_trigger(drv->ctx, domid,

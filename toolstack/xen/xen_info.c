@@ -3,6 +3,7 @@
  * All synchronous: hypercalls and xenstore reads.
  */
 #include "xen_priv.h"
+#include "hv_libxl.h"
 #include "xsc.h"
 
 #include <stdio.h>
@@ -11,18 +12,6 @@
 #include <unistd.h>
 
 #include "log.h"
-
-enum hv_sched xen_sched_from_libxl(libxl_scheduler s)
-{
-    switch (s) {
-    case LIBXL_SCHEDULER_CREDIT: return HV_SCHED_CREDIT;
-    case LIBXL_SCHEDULER_CREDIT2: return HV_SCHED_CREDIT2;
-    case LIBXL_SCHEDULER_RTDS: return HV_SCHED_RTDS;
-    case LIBXL_SCHEDULER_ARINC653: return HV_SCHED_ARINC653;
-    case LIBXL_SCHEDULER_NULL: return HV_SCHED_NULL;
-    default: return HV_SCHED_UNKNOWN;
-    }
-}
 
 void xen_cpuset_from_bitmap(struct cpuset *set, const libxl_bitmap *bm)
 {
@@ -40,7 +29,7 @@ static enum hv_sched pool_sched(struct xen_drv *drv, uint32_t poolid)
 
     libxl_cpupoolinfo_init(&info);
     if (libxl_cpupool_info(drv->ctx, &info, poolid) == 0)
-        s = xen_sched_from_libxl(info.sched);
+        s = hv_sched_from_libxl(info.sched);
     libxl_cpupoolinfo_dispose(&info);
     return s;
 }
@@ -79,20 +68,10 @@ int xen_host_info(struct hv *hv, struct hv_hostinfo *info, struct xn_msg *msg)
     if (info->sched == HV_SCHED_UNKNOWN) {
         int s = libxl_get_scheduler(drv->ctx);
         if (s >= 0)
-            info->sched = xen_sched_from_libxl((libxl_scheduler)s);
+            info->sched = hv_sched_from_libxl((libxl_scheduler)s);
     }
     libxl_physinfo_dispose(&phys);
     return 0;
-}
-
-static enum hv_domtype type_of(libxl_domain_type t)
-{
-    switch (t) {
-    case LIBXL_DOMAIN_TYPE_PV: return HV_TYPE_PV;
-    case LIBXL_DOMAIN_TYPE_PVH: return HV_TYPE_PVH;
-    case LIBXL_DOMAIN_TYPE_HVM: return HV_TYPE_HVM;
-    default: return HV_TYPE_UNKNOWN;
-    }
 }
 
 /* Xen itself knows PV and HVM only: a PVH guest is an HVM container, and
@@ -129,7 +108,7 @@ static void fill_dominfo(struct xen_drv *drv, const libxl_dominfo *di,
     name = libxl_domid_to_name(drv->ctx, di->domid);
     snprintf(out->name, sizeof(out->name), "%s", name ? name : "");
     free(name);
-    out->type = type_from_store(drv, di->domid, type_of(di->domain_type));
+    out->type = type_from_store(drv, di->domid, hv_domtype_from_libxl(di->domain_type));
     if (di->dying) {
         out->state = HV_STATE_DYING;
     } else if (di->shutdown) {
@@ -158,7 +137,7 @@ static void fill_dominfo(struct xen_drv *drv, const libxl_dominfo *di,
     libxl_domain_sched_params_init(&sp);
     if (!di->dying &&
         libxl_domain_sched_params_get(drv->ctx, di->domid, &sp) == 0) {
-        out->sched.sched = xen_sched_from_libxl(sp.sched);
+        out->sched.sched = hv_sched_from_libxl(sp.sched);
         out->sched.weight = sp.weight;
         out->sched.cap = sp.cap;
     }
@@ -308,7 +287,7 @@ int xen_pool_list(struct hv *hv, struct hv_poolinfo **list_r, size_t *n_r,
         list[i].poolid = pis[i].poolid;
         snprintf(list[i].name, sizeof(list[i].name), "%s",
                  pis[i].pool_name ? pis[i].pool_name : "");
-        list[i].sched = xen_sched_from_libxl(pis[i].sched);
+        list[i].sched = hv_sched_from_libxl(pis[i].sched);
         list[i].n_dom = pis[i].n_dom;
         xen_cpuset_from_bitmap(&list[i].cpus, &pis[i].cpumap);
     }

@@ -114,6 +114,25 @@ struct xen_op *xen_op_new(struct xen_drv *drv, enum xen_op_kind kind,
     return op;
 }
 
+struct xen_op *xen_op_on_domain(struct xen_drv *drv, enum xen_op_kind kind,
+                                uint32_t domid, hv_done_fn *done,
+                                void *opaque, int *rc_r, struct xn_msg *msg)
+{
+    char subj[XEN_SUBJ_MAX];
+    struct xen_op *op;
+
+    *rc_r = xen_dom_check(drv, domid, subj, msg);
+    if (*rc_r < 0)
+        return NULL;
+    op = xen_op_new(drv, kind, domid, done, opaque);
+    if (!op) {
+        *rc_r = xn_msg_set(msg, XN_ENOMEM, "out of memory");
+        return NULL;
+    }
+    snprintf(op->subj, sizeof(op->subj), "%s", subj);
+    return op;
+}
+
 void xen_op_step(struct xen_op *op, const char *what)
 {
     op->what = what;

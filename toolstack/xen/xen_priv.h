@@ -180,6 +180,12 @@ struct xen_op {
  * initialised, cfg NULL. */
 struct xen_op *xen_op_new(struct xen_drv *drv, enum xen_op_kind kind,
                           uint32_t domid, hv_done_fn *done, void *opaque);
+/* A new op on an existing domain: checks that it exists (XN_ENOENT with a
+ * sentence when not) and names it in op->subj.  NULL with *rc_r and msg
+ * set on failure. */
+struct xen_op *xen_op_on_domain(struct xen_drv *drv, enum xen_op_kind kind,
+                                uint32_t domid, hv_done_fn *done,
+                                void *opaque, int *rc_r, struct xn_msg *msg);
 /* Before each initiating libxl call: name the step for messages
  * ("cannot save") and forget libxl's previous error line. */
 void xen_op_step(struct xen_op *op, const char *what);
@@ -250,7 +256,6 @@ int xen_restore(struct hv *hv, int fd, const char *name, bool paused,
 void xen_cfg_free(libxl_domain_config *cfg);
 
 /* Conversions shared by the query and resource files. */
-enum hv_sched xen_sched_from_libxl(libxl_scheduler s);
 enum hv_shutdown xen_reason_from_libxl(int reason);
 /* libxl bitmap <-> cpuset.  xen_bitmap_from_cpuset allocates `bm` (which
  * must have been through libxl_bitmap_init) with the host's CPU count and

@@ -4,6 +4,7 @@
  * synchronous (hypercalls and xenstore writes).
  */
 #include "xen_priv.h"
+#include "hv_libxl.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -180,7 +181,7 @@ int xen_sched_get(struct hv *hv, uint32_t domid, struct hv_sched_params *p,
         rc = xen_fail(drv, msg, lrc, "%s: cannot read its scheduler "
                       "parameters", subj);
     } else {
-        p->sched = xen_sched_from_libxl(sp.sched);
+        p->sched = hv_sched_from_libxl(sp.sched);
         p->weight = sp.weight;
         p->cap = sp.cap;
     }
@@ -208,7 +209,7 @@ int xen_sched_set(struct hv *hv, uint32_t domid,
                       "parameters", subj);
         goto out;
     }
-    cur = xen_sched_from_libxl(sp.sched);
+    cur = hv_sched_from_libxl(sp.sched);
     /* libxl would answer a mismatch with a bare EINVAL. */
     if (p->sched != HV_SCHED_UNKNOWN && p->sched != cur) {
         rc = xn_msg_set(msg, XN_ENOTSUP, "%s runs under %s, not %s", subj,
@@ -255,7 +256,7 @@ static int pool_read(struct xen_drv *drv, uint32_t poolid, enum hv_sched *s,
     xen_log_clear(drv->log);
     lrc = libxl_cpupool_info(drv->ctx, &info, poolid);
     if (lrc == 0) {
-        *s = xen_sched_from_libxl(info.sched);
+        *s = hv_sched_from_libxl(info.sched);
         snprintf(name, len, "%s", info.pool_name ? info.pool_name : "");
     }
     libxl_cpupoolinfo_dispose(&info);

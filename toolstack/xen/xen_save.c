@@ -187,17 +187,12 @@ int xen_resume(struct hv *hv, uint32_t domid, hv_done_fn *done, void *opaque,
                struct xn_msg *msg)
 {
     struct xen_drv *drv = xen_drv_of(hv);
-    char subj[XEN_SUBJ_MAX];
     struct xen_op *op;
     int rc, lrc;
 
-    rc = xen_dom_check(drv, domid, subj, msg);
-    if (rc < 0)
-        return rc;
-    op = xen_op_new(drv, XEN_OP_RESUME, domid, done, opaque);
+    op = xen_op_on_domain(drv, XEN_OP_RESUME, domid, done, opaque, &rc, msg);
     if (!op)
-        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
-    snprintf(op->subj, sizeof(op->subj), "%s", subj);
+        return rc;
     op->step = step_resume;
     xen_op_step(op, "cannot resume");
     /* suspend_cancel = 1: the guest returns from its suspend call as if
