@@ -9,6 +9,7 @@ for t in "$@"; do
     name=$(basename "$t")
     if [ "${VALGRIND:-0}" = 1 ]; then
         CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full \
+            --show-possibly-lost=no \
             --errors-for-leak-kinds=definite,indirect "$t"
     else
         "$t"

@@ -350,7 +350,8 @@ done
 # --- summary ---------------------------------------------------------------------------------
 echo
 echo "==== lab summary ($CLI against Xen 4.17 under QEMU TCG)"
-echo "checks: $N_PASS passed, $N_FAIL failed, $N_SKIP skipped; emulator faults: $N_EMU"
+echo "emulator faults: $N_EMU"
+echo "checks: $N_PASS passed, $N_FAIL failed, $N_SKIP skipped"
 echo "time: ${BOOT_TIMES[*]}, total $((SECONDS - T_START))s"
 for line in "${EMUS[@]}" "${FAILS[@]}"; do echo "$line"; done
 echo "logs: $RUN"
