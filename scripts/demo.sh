@@ -17,7 +17,8 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== starting xenithd on a simulated host (sim:///default)"
-"$XENITH_BIN/xenithd" --sim --socket "$XENITH_SOCKET" 2>"$T/xenithd.log" &
+"$XENITH_BIN/xenithd" --sim --socket "$XENITH_SOCKET" --state-dir "$T/state" \
+    2>"$T/xenithd.log" &
 PID=$!
 i=0
 while [ ! -S "$XENITH_SOCKET" ]; do
@@ -59,6 +60,12 @@ x vcpu-pin app1 0 2
 x vcpu-list app1
 x sched-credit2 -d app1 -w 768 -c 150
 x sched-credit2
+echo; echo "== the host's xenstore, laid out as Xen does (the sim serves its own)"
+x store ls /local/domain/3/memory
+x store read /local/domain/3/name /vm/$("$XENITH_BIN/xenith" list --json app1 | sed -n 's/.*"uuid": "\(.*\)".*/\1/p')/name
+echo; echo "== per-domain policy: kept by UUID, mirrored into xenstore"
+x policy app1 priority=high balloon-min=256 migrate=never
+x policy app1
 echo; echo "== save to a file (the domain goes, its memory returns), restore"
 x save app1 "$T/app1.img"
 x info | grep free_memory
