@@ -15,7 +15,9 @@ fails "it is gone" 'no domain named "stubborn"' xenith list stubborn
 
 xenith shutdown -w -t 30 slow >"$T/wait.out" 2>&1 &
 W=$!
-sleep 0.3
+# Destroy only once the request is delivered and the wait has begun.
+wait_for "request delivered" 20 grep -q "asked domain slow .* to shut down" \
+    "$T/xenithd.log"
 ok "destroy while someone waits" xenith destroy slow
 if wait $W; then pass "the waiter sees it go"; else
     fail "the waiter sees it go" "$(cat "$T/wait.out")"; fi

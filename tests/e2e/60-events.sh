@@ -7,13 +7,20 @@ xenith events >"$T/events.txt" 2>&1 &
 EV=$!
 xenith events --json >"$T/events.json" 2>&1 &
 EVJ=$!
-sleep 0.3
+# Both listeners are subscribed once they see an event: make some.
+subscribed() {
+    "$XENITH_BIN/xenith" pause db1 && "$XENITH_BIN/xenith" unpause db1 &&
+        grep -q "unpaused *db1" "$T/events.txt" &&
+        grep -q '"unpaused"' "$T/events.json"
+}
+wait_for "listeners subscribed" 20 subscribed
 xenith create "$(mkcfg ev1 128)" >/dev/null
 xenith pause ev1
 xenith unpause ev1
 xenith rename ev1 ev2
 xenith shutdown -w ev2
-sleep 0.3
+wait_for "last event arrives" 10 grep -q "died *ev2" "$T/events.txt"
+wait_for "last JSON event arrives" 10 grep -q '"type":"died","domid":[0-9]*,"name":"ev2"' "$T/events.json"
 kill $EV $EVJ 2>/dev/null
 wait $EV $EVJ 2>/dev/null
 for e in "created *ev1" "paused *ev1" "unpaused *ev1" \
