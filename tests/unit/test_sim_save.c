@@ -1,0 +1,365 @@
+/*
+ * test_sim_save.c - the sim:/// driver's save, restore and resume on a
+ * real libevent loop: a domain's configuration, images in files and over
+ * sockets between two hosts, damaged images, a peer that went away, speed.
+ */
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "hv.h"
+#include "sim/sim_drv.h"
+#include "sim/sim_host.h"
+
+#include "sim_testlib.h"
+
+START_TEST(driver_dom_config)
+{
+    struct simt t;
+    libxl_domain_config *c = simt_mkcfg("full", 256, 2), out;
+    struct xn_msg msg;
+    uint32_t id;
+
+    simt_open(&t, "sim:///", NULL);
+    c->num_disks = 1;
+    c->disks = calloc(1, sizeof(*c->disks));
+    libxl_device_disk_init(&c->disks[0]);
+    c->disks[0].pdev_path = strdup("/dev/vg/full");
+    c->disks[0].vdev = strdup("xvda");
+    c->disks[0].readwrite = 1;
+    c->num_nics = 1;
+    c->nics = calloc(1, sizeof(*c->nics));
+    libxl_device_nic_init(&c->nics[0]);
+    c->nics[0].bridge = strdup("xenbr0");
+    c->nics[0].mac[5] = 0x42;
+    c->on_poweroff = LIBXL_ACTION_ON_SHUTDOWN_RESTART;
+    c->b_info.kernel = strdup("/boot/vmlinuz");
+    id = simt_create(&t, c, false);
+    ck_assert_int_eq(hv_mem_target(t.hv, id, 128 * MiB, &msg), 0);
+    ck_assert_int_eq(hv_rename(t.hv, id, "full2", &msg), 0);
+
+    libxl_domain_config_init(&out);
+    ck_assert_int_eq(hv_dom_config(t.hv, id, &out, &msg), 0);
+    ck_assert_str_eq(out.c_info.name, "full2");
+    ck_assert_str_eq(out.c_info.pool_name, "Pool-0");
+    ck_assert_uint_eq(out.b_info.target_memkb, 128 * MiB);
+    ck_assert_uint_eq(out.b_info.max_memkb, 256 * MiB);
+    ck_assert_int_eq(out.b_info.max_vcpus, 2);
+    ck_assert_str_eq(out.b_info.kernel, "/boot/vmlinuz");
+    ck_assert_int_eq(out.num_disks, 1);
+    ck_assert_str_eq(out.disks[0].pdev_path, "/dev/vg/full");
+    ck_assert_int_eq(out.num_nics, 1);
+    ck_assert_str_eq(out.nics[0].bridge, "xenbr0");
+    ck_assert_uint_eq(out.nics[0].mac[5], 0x42);
+    ck_assert_int_eq(out.on_poweroff, LIBXL_ACTION_ON_SHUTDOWN_RESTART);
+    libxl_domain_config_dispose(&out);
+
+    /* the configuration travels in a save image */
+    {
+        int fd = simt_tmpfile_fd();
+        uint32_t id2;
+
+        simt_save(&t, id, fd, 0);
+        ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+        ck_assert_int_eq(simt_restore(&t, fd, "full3", false), 0);
+        id2 = t.domid;
+        close(fd);
+        libxl_domain_config_init(&out);
+        ck_assert_int_eq(hv_dom_config(t.hv, id2, &out, &msg), 0);
+        ck_assert_str_eq(out.c_info.name, "full3");
+        ck_assert_int_eq(out.c_info.type, LIBXL_DOMAIN_TYPE_PVH);
+        ck_assert_int_eq(out.b_info.type, LIBXL_DOMAIN_TYPE_PVH);
+        ck_assert_uint_eq(out.b_info.target_memkb, 128 * MiB);
+        ck_assert_uint_eq(out.b_info.max_memkb, 256 * MiB);
+        ck_assert_str_eq(out.b_info.kernel, "/boot/vmlinuz");
+        ck_assert_int_eq(out.num_disks, 1);
+        ck_assert_str_eq(out.disks[0].vdev, "xvda");
+        ck_assert_int_eq(out.disks[0].readwrite, 1);
+        ck_assert_int_eq(out.num_nics, 1);
+        ck_assert_uint_eq(out.nics[0].mac[5], 0x42);
+        ck_assert_int_eq(out.on_poweroff, LIBXL_ACTION_ON_SHUTDOWN_RESTART);
+        libxl_domain_config_dispose(&out);
+    }
+
+    /* synthesised for a scenario domain */
+    libxl_domain_config_init(&out);
+    ck_assert_int_eq(hv_dom_config(t.hv, 2, &out, &msg), 0);
+    ck_assert_str_eq(out.c_info.name, "db1");
+    ck_assert_int_eq(out.c_info.type, LIBXL_DOMAIN_TYPE_PV);
+    ck_assert_int_eq(out.b_info.type, LIBXL_DOMAIN_TYPE_PV);
+    ck_assert_uint_eq(out.b_info.target_memkb, 2 * GiB);
+    ck_assert_int_eq(out.b_info.max_vcpus, 4);
+    libxl_domain_config_dispose(&out);
+    simt_close(&t);
+}
+END_TEST
+
+START_TEST(driver_save_restore)
+{
+    struct simt t;
+    struct hv_dominfo info;
+    struct sim_dom *d;
+    struct xn_msg msg;
+    uint64_t free0, seed;
+    uint32_t id, id2;
+    off_t end;
+    int fd = simt_tmpfile_fd();
+
+    simt_open(&t, "sim:///", NULL);
+    free0 = simt_host_free(&t);
+    id = simt_create(&t, simt_mkcfg("s1", 64, 2), false);
+    d = sim_dom_get(simdrv_of(t.hv)->host, id);
+    ck_assert_int_eq(sim_dom_dirty_page(d, 5), 0);
+    ck_assert_int_eq(sim_dom_dirty_page(d, 5), 0);
+    seed = d->seed;
+    simt_save(&t, id, fd, 0);
+    ck_assert_int_eq(hv_dom_info(t.hv, id, &info, &msg), 0);
+    ck_assert_int_eq(info.state, HV_STATE_SHUTDOWN);
+    ck_assert_int_eq(info.shutdown_reason, HV_SHUTDOWN_SUSPEND);
+    ck_assert_int_eq(t.n_ev, 1);            /* as Xen reports a suspend */
+    ck_assert_int_eq(t.ev[0].type, HV_EV_SHUTDOWN);
+    ck_assert_int_eq(t.ev[0].reason, HV_SHUTDOWN_SUSPEND);
+    end = lseek(fd, 0, SEEK_CUR);
+    ck_assert_int_gt(end, 64 * 1024 * 1024);
+    ck_assert_int_eq(write(fd, "TAIL", 4), 4);      /* not the image's */
+    simt_destroy(&t, id);
+    ck_assert_uint_eq(simt_host_free(&t), free0);
+
+    ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+    ck_assert_int_eq(simt_restore(&t, fd, NULL, false), 0);
+    id2 = t.domid;
+    ck_assert_uint_gt(id2, id);
+    ck_assert_int_eq(lseek(fd, 0, SEEK_CUR), end);  /* no read-ahead */
+    ck_assert_int_eq(hv_dom_info(t.hv, id2, &info, &msg), 0);
+    ck_assert_str_eq(info.name, "s1");
+    ck_assert_int_eq(info.state, HV_STATE_RUNNING);
+    ck_assert_uint_eq(info.mem_kb, 64 * MiB);
+    ck_assert_uint_eq(info.vcpus_online, 2);
+    d = sim_dom_get(simdrv_of(t.hv)->host, id2);
+    ck_assert_uint_eq(d->seed, seed);
+    ck_assert_uint_eq(sim_dom_page_gen(d, 5), 2);
+    ck_assert_uint_eq(sim_dom_page_gen(d, 6), 0);
+    ck_assert_uint_eq(simt_host_free(&t), free0 - 64 * MiB);
+
+    /* the same image again, under another name, paused */
+    ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+    ck_assert_int_eq(simt_restore(&t, fd, "s1", false), XN_EEXIST);
+    ck_assert_str_eq(t.msg.text, "a domain named \"s1\" already exists "
+                     "(domain 4)");
+    ck_assert_int_eq(simt_restore(&t, fd, NULL, false), XN_EEXIST);
+    ck_assert_str_eq(t.msg.text, "cannot restore s1: a domain named \"s1\" "
+                     "already exists (domain 4)");
+    ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+    ck_assert_int_eq(simt_restore(&t, fd, "s1b", true), 0);
+    ck_assert_int_eq(hv_dom_info(t.hv, t.domid, &info, &msg), 0);
+    ck_assert_str_eq(info.name, "s1b");
+    ck_assert_int_eq(info.state, HV_STATE_PAUSED);
+
+    /* checkpoint: save, then resume */
+    ck_assert_int_eq(ftruncate(fd, 0), 0);
+    ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+    simt_save(&t, id2, fd, HV_SAVE_LIVE);
+    ck_assert_int_eq(hv_resume(t.hv, id2, simt_on_done, &t, &msg), 0);
+    ck_assert(simt_run_until(&t, &t.n_done, t.n_done + 1, 1000));
+    ck_assert_int_eq(hv_dom_info(t.hv, id2, &info, &msg), 0);
+    ck_assert_int_eq(info.state, HV_STATE_RUNNING);
+    ck_assert_int_eq(hv_resume(t.hv, id2, simt_on_done, &t, &msg), XN_ESTATE);
+    ck_assert_str_eq(msg.text, "domain 4 (s1) is not suspended (it is "
+                     "running)");
+    close(fd);
+    simt_close(&t);
+}
+END_TEST
+
+/* Damage the image at `at` (or cut it there) and restore it. */
+static void restore_damaged(struct simt *t, int src, off_t len, off_t at,
+                            bool cut, const char *want)
+{
+    int fd = simt_tmpfile_fd();
+    char buf[65536];
+    off_t done = 0;
+    uint64_t free0 = simt_host_free(t);
+    size_t n_dom, n_dom2;
+    struct hv_dominfo *list;
+
+    while (done < (cut ? at : len)) {
+        size_t want_n = sizeof(buf);
+        ssize_t n;
+        if ((off_t)want_n > (cut ? at : len) - done)
+            want_n = (size_t)((cut ? at : len) - done);
+        n = pread(src, buf, want_n, done);
+        ck_assert_int_gt(n, 0);
+        ck_assert_int_eq(write(fd, buf, (size_t)n), n);
+        done += n;
+    }
+    if (!cut) {
+        uint8_t b;
+        ck_assert_int_eq(pread(fd, &b, 1, at), 1);
+        b ^= 0x5a;
+        ck_assert_int_eq(pwrite(fd, &b, 1, at), 1);
+    }
+    ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+    ck_assert_int_eq(hv_dom_list(t->hv, &list, &n_dom, NULL), 0);
+    free(list);
+    ck_assert_int_eq(simt_restore(t, fd, NULL, false), XN_ECORRUPT);
+    ck_assert_msg(strstr(t->msg.text, want) != NULL, "\"%s\" lacks \"%s\"",
+                  t->msg.text, want);
+    ck_assert_int_eq(hv_dom_list(t->hv, &list, &n_dom2, NULL), 0);
+    free(list);
+    ck_assert_uint_eq(n_dom2, n_dom);               /* nothing left over */
+    ck_assert_uint_eq(simt_host_free(t), free0);
+    close(fd);
+}
+
+START_TEST(driver_restore_rejects_damage)
+{
+    struct simt t;
+    off_t len;
+    uint32_t id;
+    int fd = simt_tmpfile_fd();
+
+    simt_open(&t, "sim:///", NULL);
+    id = simt_create(&t, simt_mkcfg("s2", 16, 1), false);
+    simt_save(&t, id, fd, 0);
+    len = lseek(fd, 0, SEEK_CUR);
+    simt_destroy(&t, id);
+
+    restore_damaged(&t, fd, len, len / 2, false,
+                    "cannot restore s2: the image is corrupt: page ");
+    restore_damaged(&t, fd, len, len / 3, true,
+                    "cannot restore s2: the image is truncated after ");
+    restore_damaged(&t, fd, len, 3, false, "bad magic");
+    restore_damaged(&t, fd, len, 10, true, "truncated after 10 bytes");
+    restore_damaged(&t, fd, len, len - 5, false, "checksum mismatch");
+    restore_damaged(&t, fd, len, 256 + 16, false,  /* the JSON's "{" */
+                    "the saved configuration is not");
+    close(fd);
+    simt_close(&t);
+}
+END_TEST
+
+/* A save into a non-blocking socket, restored on another host in the same
+ * process and loop: both sides see EAGAIN. */
+START_TEST(driver_migrate_between_hosts)
+{
+    struct simt a, b;
+    struct hv_dominfo info;
+    struct xn_msg msg;
+    int sv[2];
+    uint32_t id;
+
+    simt_open(&a, "sim:///a", NULL);
+    memset(&b, 0, sizeof(b));
+    b.base = a.base;
+    ck_assert_int_eq(hv_open("sim:///b", a.base, NULL, simt_on_event, &b,
+                             &b.hv, &msg), 0);
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    fcntl(sv[0], F_SETFL, O_NONBLOCK);
+    fcntl(sv[1], F_SETFL, O_NONBLOCK);
+    id = simt_create(&a, simt_mkcfg("mig", 32, 1), false);
+    ck_assert_int_eq(hv_save(a.hv, id, sv[0], HV_SAVE_LIVE, simt_on_done, &a,
+                             &msg), 0);
+    ck_assert_int_eq(hv_restore(b.hv, sv[1], "mig--incoming", true,
+                                simt_on_done, &b, &msg), 0);
+    ck_assert(simt_run_until(&a, &b.n_done, 1, 20000));
+    ck_assert(simt_run_until(&a, &a.n_done, 2, 20000));
+    ck_assert_msg(a.rc == 0, "%s", a.msg.text);
+    ck_assert_msg(b.rc == 0, "%s", b.msg.text);
+    ck_assert_int_eq(hv_dom_info(b.hv, b.domid, &info, &msg), 0);
+    ck_assert_str_eq(info.name, "mig--incoming");
+    ck_assert_int_eq(info.state, HV_STATE_PAUSED);
+    ck_assert_uint_eq(info.mem_kb, 32 * MiB);
+    ck_assert_uint_eq(b.domid, 3);
+    close(sv[0]);
+    close(sv[1]);
+    hv_close(b.hv);
+    simt_close(&a);
+}
+END_TEST
+
+/* Timing limits are for native runs; valgrind is ~30 times slower. */
+static uint64_t slow_factor(void)
+{
+    const char *pre = getenv("LD_PRELOAD");
+    return pre && strstr(pre, "vgpreload") ? 30 : 1;
+}
+
+/* A peer that went away: EIO, not SIGPIPE; the guest stays suspended for
+ * the caller to resume. */
+START_TEST(driver_save_to_closed_peer)
+{
+    struct simt t;
+    struct hv_dominfo info;
+    struct xn_msg msg;
+    int sv[2];
+    uint32_t id;
+
+    simt_open(&t, "sim:///", NULL);
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    close(sv[1]);
+    id = simt_create(&t, simt_mkcfg("lost", 16, 1), false);
+    ck_assert_int_eq(hv_save(t.hv, id, sv[0], 0, simt_on_done, &t, &msg), 0);
+    ck_assert(simt_run_until(&t, &t.n_done, 2, 5000));
+    ck_assert_int_eq(t.rc, XN_EIO);
+    ck_assert_str_eq(t.msg.text, "writing the image of domain 3 (lost) "
+                     "failed after 0 bytes: Broken pipe");
+    ck_assert_int_eq(hv_dom_info(t.hv, id, &info, &msg), 0);
+    ck_assert_int_eq(info.shutdown_reason, HV_SHUTDOWN_SUSPEND);
+    ck_assert_int_eq(hv_resume(t.hv, id, simt_on_done, &t, &msg), 0);
+    ck_assert(simt_run_until(&t, &t.n_done, 3, 1000));
+    ck_assert_int_eq(hv_dom_info(t.hv, id, &info, &msg), 0);
+    ck_assert_int_eq(info.state, HV_STATE_RUNNING);
+    close(sv[0]);
+    simt_close(&t);
+}
+END_TEST
+
+START_TEST(driver_big_save_is_quick)
+{
+    struct simt t;
+    uint64_t t0;
+    uint32_t id;
+    int fd;
+    char path[] = "/dev/shm/test_sim.XXXXXX";
+
+    fd = mkstemp(path);
+    if (fd < 0)
+        fd = simt_tmpfile_fd();
+    else
+        unlink(path);
+    simt_open(&t, "sim:///", NULL);
+    id = simt_create(&t, simt_mkcfg("big", 256, 1), false);
+    t0 = simt_now_ms();
+    simt_save(&t, id, fd, 0);
+    ck_assert_uint_lt(simt_now_ms() - t0, 3000 * slow_factor());
+    simt_destroy(&t, id);
+    ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+    t0 = simt_now_ms();
+    ck_assert_int_eq(simt_restore(&t, fd, NULL, false), 0);
+    ck_assert_uint_lt(simt_now_ms() - t0, 3000 * slow_factor());
+    close(fd);
+    simt_close(&t);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("sim_save");
+    TCase *save = tcase_create("save");
+
+    tcase_add_test(save, driver_dom_config);
+    tcase_add_test(save, driver_save_restore);
+    tcase_add_test(save, driver_restore_rejects_damage);
+    tcase_add_test(save, driver_migrate_between_hosts);
+    tcase_add_test(save, driver_save_to_closed_peer);
+    tcase_add_test(save, driver_big_save_is_quick);
+    tcase_set_timeout(save, 120);
+    suite_add_tcase(s, save);
+    return simt_run(s);
+}
