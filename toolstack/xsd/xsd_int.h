@@ -3,7 +3,9 @@
  *
  * Layers, bottom up:
  *   xsd_path.c    path syntax, relative paths, permission strings
- *   xsd_tree.c    the node tree and its operations (xsd_tree_*)
+ *   xsd_node.c    the nodes of a tree: children, their index by name,
+ *                 subtrees, owners, generations; init, copy, find
+ *   xsd_tree.c    the operations on a tree (xsd_tree_*), with permissions
  *   xsd_txn.c     transactions: a private copy of the tree, a journal of
  *                 the operations done on it, and the set of paths read or
  *                 written with their generation, checked at commit
@@ -62,7 +64,7 @@ size_t xsd_perm_format(const struct xsd_perm *p, char *buf);
 /* Parse a decimal domid 0..65535 (no sign, no junk): 0 or -EINVAL. */
 int xsd_domid_parse(const char *s, uint32_t *domid_r);
 
-/* ---- the tree (xsd_tree.c) ---- */
+/* ---- the tree (xsd_node.c, xsd_tree.c) ---- */
 
 struct xsd_node {
     struct xsd_node *parent;
@@ -127,6 +129,8 @@ struct xsd_op {
     unsigned nperms;
 };
 
+/* xsd_node.c: */
+
 /* An empty tree: the root alone, owned by dom0, "n0".  0 or -ENOMEM. */
 int xsd_tree_init(struct xsd_tree *t, uint64_t *gen);
 void xsd_tree_dispose(struct xsd_tree *t);
@@ -135,6 +139,28 @@ int xsd_tree_copy(struct xsd_tree *dst, const struct xsd_tree *src);
 
 /* The node at canonical `path`, or NULL.  No hooks, no permission check. */
 struct xsd_node *xsd_tree_find(const struct xsd_tree *t, const char *path);
+
+/* A new node: a copy of name[0..namelen) and of the permissions, no value,
+ * no children.  NULL when out of memory. */
+struct xsd_node *xsd_node_new(const char *name, size_t namelen,
+                              const struct xsd_perm *perms,
+                              unsigned nperms);
+/* Hang `child` under `parent`, after its other children / take it off. */
+void xsd_node_link(struct xsd_node *parent, struct xsd_node *child);
+void xsd_node_unlink(struct xsd_node *child);
+/* The child of `parent` named name[0..len), or NULL. */
+struct xsd_node *xsd_node_child(const struct xsd_node *parent,
+                                const char *name, size_t len);
+/* Free `top` and everything below it, without recursion; `top` must be
+ * unlinked already.  `t` (may be NULL) counts the nodes' owners.  Returns
+ * the number of nodes freed. */
+unsigned xsd_subtree_free(struct xsd_tree *t, struct xsd_node *top);
+/* Count `n` nodes more (or fewer) owned by `domid`, when the tree counts. */
+void xsd_tree_own(struct xsd_tree *t, uint32_t domid, int n);
+/* A new generation for `n`, from the tree's counter. */
+void xsd_tree_bump(struct xsd_tree *t, struct xsd_node *n);
+
+/* xsd_tree.c: */
 
 /* Look up `path` for reading (READ permission): *node_r is valid until
  * the tree next changes.  0, -ENOENT, -EACCES. */
