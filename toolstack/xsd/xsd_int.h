@@ -11,7 +11,9 @@
  *                 written with their generation, checked at commit
  *   xsd_watch.c   watches and the events they fire
  *   xsd_wire.c    framing of struct xsd_sockmsg messages
- *   xsd_ops.c     one handler per request type
+ *   xsd_ops_node.c  the handlers of requests on nodes and watches
+ *   xsd_ops.c     the other handlers (transactions, domains, CONTROL),
+ *                 replies, and the dispatch of every request type
  *   xsd_server.c  the socket, connections, and the public API (xsd.h)
  *
  * Inside this directory errors are negative errno values (-ENOENT ...), the
@@ -280,7 +282,7 @@ const char *xsd_wire_errname(int neg_errno);
 /* Name of a request type, for logs. */
 const char *xsd_wire_typename(uint32_t type);
 
-/* ---- the store, connections (xsd_server.c) and requests (xsd_ops.c) ---- */
+/* ---- the store, connections (xsd_server.c) ---- */
 
 struct xsd_conn {
     struct xsd *x;
@@ -332,10 +334,39 @@ int xsd_conn_send(struct xsd_conn *conn, uint32_t type, uint32_t req_id,
 /* Mark the connection dead; the loop frees it soon. */
 void xsd_conn_kill(struct xsd_conn *conn, const char *why);
 
+/* ---- requests (xsd_ops.c, xsd_ops_node.c) ---- */
+
 /* Handle one request from `conn` and queue its reply. */
 void xsd_ops_handle(struct xsd_conn *conn, const struct xsd_wire_msg *m);
 
 /* End every transaction of `conn`, uncommitted. */
 void xsd_conn_drop_txns(struct xsd_conn *conn);
+
+/* One request being handled. */
+struct xsd_req {
+    struct xsd *x;
+    struct xsd_conn *conn;
+    const struct xsd_wire_msg *m;
+    struct xsd_txn *txn;        /* the request's transaction, or NULL */
+};
+
+/* Queue the reply to `r` with this payload: 0, or -E2BIG when it is too
+ * long for the wire.  ack replies "OK". */
+int xsd_req_reply(struct xsd_req *r, const void *data, size_t len);
+int xsd_req_ack(struct xsd_req *r);
+
+/* The handlers of xsd_ops_node.c: 0 once the reply is queued, or a
+ * negative errno that becomes an XS_ERROR reply. */
+int xsd_req_read(struct xsd_req *r);
+int xsd_req_directory(struct xsd_req *r);
+int xsd_req_directory_part(struct xsd_req *r);
+int xsd_req_get_perms(struct xsd_req *r);
+int xsd_req_write(struct xsd_req *r);
+int xsd_req_mkdir(struct xsd_req *r);
+int xsd_req_rm(struct xsd_req *r);
+int xsd_req_set_perms(struct xsd_req *r);
+int xsd_req_watch(struct xsd_req *r);
+int xsd_req_unwatch(struct xsd_req *r);
+int xsd_req_reset_watches(struct xsd_req *r);
 
 #endif
