@@ -1,9 +1,10 @@
 /*
  * sim_drv.h - what the parts of the sim driver share: the driver state that
  * hangs off hv->priv, per-domain driver data, and in-flight asynchronous
- * operations.  sim_drv.c has open/close, queries and synchronous calls;
- * sim_life.c create, destroy and shutdown; sim_save.c save, resume and
- * restore.
+ * operations.  sim_drv.c has open/close, the event timer, the machinery of
+ * asynchronous operations and the table of hv_ops; sim_calls.c queries
+ * and synchronous calls; sim_life.c create, destroy and shutdown;
+ * sim_save.c save, resume and restore.
  *
  * Everything the model does later (a guest acting, a domain dying) comes
  * out of one libevent timer, `tick`, armed for the model's next due action.
@@ -127,6 +128,43 @@ void simdrv_cfg_free(libxl_domain_config *cfg);
 /* Driver data owning cfg (freed here on failure: NULL returned). */
 struct simdrv_dom *simdrv_dom_new(libxl_domain_config *cfg);
 void simdrv_dom_free(void *dd);
+
+/* --- sim_calls.c: the hv_ops that answer at once --- */
+int simdrv_host_info(struct hv *hv, struct hv_hostinfo *info,
+                     struct xn_msg *msg);
+int simdrv_dom_list(struct hv *hv, struct hv_dominfo **list_r,
+                    size_t *n_r, struct xn_msg *msg);
+int simdrv_dom_info(struct hv *hv, uint32_t domid,
+                    struct hv_dominfo *info, struct xn_msg *msg);
+int simdrv_dom_config(struct hv *hv, uint32_t domid,
+                      libxl_domain_config *cfg, struct xn_msg *msg);
+int simdrv_vcpu_list(struct hv *hv, uint32_t domid,
+                     struct hv_vcpuinfo **list_r, size_t *n_r,
+                     struct xn_msg *msg);
+int simdrv_pool_list(struct hv *hv, struct hv_poolinfo **list_r,
+                     size_t *n_r, struct xn_msg *msg);
+int simdrv_pause(struct hv *hv, uint32_t domid, struct xn_msg *msg);
+int simdrv_unpause(struct hv *hv, uint32_t domid, struct xn_msg *msg);
+int simdrv_rename(struct hv *hv, uint32_t domid, const char *new_name,
+                  struct xn_msg *msg);
+int simdrv_mem_target(struct hv *hv, uint32_t domid, uint64_t target_kb,
+                      struct xn_msg *msg);
+int simdrv_mem_max(struct hv *hv, uint32_t domid, uint64_t max_kb,
+                   struct xn_msg *msg);
+int simdrv_vcpu_set(struct hv *hv, uint32_t domid, uint32_t count,
+                    struct xn_msg *msg);
+int simdrv_vcpu_pin(struct hv *hv, uint32_t domid, int vcpu,
+                    const struct cpuset *hard, const struct cpuset *soft,
+                    struct xn_msg *msg);
+int simdrv_sched_get(struct hv *hv, uint32_t domid,
+                     struct hv_sched_params *p, struct xn_msg *msg);
+int simdrv_sched_set(struct hv *hv, uint32_t domid,
+                     const struct hv_sched_params *p, struct xn_msg *msg);
+int simdrv_pool_sched_get(struct hv *hv, uint32_t poolid,
+                          struct hv_pool_sched *p, struct xn_msg *msg);
+int simdrv_pool_sched_set(struct hv *hv, uint32_t poolid,
+                          const struct hv_pool_sched *p,
+                          struct xn_msg *msg);
 
 /* --- sim_life.c --- */
 int simdrv_create(struct hv *hv, libxl_domain_config *cfg, bool paused,
