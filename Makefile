@@ -118,7 +118,7 @@ check: config.mk
 	@$(MAKE) --no-print-directory all $(TESTS)
 	@$(MAKE) --no-print-directory check-unit check-e2e
 
-check-unit: $(TESTS)
+check-unit: $(TESTS) $(XENITHD)
 	@XENITH_BIN=$(abspath $(O)) sh tests/run-unit.sh $(TESTS)
 
 check-e2e: $(XENITHD) $(XENITH)
