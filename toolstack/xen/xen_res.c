@@ -194,43 +194,29 @@ int xen_sched_set(struct hv *hv, uint32_t domid,
 {
     struct xen_drv *drv = xen_drv_of(hv);
     char subj[XEN_SUBJ_MAX];
+    struct hv_sched_params now;
     libxl_domain_sched_params sp;
     enum hv_sched cur;
     int rc, lrc;
 
-    rc = xen_dom_check(drv, domid, subj, msg);
+    rc = xen_sched_get(hv, domid, &now, msg);
     if (rc < 0)
         return rc;
-    libxl_domain_sched_params_init(&sp);
-    xen_log_clear(drv->log);
-    lrc = libxl_domain_sched_params_get(drv->ctx, domid, &sp);
-    if (lrc) {
-        rc = xen_fail(drv, msg, lrc, "%s: cannot read its scheduler "
-                      "parameters", subj);
-        goto out;
-    }
-    cur = hv_sched_from_libxl(sp.sched);
+    xen_subject(drv, domid, subj);
+    cur = now.sched;
     /* libxl would answer a mismatch with a bare EINVAL. */
-    if (p->sched != HV_SCHED_UNKNOWN && p->sched != cur) {
-        rc = xn_msg_set(msg, XN_ENOTSUP, "%s runs under %s, not %s", subj,
-                        hv_sched_name(cur), hv_sched_name(p->sched));
-        goto out;
-    }
+    if (p->sched != HV_SCHED_UNKNOWN && p->sched != cur)
+        return xn_msg_set(msg, XN_ENOTSUP, "%s runs under %s, not %s", subj,
+                          hv_sched_name(cur), hv_sched_name(p->sched));
     if (cur != HV_SCHED_CREDIT && cur != HV_SCHED_CREDIT2 &&
-        (p->weight != -1 || p->cap != -1)) {
-        rc = xn_msg_set(msg, XN_ENOTSUP, "%s runs under %s, which has no "
-                        "weight or cap", subj, hv_sched_name(cur));
-        goto out;
-    }
+        (p->weight != -1 || p->cap != -1))
+        return xn_msg_set(msg, XN_ENOTSUP, "%s runs under %s, which has no "
+                          "weight or cap", subj, hv_sched_name(cur));
     /* Only what is asked for changes; the rest stays at "default" (-1),
      * which libxl leaves alone. */
-    libxl_domain_sched_params_dispose(&sp);
     libxl_domain_sched_params_init(&sp);
-    switch (cur) {
-    case HV_SCHED_CREDIT: sp.sched = LIBXL_SCHEDULER_CREDIT; break;
-    case HV_SCHED_CREDIT2: sp.sched = LIBXL_SCHEDULER_CREDIT2; break;
-    default: sp.sched = LIBXL_SCHEDULER_UNKNOWN; break;
-    }
+    sp.sched = cur == HV_SCHED_CREDIT || cur == HV_SCHED_CREDIT2
+                   ? hv_sched_to_libxl(cur) : LIBXL_SCHEDULER_UNKNOWN;
     sp.weight = p->weight;
     sp.cap = p->cap;
     xen_log_clear(drv->log);
@@ -238,7 +224,6 @@ int xen_sched_set(struct hv *hv, uint32_t domid,
     if (lrc)
         rc = xen_fail(drv, msg, lrc, "%s: cannot set its scheduler "
                       "parameters", subj);
-out:
     libxl_domain_sched_params_dispose(&sp);
     return rc;
 }
