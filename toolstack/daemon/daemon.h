@@ -122,6 +122,9 @@ struct monitor *monitor_new(struct daemon *d);
 void monitor_free(struct monitor *m);
 /* The hv event callback: pass to hv_open with the daemon as opaque. */
 hv_event_fn monitor_hv_event;
+/* At start-up: apply the shutdown action of every domain that shut down
+ * while no daemon was watching (its event is long gone). */
+void monitor_catch_up(struct daemon *d);
 
 /* Publish an event on the stream: {"type": type, "domid":..., "name":...}
  * plus the fields of take_extra (may be NULL). */

@@ -172,6 +172,7 @@ int main(int argc, char **argv)
         xn_log(XN_LOG_WARNING, "no xenstore: %s; policies are kept in %s "
                "only", msg.text, d.state_dir);
     policy_sync_all(&d);
+    monitor_catch_up(&d);
     sigint = evsignal_new(d.base, SIGINT, on_signal, &d);
     sigterm = evsignal_new(d.base, SIGTERM, on_signal, &d);
     evsignal_add(sigint, NULL);

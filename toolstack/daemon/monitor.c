@@ -289,6 +289,30 @@ static void on_shutdown(struct daemon *d, const struct hv_event *ev)
     jobs_submit(d->jobs, a->domid, action_start, action_cancel, a);
 }
 
+void monitor_catch_up(struct daemon *d)
+{
+    struct hv_dominfo *list;
+    size_t n;
+
+    if (hv_dom_list(d->hv, &list, &n, NULL) < 0)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (list[i].state != HV_STATE_SHUTDOWN)
+            continue;
+        struct hv_event ev = {
+            .type = HV_EV_SHUTDOWN,
+            .domid = list[i].domid,
+            .reason = list[i].shutdown_reason,
+        };
+        snprintf(ev.name, sizeof(ev.name), "%s", list[i].name);
+        xn_log(XN_LOG_NOTICE, "%s (id %u) shut down (%s) while no daemon "
+               "was watching", ev.name, ev.domid,
+               hv_shutdown_name(ev.reason));
+        on_shutdown(d, &ev);
+    }
+    free(list);
+}
+
 void monitor_hv_event(void *opaque, const struct hv_event *ev)
 {
     struct daemon *d = opaque;
