@@ -163,11 +163,11 @@ int hv_dom_lookup(struct hv *hv, const char *ref, uint32_t *domid_r,
         unsigned long id = strtoul(ref, NULL, 10);
         if (errno || id >= 0x7FF0)     /* DOMID_FIRST_RESERVED */
             return xn_msg_set(msg, XN_ENOENT, "no domain with id %s", ref);
-        rc = hv_dom_info(hv, (uint32_t)id, &info, NULL);
+        rc = hv_dom_info(hv, (uint32_t)id, &info, msg);
         if (rc == XN_ENOENT)
             return xn_msg_set(msg, XN_ENOENT, "no domain with id %s", ref);
         if (rc < 0)
-            return hv_dom_info(hv, (uint32_t)id, &info, msg);
+            return rc;
         *domid_r = (uint32_t)id;
         return 0;
     }

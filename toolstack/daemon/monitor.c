@@ -79,12 +79,10 @@ static void wake(struct monitor *m, uint32_t domid, int rc)
 static void waiter_timeout(evutil_socket_t fd, short what, void *arg)
 {
     struct waiter *w = arg;
-    /* A zero timer is the "already gone" check; a real one times out. */
-    if (w->fn && (what & EV_TIMEOUT)) {
-        struct hv_dominfo info;
-        int rc = hv_dom_info(w->m->d->hv, w->domid, &info, NULL);
-        waiter_end(w, rc == XN_ENOENT ? 0 : XN_ETIMEDOUT);
-    }
+    struct hv_dominfo info;
+    /* Gone (the zero timer of monitor_wait_gone), or out of time. */
+    int rc = hv_dom_info(w->m->d->hv, w->domid, &info, NULL);
+    waiter_end(w, rc == XN_ENOENT ? 0 : XN_ETIMEDOUT);
 }
 
 void monitor_wait_gone(struct daemon *d, uint32_t domid, unsigned timeout_ms,

@@ -2,7 +2,6 @@
 #include "ops.h"
 #include "proto.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
