@@ -38,7 +38,7 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wno-unused-parameter
 XCFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DHAVE_YAJL_V2=1 \
-           -I. -Itoolstack -Itoolstack/xsd -Ixenstore-client $(PKG_CFLAGS) \
+           $(PKG_CFLAGS) \
            -DXENITH_RUNDIR='"$(RUNSTATEDIR)/xenith"' \
            -DXENITH_STATEDIR='"$(LOCALSTATEDIR)/lib/xenith"' \
            -DXENITH_SYSCONFDIR='"$(SYSCONFDIR)/xenith"'
@@ -52,9 +52,17 @@ XCFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
 XLDFLAGS += -fsanitize=address,undefined
 endif
 
+# Which headers each part may see: the leaf library (common/) sees only
+# itself, the xenstore client sees the leaf library, the rest sees both and
+# toolstack/.  A part that includes what it may not does not compile.
+DIRINC = -I. -Icommon -Ixenstore-client -Itoolstack
+$(O)/common/%.o: DIRINC = -Icommon
+$(O)/xenstore-client/%.o: DIRINC = -Icommon -Ixenstore-client
+
 # --- sources: one library, two programs ---
-LIB_SRCS := $(wildcard toolstack/*.c toolstack/sim/*.c toolstack/xen/*.c \
-                       toolstack/config/*.c toolstack/xsd/*.c xenstore-client/*.c)
+LIB_SRCS := $(wildcard common/*.c xenstore-client/*.c toolstack/*.c \
+                       toolstack/sim/*.c toolstack/sim/xsd/*.c \
+                       toolstack/xen/*.c toolstack/config/*.c)
 DAEMON_SRCS := $(wildcard toolstack/daemon/*.c)
 CLI_SRCS := $(wildcard cli/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
@@ -72,7 +80,7 @@ obj = $(patsubst %.c,$(O)/%.o,$(1))
 ALL_OBJS := $(call obj,$(LIB_SRCS) $(DAEMON_SRCS) $(CLI_SRCS) \
                       $(TEST_SRCS) $(TEST_HELPER_SRCS) $(FUZZ_SRCS))
 
-.PHONY: all check check-unit check-e2e demo lab-check install clean \
+.PHONY: all check check-layering check-unit check-e2e demo lab-check install clean \
         distclean fuzz fuzzers
 all: $(XENITHD) $(XENITH)
 
@@ -82,7 +90,7 @@ config.mk:
 
 $(O)/%.o: %.c config.mk
 	@mkdir -p $(dir $@)
-	$(call quiet,CC,$<)$(CC) $(CFLAGS) $(XCFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
+	$(call quiet,CC,$<)$(CC) $(CFLAGS) $(XCFLAGS) $(DIRINC) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIB): $(call obj,$(LIB_SRCS))
 	@rm -f $@
@@ -116,7 +124,11 @@ $(O)/fuzz/%: $(O)/tests/fuzz/%.o $(DAEMON_LIB) $(LIB)
 # --- tests ---
 check: config.mk
 	@$(MAKE) --no-print-directory all $(TESTS)
-	@$(MAKE) --no-print-directory check-unit check-e2e
+	@$(MAKE) --no-print-directory check-layering check-unit check-e2e
+
+# The include rules of docs/architecture.md.
+check-layering:
+	@sh tests/layering.sh
 
 check-unit: $(TESTS) $(XENITHD)
 	@XENITH_BIN=$(abspath $(O)) sh tests/run-unit.sh $(TESTS)

@@ -1,5 +1,6 @@
 /* cmd_domain.c - list, info, domid, create, destroy, pause, unpause, rename. */
 #include "cli.h"
+#include "config/xlcfg_check.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -192,38 +193,6 @@ int cmd_domid(int argc, char **argv)
 }
 
 /* Read a whole configuration file (bounded: xl.cfg files are small). */
-static char *read_config(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    char *buf = NULL;
-    size_t len = 0;
-
-    if (!f) {
-        cli_error("cannot open %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    buf = malloc(512 * 1024 + 1);
-    if (buf)
-        len = fread(buf, 1, 512 * 1024 + 1, f);
-    if (!buf || ferror(f)) {
-        cli_error("cannot read %s: %s", path, strerror(errno));
-        free(buf);
-        buf = NULL;
-    } else if (len > 512 * 1024) {
-        cli_error("%s is larger than 512 KiB; that is no xl.cfg file", path);
-        free(buf);
-        buf = NULL;
-    } else if (memchr(buf, '\0', len)) {
-        cli_error("%s holds NUL bytes; that is no xl.cfg file", path);
-        free(buf);
-        buf = NULL;
-    } else {
-        buf[len] = '\0';
-    }
-    fclose(f);
-    return buf;
-}
-
 int cmd_create(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -232,7 +201,9 @@ int cmd_create(int argc, char **argv)
     };
     struct json_object *args, *res;
     bool paused = false;
+    struct xn_msg msg;
     char *text;
+    size_t len;
     int status;
 
     if (cli_getopt(argc, argv, "create", "p", longopts, cli_opt_flag, &paused,
@@ -240,8 +211,10 @@ int cmd_create(int argc, char **argv)
         return status;
     if ((status = cli_nargs(argc, argv, "create", 1, 1)))
         return status;
-    if (!(text = read_config(argv[optind])))
+    if (xlcfg_read_file(argv[optind], &text, &len, &msg) < 0) {
+        cli_error("%s", msg.text);
         return 1;
+    }
     args = json_object_new_object();
     json_object_object_add(args, "config", json_object_new_string(text));
     json_object_object_add(args, "filename",

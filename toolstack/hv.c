@@ -3,6 +3,7 @@
  * not depend on the driver before passing a call on.
  */
 #include "hv_driver.h"
+#include "domname.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -94,36 +95,6 @@ static int not_dom0(uint32_t domid, const char *what, struct xn_msg *msg)
     return 0;
 }
 
-static bool all_digits(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (!isdigit((unsigned char)*s))
-            return false;
-    return true;
-}
-
-/* A domain name as libxl and xenstore accept it, and not mistakable for an
- * id on the command line. */
-static int check_name(const char *name, struct xn_msg *msg)
-{
-    if (!name || !*name)
-        return xn_msg_set(msg, XN_EINVAL, "domain name \"\" is empty");
-    if (strlen(name) >= HV_NAME_MAX)
-        return xn_msg_set(msg, XN_EINVAL, "domain name \"%.40s...\" is "
-                          "longer than %d characters", name, HV_NAME_MAX - 1);
-    if (all_digits(name))
-        return xn_msg_set(msg, XN_EINVAL, "domain name \"%s\" is a number "
-                          "and would be read as a domain id", name);
-    for (const char *p = name; *p; p++)
-        if (!isgraph((unsigned char)*p) || *p == '/')
-            return xn_msg_set(msg, XN_EINVAL, "domain name \"%s\" may not "
-                              "contain '/', spaces or control characters",
-                              name);
-    return 0;
-}
-
 /* --- queries --- */
 
 int hv_host_info(struct hv *hv, struct hv_hostinfo *info, struct xn_msg *msg)
@@ -147,6 +118,15 @@ int hv_dom_info(struct hv *hv, uint32_t domid, struct hv_dominfo *info,
     return hv->ops->dom_info(hv, domid, info, msg);
 }
 
+/* A domain reference that is an id rather than a name. */
+static bool is_domid(const char *ref)
+{
+    for (const char *p = ref; *p; p++)
+        if (*p < '0' || *p > '9')
+            return false;
+    return *ref != '\0';
+}
+
 int hv_dom_lookup(struct hv *hv, const char *ref, uint32_t *domid_r,
                   struct xn_msg *msg)
 {
@@ -157,7 +137,7 @@ int hv_dom_lookup(struct hv *hv, const char *ref, uint32_t *domid_r,
     if (!ref || !*ref)
         return xn_msg_set(msg, XN_EINVAL, "domain \"\" is empty: give a "
                           "name or an id");
-    if (all_digits(ref)) {
+    if (is_domid(ref)) {
         struct hv_dominfo info;
         errno = 0;
         unsigned long id = strtoul(ref, NULL, 10);
@@ -213,7 +193,7 @@ int hv_pool_list(struct hv *hv, struct hv_poolinfo **list_r, size_t *n_r,
 int hv_create(struct hv *hv, libxl_domain_config *cfg, bool paused,
               hv_done_fn *done, void *opaque, struct xn_msg *msg)
 {
-    int rc = check_name(cfg->c_info.name, msg);
+    int rc = dom_name_check_str(cfg->c_info.name, msg);
     if (rc < 0) {
         libxl_domain_config_dispose(cfg);
         free(cfg);
@@ -254,7 +234,7 @@ int hv_rename(struct hv *hv, uint32_t domid, const char *new_name,
 {
     int rc = not_dom0(domid, "renamed", msg);
     if (rc == 0)
-        rc = check_name(new_name, msg);
+        rc = dom_name_check_str(new_name, msg);
     return rc < 0 ? rc : hv->ops->rename(hv, domid, new_name, msg);
 }
 
@@ -353,7 +333,7 @@ int hv_resume(struct hv *hv, uint32_t domid, hv_done_fn *done, void *opaque,
 int hv_restore(struct hv *hv, int fd, const char *name, bool paused,
                hv_done_fn *done, void *opaque, struct xn_msg *msg)
 {
-    int rc = name ? check_name(name, msg) : 0;
+    int rc = name ? dom_name_check_str(name, msg) : 0;
     return rc < 0 ? rc : hv->ops->restore(hv, fd, name, paused, done, opaque,
                                           msg);
 }
@@ -367,68 +347,4 @@ int hv_store_open(struct hv *hv, struct xsc **x_r, struct xn_msg *msg)
         return xn_msg_set(msg, XN_ENOTSUP, "the %s driver offers no "
                           "xenstore", hv->ops->scheme);
     return hv->ops->store_open(hv, x_r, msg);
-}
-
-/* --- names --- */
-
-const char *hv_state_name(enum hv_state s)
-{
-    switch (s) {
-    case HV_STATE_RUNNING: return "running";
-    case HV_STATE_BLOCKED: return "blocked";
-    case HV_STATE_PAUSED: return "paused";
-    case HV_STATE_SHUTDOWN: return "shutdown";
-    case HV_STATE_DYING: return "dying";
-    }
-    return "unknown";
-}
-
-const char *hv_shutdown_name(enum hv_shutdown r)
-{
-    switch (r) {
-    case HV_SHUTDOWN_NONE: return "none";
-    case HV_SHUTDOWN_POWEROFF: return "poweroff";
-    case HV_SHUTDOWN_REBOOT: return "reboot";
-    case HV_SHUTDOWN_SUSPEND: return "suspend";
-    case HV_SHUTDOWN_CRASH: return "crash";
-    case HV_SHUTDOWN_WATCHDOG: return "watchdog";
-    case HV_SHUTDOWN_SOFT_RESET: return "soft_reset";
-    }
-    return "unknown";
-}
-
-static const char *const sched_names[] = {
-    [HV_SCHED_UNKNOWN] = "unknown",
-    [HV_SCHED_CREDIT] = "credit",
-    [HV_SCHED_CREDIT2] = "credit2",
-    [HV_SCHED_RTDS] = "rtds",
-    [HV_SCHED_ARINC653] = "arinc653",
-    [HV_SCHED_NULL] = "null",
-};
-
-const char *hv_sched_name(enum hv_sched s)
-{
-    if ((size_t)s < sizeof(sched_names) / sizeof(sched_names[0]))
-        return sched_names[s];
-    return "unknown";
-}
-
-enum hv_sched hv_sched_parse(const char *name)
-{
-    for (size_t i = 1; name && i < sizeof(sched_names) / sizeof(sched_names[0]);
-         i++)
-        if (strcmp(sched_names[i], name) == 0)
-            return (enum hv_sched)i;
-    return HV_SCHED_UNKNOWN;
-}
-
-const char *hv_domtype_name(enum hv_domtype t)
-{
-    switch (t) {
-    case HV_TYPE_PV: return "pv";
-    case HV_TYPE_PVH: return "pvh";
-    case HV_TYPE_HVM: return "hvm";
-    case HV_TYPE_UNKNOWN: break;
-    }
-    return "unknown";
 }

@@ -25,7 +25,7 @@
 #include <json.h>
 
 #include "err.h"
-#include "hv.h"
+#include "hv_types.h"
 
 #define PROTO_VERSION 1
 #define PROTO_MAX_LINE (1024 * 1024)

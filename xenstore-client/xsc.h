@@ -3,7 +3,7 @@
  *
  * One way to read and watch xenstore for the whole project, the same on a
  * real Xen host (xenstored) and on the simulated host (its own store,
- * toolstack/xsd/).  It adds to libxenstore:
+ * toolstack/sim/xsd/).  It adds to libxenstore:
  *   - the project's error codes, with a sentence naming the path;
  *   - transactions retried on EAGAIN, a bounded number of times;
  *   - watches on the daemon's libevent loop through xs_fileno: no blocking

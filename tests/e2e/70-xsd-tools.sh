@@ -1,3 +1,3 @@
 #!/bin/sh
-# Debian's xenstore-* tools against the simulated host's store (toolstack/xsd).
+# Debian's xenstore-* tools against the simulated host's store (toolstack/sim/xsd).
 exec sh "${XENITH_SRCDIR:-.}/tests/xsd/debian-tools.sh"

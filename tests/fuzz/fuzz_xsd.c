@@ -13,7 +13,7 @@
 
 #include <event2/event.h>
 
-#include "xsd/xsd.h"
+#include "sim/xsd/xsd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,7 +13,7 @@
 
 #include "sim/sim_drv.h"
 #include "sim/sim_scenario.h"
-#include "xsd/xsd.h"
+#include "sim/xsd/xsd.h"
 
 /* --- fixtures --- */
 

@@ -416,7 +416,9 @@ START_TEST(files)
 
     libxl_domain_config_init(&dc);
     ck_assert_int_eq(xlcfg_parse_file(path, &dc, &msg), XN_ENOENT);
-    ck_assert_ptr_nonnull(strstr(msg.text, "web.cfg: cannot open: "));
+    char open_err[128];
+    snprintf(open_err, sizeof(open_err), "cannot open %s: ", path);
+    ck_assert_ptr_nonnull(strstr(msg.text, open_err));
     libxl_domain_config_dispose(&dc);
 
     f = fopen(path, "w");

@@ -1,5 +1,5 @@
 /* test_xsc.c - the xenstore client, through both of its backends:
- * libxenstore talking to a store (toolstack/xsd) served by a child process,
+ * libxenstore talking to a store (toolstack/sim/xsd) served by a child process,
  * and the simulated host's in-process store (hv_store_open on sim:///):
  * nodes, permissions, transactions (conflicts, aborts), and watches on a
  * libevent loop. */
@@ -15,7 +15,7 @@
 
 #include "hv.h"
 #include "xsc.h"
-#include "xsd.h"
+#include "sim/xsd/xsd.h"
 
 static char dir[64], sock[100];
 static pid_t server;

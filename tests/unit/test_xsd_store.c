@@ -1,5 +1,5 @@
 /*
- * test_xsd_store.c - the simulated host's xenstore (toolstack/xsd): paths
+ * test_xsd_store.c - the simulated host's xenstore (toolstack/sim/xsd): paths
  * and permission strings, what a guest domain may do in the tree, the
  * basic requests through libxenstore, large directories, many clients,
  * and the limits on values, watches, transactions, nodes and connections.

@@ -1,6 +1,6 @@
 /*
  * xsd_testlib.h - what the Check suites of the simulated host's xenstore
- * (test_xsd_*.c, toolstack/xsd) share.  They come in three ways:
+ * (test_xsd_*.c, toolstack/sim/xsd) share.  They come in three ways:
  *  - libxenstore (xs_open with XENSTORED_PATH) against a server running in
  *    a forked child, as the toolstack and the xenstore-* tools use it;
  *  - raw wire messages against a server on this process's own loop, pumped
@@ -21,8 +21,8 @@
 
 #include <xenstore.h>
 
-#include "xsd/xsd.h"
-#include "xsd/xsd_int.h"
+#include "sim/xsd/xsd.h"
+#include "sim/xsd/xsd_int.h"
 
 /* ---- a server on this process's loop ---- */
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # debian-tools.sh - Debian's unmodified xenstore-* tools (package
-# xenstore-utils) against the simulated host's xenstore (toolstack/xsd).
+# xenstore-utils) against the simulated host's xenstore (toolstack/sim/xsd).
 #
 # Builds tests/xsd/xsd-serve.c with the store's sources, serves a store on a
 # private socket, points the tools at it with XENSTORED_PATH and checks what
@@ -80,9 +80,9 @@ if [ -z "$serve" ]; then
     # shellcheck disable=SC2046,SC2086
     if ! ${CC:-cc} -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wshadow \
             -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
-            -D_GNU_SOURCE ${XSD_CFLAGS:-} -I"$src/toolstack" \
-            "$src/tests/xsd/xsd-serve.c" "$src"/toolstack/xsd/*.c \
-            "$src/toolstack/err.c" "$src/toolstack/log.c" \
+            -D_GNU_SOURCE ${XSD_CFLAGS:-} -I"$src/toolstack" -I"$src/common" \
+            "$src/tests/xsd/xsd-serve.c" "$src"/toolstack/sim/xsd/*.c \
+            "$src/common/err.c" "$src/common/log.c" \
             $(pkg-config --cflags --libs libevent) -o "$serve" \
             >"$work/cc.log" 2>&1; then
         echo "FAIL debian-tools: cannot build xsd-serve: $(head -c 600 "$work/cc.log")"

@@ -1,5 +1,5 @@
 /*
- * xsd-serve.c - serve an in-process xenstore (toolstack/xsd) on a socket
+ * xsd-serve.c - serve an in-process xenstore (toolstack/sim/xsd) on a socket
  * until SIGTERM or SIGINT, for tests/xsd/debian-tools.sh.
  *
  *   xsd-serve [-d] [-v MAX_VALUE] SOCKET
@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "xsd/xsd.h"
+#include "sim/xsd/xsd.h"
 
 static void on_signal(evutil_socket_t sig, short what, void *base)
 {

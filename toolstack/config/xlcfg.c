@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/xlcfg_check.h"
 #include "config/xlcfg_int.h"
 
 typedef int xlcfg_step(struct xlcfg *c);
@@ -88,45 +89,16 @@ int xlcfg_parse(const char *filename, const char *data, size_t len,
     return xlcfg_parse_opts(filename, data, len, NULL, cfg, msg);
 }
 
-#define MAX_FILE (16u << 20)   /* far more than any domain needs */
-
 int xlcfg_parse_file(const char *path, libxl_domain_config *cfg,
                      struct xn_msg *msg)
 {
-    FILE *f = fopen(path, "r");
-    char *data = NULL, *p;
-    size_t len = 0, cap = 0, n;
-    int rc;
+    char *data;
+    size_t len;
+    int rc = xlcfg_read_file(path, &data, &len, msg);
 
-    if (!f)
-        return xn_msg_set(msg, xn_from_errno(errno), "%s: cannot open: %s",
-                          path, strerror(errno));
-    for (;;) {
-        if (len == cap) {
-            if (cap >= MAX_FILE) {
-                rc = xn_msg_set(msg, XN_EINVAL, "%s: file too large", path);
-                goto out;
-            }
-            cap = cap ? cap * 2 : 4096;
-            if (!(p = realloc(data, cap))) {
-                rc = xn_msg_set(msg, XN_ENOMEM, "%s: out of memory", path);
-                goto out;
-            }
-            data = p;
-        }
-        n = fread(data + len, 1, cap - len, f);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    if (ferror(f)) {
-        rc = xn_msg_set(msg, XN_EIO, "%s: cannot read: %s", path,
-                        strerror(errno));
-        goto out;
-    }
+    if (rc < 0)
+        return rc;
     rc = xlcfg_parse(path, data, len, cfg, msg);
-out:
     free(data);
-    fclose(f);
     return rc;
 }

@@ -1,5 +1,5 @@
 /*
- * sim_store.c - the simulated host's xenstore: a store (toolstack/xsd/) on
+ * sim_store.c - the simulated host's xenstore: a store (toolstack/sim/xsd/) on
  * a unix socket, laid out as libxl lays out a Xen host's, and used by the
  * simulated guests as PV guests use theirs.
  *
@@ -41,7 +41,7 @@
 
 #include "log.h"
 #include "uuid.h"
-#include "xsd/xsd.h"
+#include "sim/xsd/xsd.h"
 
 #define GUESTS_TOKEN "sim-guests"
 /* A domain takes about 45 nodes and 2 more per vCPU. */

@@ -10,7 +10,7 @@
  */
 #include "sim_drv.h"
 #include "xsc_backend.h"
-#include "xsd/xsd.h"
+#include "sim/xsd/xsd.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * xsd_int.h - what the parts of toolstack/xsd/ share; not for other users.
+ * xsd_int.h - what the parts of toolstack/sim/xsd/ share; not for other users.
  *
  * Layers, bottom up:
  *   xsd_path.c    path syntax, relative paths, permission strings
