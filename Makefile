@@ -63,7 +63,8 @@ $(O)/xenstore-client/%.o: DIRINC = -Icommon -Ixenstore-client
 LIB_SRCS := $(wildcard common/*.c xenstore-client/*.c toolstack/*.c \
                        toolstack/sim/*.c toolstack/sim/xsd/*.c \
                        toolstack/xen/*.c toolstack/config/*.c)
-DAEMON_SRCS := $(wildcard toolstack/daemon/*.c)
+DAEMON_SRCS := $(wildcard toolstack/daemon/*.c balloon/*.c schedtune/*.c \
+                           migration/*.c)
 CLI_SRCS := $(wildcard cli/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_HELPER_SRCS := $(filter-out $(TEST_SRCS),$(wildcard tests/unit/*.c))

@@ -5,21 +5,35 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Every setting the daemon's services take, set or "(default)", in the
+ * order the daemon lists them; then any the file holds that no running
+ * service takes. */
 static void print_policy(struct json_object *res)
 {
-    static const char *const keys[] = {"priority", "balloon-min",
-                                       "balloon-max", "migrate"};
-    struct json_object *pol, *v;
+    struct json_object *pol = NULL, *keys = NULL, *v;
+    size_t n;
 
     json_object_object_get_ex(res, "policy", &pol);
+    json_object_object_get_ex(res, "keys", &keys);
     printf("%s (id %lld, uuid %s)\n", jstr(res, "name"),
            (long long)jint(res, "domid"), jstr(res, "uuid"));
-    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-        bool set = json_object_object_get_ex(pol, keys[i], &v);
-        bool size = strncmp(keys[i], "balloon", 7) == 0;
-        printf("  %-12s %s%s\n", keys[i],
+    n = keys ? json_object_array_length(keys) : 0;
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *k = json_object_array_get_idx(keys, i);
+        const char *name = jstr(k, "name"), *unit = jstr(k, "unit");
+        bool set = json_object_object_get_ex(pol, name, &v);
+        printf("  %-16s %s%s%s\n", name,
                set ? json_object_get_string(v) : "(default)",
-               set && size ? " MiB" : "");
+               set && *unit ? " " : "", set ? unit : "");
+    }
+    json_object_object_foreach(pol, key, val) {
+        bool known = false;
+        for (size_t i = 0; i < n && !known; i++)
+            known = strcmp(jstr(json_object_array_get_idx(keys, i), "name"),
+                           key) == 0;
+        if (!known)
+            printf("  %-16s %s (no service takes it)\n", key,
+                   json_object_get_string(val));
     }
 }
 

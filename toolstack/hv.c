@@ -1,12 +1,13 @@
 /*
  * hv.c - picks a driver by URI and checks, once for every driver, what does
- * not depend on the driver before passing a call on.
+ * not depend on the driver before passing a call on (hv_check.c); delivers
+ * the drivers' completions and events to the owner.
  */
-#include "hv_driver.h"
+#include "hv_check.h"
 #include "domname.h"
 
-#include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,8 @@ void hv_close(struct hv *hv)
 {
     if (!hv)
         return;
+    for (struct hv_guard *g = hv->guards; g; g = g->prev)
+        g->closed = true;
     hv->ops->close(hv);
     free(hv);
 }
@@ -78,21 +81,66 @@ const char *hv_driver(const struct hv *hv)
     return hv->ops->scheme;
 }
 
-void hv_emit(struct hv *hv, const struct hv_event *ev)
+/* --- calls into the owner --- */
+
+static void guard_push(struct hv *hv, struct hv_guard *g)
 {
-    if (hv->event_cb)
-        hv->event_cb(hv->event_opaque, ev);
+    g->closed = false;
+    g->prev = hv->guards;
+    hv->guards = g;
 }
 
-/* --- checks shared by every driver --- */
-
-/* Refuse operations that would take down or alter the control domain. */
-static int not_dom0(uint32_t domid, const char *what, struct xn_msg *msg)
+/* False when the hv was closed under the guard (it is freed then). */
+static bool guard_pop(struct hv *hv, struct hv_guard *g)
 {
-    if (domid == 0)
-        return xn_msg_set(msg, XN_EPERM, "domain 0 (the control domain) "
-                          "cannot be %s", what);
-    return 0;
+    if (g->closed)
+        return false;
+    hv->guards = g->prev;
+    return true;
+}
+
+bool hv_emit(struct hv *hv, const struct hv_event *ev)
+{
+    struct hv_guard g;
+
+    if (!hv->event_cb)
+        return true;
+    guard_push(hv, &g);
+    hv->event_cb(hv->event_opaque, ev);
+    return guard_pop(hv, &g);
+}
+
+bool hv_complete(struct hv *hv, hv_done_fn *done, void *opaque, int rc,
+                 const struct xn_msg *msg, uint32_t domid)
+{
+    struct hv_guard g;
+    struct xn_msg copy;
+
+    if (!done)
+        return true;
+    xn_msg_clear(&copy);
+    if (rc < 0) {
+        if (msg && msg->text[0])
+            copy = *msg;
+        else
+            xn_msg_set(&copy, rc, "%s", xn_strerror(rc));
+    }
+    guard_push(hv, &g);
+    done(opaque, rc, rc < 0 ? &copy : NULL, domid);
+    return guard_pop(hv, &g);
+}
+
+int hv_fd_wait(int fd, short events)
+{
+    struct pollfd p = {.fd = fd, .events = events};
+    int n;
+
+    do
+        n = poll(&p, 1, 30000);
+    while (n < 0 && errno == EINTR);
+    if (n == 0)
+        errno = ETIMEDOUT;
+    return n > 0 ? 0 : -1;
 }
 
 /* --- queries --- */
@@ -115,7 +163,7 @@ int hv_dom_info(struct hv *hv, uint32_t domid, struct hv_dominfo *info,
                 struct xn_msg *msg)
 {
     memset(info, 0, sizeof(*info));
-    return hv->ops->dom_info(hv, domid, info, msg);
+    return hv_check_dom(hv, domid, HV_NEED_EXISTS, NULL, info, msg);
 }
 
 /* A domain reference that is an id rather than a name. */
@@ -142,10 +190,9 @@ int hv_dom_lookup(struct hv *hv, const char *ref, uint32_t *domid_r,
         errno = 0;
         unsigned long id = strtoul(ref, NULL, 10);
         if (errno || id >= 0x7FF0)     /* DOMID_FIRST_RESERVED */
-            return xn_msg_set(msg, XN_ENOENT, "no domain with id %s", ref);
+            return xn_msg_set(msg, XN_ENOENT, "no domain with id %.40s",
+                              ref);
         rc = hv_dom_info(hv, (uint32_t)id, &info, msg);
-        if (rc == XN_ENOENT)
-            return xn_msg_set(msg, XN_ENOENT, "no domain with id %s", ref);
         if (rc < 0)
             return rc;
         *domid_r = (uint32_t)id;
@@ -166,18 +213,49 @@ int hv_dom_lookup(struct hv *hv, const char *ref, uint32_t *domid_r,
     return rc;
 }
 
+int hv_dom_by_uuid(struct hv *hv, const uint8_t uuid[16],
+                   struct hv_dominfo *info, struct xn_msg *msg)
+{
+    struct hv_dominfo *list;
+    size_t n;
+    int rc = hv_dom_list(hv, &list, &n, msg);
+
+    if (rc < 0)
+        return rc;
+    rc = XN_ENOENT;
+    for (size_t i = 0; i < n; i++) {
+        if (memcmp(list[i].uuid, uuid, 16) != 0)
+            continue;
+        /* A domain being destroyed gives way to its successor. */
+        if (rc == 0 && list[i].state == HV_STATE_DYING)
+            continue;
+        *info = list[i];
+        rc = 0;
+    }
+    free(list);
+    if (rc < 0)
+        xn_msg_set(msg, XN_ENOENT, "no domain has that UUID");
+    return rc;
+}
+
 int hv_dom_config(struct hv *hv, uint32_t domid, libxl_domain_config *cfg,
                   struct xn_msg *msg)
 {
-    return hv->ops->dom_config(hv, domid, cfg, msg);
+    struct hv_dominfo info;
+    int rc = hv_check_dom(hv, domid, HV_NEED_EXISTS, NULL, &info, msg);
+    return rc < 0 ? rc : hv->ops->dom_config(hv, domid, cfg, msg);
 }
 
 int hv_vcpu_list(struct hv *hv, uint32_t domid, struct hv_vcpuinfo **list_r,
                  size_t *n_r, struct xn_msg *msg)
 {
+    struct hv_dominfo info;
+    int rc;
+
     *list_r = NULL;
     *n_r = 0;
-    return hv->ops->vcpu_list(hv, domid, list_r, n_r, msg);
+    rc = hv_check_dom(hv, domid, HV_NEED_EXISTS, NULL, &info, msg);
+    return rc < 0 ? rc : hv->ops->vcpu_list(hv, domid, list_r, n_r, msg);
 }
 
 int hv_pool_list(struct hv *hv, struct hv_poolinfo **list_r, size_t *n_r,
@@ -202,37 +280,47 @@ int hv_create(struct hv *hv, libxl_domain_config *cfg, bool paused,
     return hv->ops->create(hv, cfg, paused, done, opaque, msg);
 }
 
+/* Domain 0 is not `what`; the domain exists and its state allows it. */
+static int check_op(struct hv *hv, uint32_t domid, enum hv_need need,
+                    const char *what, struct xn_msg *msg)
+{
+    struct hv_dominfo info;
+    int rc = hv_check_not_dom0(domid, what, msg);
+    return rc < 0 ? rc : hv_check_dom(hv, domid, need, what, &info, msg);
+}
+
 int hv_destroy(struct hv *hv, uint32_t domid, hv_done_fn *done, void *opaque,
                struct xn_msg *msg)
 {
-    int rc = not_dom0(domid, "destroyed", msg);
+    int rc = check_op(hv, domid, HV_NEED_EXISTS, "destroyed", msg);
     return rc < 0 ? rc : hv->ops->destroy(hv, domid, done, opaque, msg);
 }
 
 int hv_shutdown(struct hv *hv, uint32_t domid, bool reboot, hv_done_fn *done,
                 void *opaque, struct xn_msg *msg)
 {
-    int rc = not_dom0(domid, reboot ? "rebooted" : "shut down", msg);
+    int rc = check_op(hv, domid, HV_NEED_UP,
+                      reboot ? "rebooted" : "shut down", msg);
     return rc < 0 ? rc
                   : hv->ops->shutdown(hv, domid, reboot, done, opaque, msg);
 }
 
 int hv_pause(struct hv *hv, uint32_t domid, struct xn_msg *msg)
 {
-    int rc = not_dom0(domid, "paused", msg);
+    int rc = check_op(hv, domid, HV_NEED_PAUSABLE, "paused", msg);
     return rc < 0 ? rc : hv->ops->pause(hv, domid, msg);
 }
 
 int hv_unpause(struct hv *hv, uint32_t domid, struct xn_msg *msg)
 {
-    int rc = not_dom0(domid, "unpaused", msg);
+    int rc = check_op(hv, domid, HV_NEED_PAUSED, "unpaused", msg);
     return rc < 0 ? rc : hv->ops->unpause(hv, domid, msg);
 }
 
 int hv_rename(struct hv *hv, uint32_t domid, const char *new_name,
               struct xn_msg *msg)
 {
-    int rc = not_dom0(domid, "renamed", msg);
+    int rc = check_op(hv, domid, HV_NEED_ALIVE, "renamed", msg);
     if (rc == 0)
         rc = dom_name_check_str(new_name, msg);
     return rc < 0 ? rc : hv->ops->rename(hv, domid, new_name, msg);
@@ -240,13 +328,20 @@ int hv_rename(struct hv *hv, uint32_t domid, const char *new_name,
 
 /* --- resources --- */
 
+static int check_alive(struct hv *hv, uint32_t domid, struct xn_msg *msg)
+{
+    struct hv_dominfo info;
+    return hv_check_dom(hv, domid, HV_NEED_ALIVE, NULL, &info, msg);
+}
+
 int hv_mem_target(struct hv *hv, uint32_t domid, uint64_t target_kb,
                   struct xn_msg *msg)
 {
     if (target_kb == 0)
         return xn_msg_set(msg, XN_EINVAL, "memory target of domain %u must "
                           "be above 0", domid);
-    return hv->ops->mem_target(hv, domid, target_kb, msg);
+    int rc = check_alive(hv, domid, msg);
+    return rc < 0 ? rc : hv->ops->mem_target(hv, domid, target_kb, msg);
 }
 
 int hv_mem_max(struct hv *hv, uint32_t domid, uint64_t max_kb,
@@ -255,7 +350,8 @@ int hv_mem_max(struct hv *hv, uint32_t domid, uint64_t max_kb,
     if (max_kb == 0)
         return xn_msg_set(msg, XN_EINVAL, "maximum memory of domain %u must "
                           "be above 0", domid);
-    return hv->ops->mem_max(hv, domid, max_kb, msg);
+    int rc = check_alive(hv, domid, msg);
+    return rc < 0 ? rc : hv->ops->mem_max(hv, domid, max_kb, msg);
 }
 
 int hv_vcpu_set(struct hv *hv, uint32_t domid, uint32_t count,
@@ -264,7 +360,8 @@ int hv_vcpu_set(struct hv *hv, uint32_t domid, uint32_t count,
     if (count == 0)
         return xn_msg_set(msg, XN_EINVAL, "domain %u needs at least one "
                           "online vCPU", domid);
-    return hv->ops->vcpu_set(hv, domid, count, msg);
+    int rc = check_alive(hv, domid, msg);
+    return rc < 0 ? rc : hv->ops->vcpu_set(hv, domid, count, msg);
 }
 
 int hv_vcpu_pin(struct hv *hv, uint32_t domid, int vcpu,
@@ -274,13 +371,16 @@ int hv_vcpu_pin(struct hv *hv, uint32_t domid, int vcpu,
     if (cpuset_empty(hard))
         return xn_msg_set(msg, XN_EINVAL, "hard affinity of domain %u "
                           "selects no CPU", domid);
-    return hv->ops->vcpu_pin(hv, domid, vcpu, hard, soft, msg);
+    int rc = check_alive(hv, domid, msg);
+    return rc < 0 ? rc : hv->ops->vcpu_pin(hv, domid, vcpu, hard, soft, msg);
 }
 
 int hv_sched_get(struct hv *hv, uint32_t domid, struct hv_sched_params *p,
                  struct xn_msg *msg)
 {
-    return hv->ops->sched_get(hv, domid, p, msg);
+    struct hv_dominfo info;
+    int rc = hv_check_dom(hv, domid, HV_NEED_EXISTS, NULL, &info, msg);
+    return rc < 0 ? rc : hv->ops->sched_get(hv, domid, p, msg);
 }
 
 int hv_sched_set(struct hv *hv, uint32_t domid,
@@ -292,7 +392,8 @@ int hv_sched_set(struct hv *hv, uint32_t domid,
     if (p->cap != -1 && (p->cap < 0 || p->cap > 65535))
         return xn_msg_set(msg, XN_EINVAL, "cap %d is out of range "
                           "(0-65535, in %% of one CPU; 0 = no cap)", p->cap);
-    return hv->ops->sched_set(hv, domid, p, msg);
+    int rc = check_alive(hv, domid, msg);
+    return rc < 0 ? rc : hv->ops->sched_set(hv, domid, p, msg);
 }
 
 int hv_pool_sched_get(struct hv *hv, uint32_t poolid, struct hv_pool_sched *p,
@@ -319,7 +420,7 @@ int hv_pool_sched_set(struct hv *hv, uint32_t poolid,
 int hv_save(struct hv *hv, uint32_t domid, int fd, unsigned flags,
             hv_done_fn *done, void *opaque, struct xn_msg *msg)
 {
-    int rc = not_dom0(domid, "saved", msg);
+    int rc = check_op(hv, domid, HV_NEED_SAVABLE, "saved", msg);
     return rc < 0 ? rc : hv->ops->save(hv, domid, fd, flags, done, opaque,
                                        msg);
 }
@@ -327,15 +428,77 @@ int hv_save(struct hv *hv, uint32_t domid, int fd, unsigned flags,
 int hv_resume(struct hv *hv, uint32_t domid, hv_done_fn *done, void *opaque,
               struct xn_msg *msg)
 {
-    return hv->ops->resume(hv, domid, done, opaque, msg);
+    struct hv_dominfo info;
+    int rc = hv_check_dom(hv, domid, HV_NEED_SUSPENDED, "resumed", &info,
+                          msg);
+    return rc < 0 ? rc : hv->ops->resume(hv, domid, done, opaque, msg);
 }
 
-int hv_restore(struct hv *hv, int fd, const char *name, bool paused,
-               hv_done_fn *done, void *opaque, struct xn_msg *msg)
+int hv_image_open(struct hv *hv, int fd, struct hv_image **img_r,
+                  struct xn_msg *msg)
+{
+    struct hv_image *img = calloc(1, sizeof(*img));
+    int rc;
+
+    *img_r = NULL;
+    if (!img)
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    img->hv = hv;
+    img->fd = fd;
+    rc = hv->ops->image_open(hv, img, msg);
+    if (rc == 0 && (!img->cfg->c_info.name || !img->cfg->c_info.name[0]))
+        rc = xn_msg_set(msg, XN_ECORRUPT, "the image's configuration names "
+                        "no domain");
+    if (rc == 0) {
+        struct xn_msg why;
+        if (dom_name_check_str(img->cfg->c_info.name, &why) < 0)
+            rc = xn_msg_set(msg, XN_ECORRUPT, "the image's configuration: "
+                            "%s", why.text);
+    }
+    if (rc < 0) {
+        hv_image_free(img);
+        return rc;
+    }
+    *img_r = img;
+    return 0;
+}
+
+const libxl_domain_config *hv_image_config(const struct hv_image *img)
+{
+    return img->cfg;
+}
+
+void hv_image_free(struct hv_image *img)
+{
+    if (!img)
+        return;
+    if (img->priv)
+        img->hv->ops->image_free(img);
+    if (img->cfg) {
+        libxl_domain_config_dispose(img->cfg);
+        free(img->cfg);
+    }
+    free(img);
+}
+
+int hv_restore(struct hv *hv, struct hv_image *img, const char *name,
+               bool paused, hv_done_fn *done, void *opaque,
+               struct xn_msg *msg)
 {
     int rc = name ? dom_name_check_str(name, msg) : 0;
-    return rc < 0 ? rc : hv->ops->restore(hv, fd, name, paused, done, opaque,
-                                          msg);
+    if (rc == 0)
+        rc = hv->ops->restore(hv, img, name, paused, done, opaque, msg);
+    hv_image_free(img);
+    return rc;
+}
+
+/* --- memory --- */
+
+int hv_need_memory(struct hv *hv, const libxl_domain_config *cfg,
+                   uint64_t *need_kb_r, struct xn_msg *msg)
+{
+    *need_kb_r = 0;
+    return hv->ops->need_memory(hv, cfg, need_kb_r, msg);
 }
 
 /* --- the host's xenstore --- */

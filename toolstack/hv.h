@@ -77,6 +77,10 @@ int hv_dom_info(struct hv *hv, uint32_t domid, struct hv_dominfo *info,
 /* Resolve a domain named by name or by decimal id. */
 int hv_dom_lookup(struct hv *hv, const char *ref, uint32_t *domid_r,
                   struct xn_msg *msg);
+/* The domain with this UUID (the one that is not dying, if two are);
+ * XN_ENOENT when none. */
+int hv_dom_by_uuid(struct hv *hv, const uint8_t uuid[16],
+                   struct hv_dominfo *info, struct xn_msg *msg);
 
 /* The configuration the domain runs with.  `cfg` must have been through
  * libxl_domain_config_init; the caller disposes it, success or not. */
@@ -135,18 +139,44 @@ int hv_pool_sched_set(struct hv *hv, uint32_t poolid,
  * driver chooses to record it) followed by its memory image.  It leaves the
  * domain suspended (state SHUTDOWN, reason SUSPEND); the caller then
  * destroys it, or hv_resume()s it to let it run on.
- * hv_restore reads an image written by hv_save of the same driver from `fd`
- * (positioned at the image, not closed), recreates the configuration from
- * it and creates the domain; `name`, when not NULL, replaces the saved name
- * (a migration receives "web1--incoming").  `done` gets the new domid.  A
- * corrupt, truncated or foreign image fails with XN_ECORRUPT.
- * Both leave the fd's offset just past the image and never read beyond it. */
+ *
+ * Restoring takes two steps, so that the caller knows what it is about to
+ * start (its name, UUID, memory) before anything is created:
+ *  - hv_image_open reads the image's description (the driver's header and
+ *    the configuration) from `fd`, positioned at the image.  It reads
+ *    synchronously: `fd` must be a regular file (or a socket whose header
+ *    has arrived).  A corrupt, truncated or foreign image fails with
+ *    XN_ECORRUPT.  *img_r is owned by the caller until hv_restore takes it
+ *    (hv_image_free otherwise); the fd stays the caller's and must outlive
+ *    the image.
+ *  - hv_restore reads the rest and creates the domain from the image's
+ *    configuration; `name`, when not NULL, replaces the saved name (a
+ *    migration receives "web1--incoming").  It takes `img` whatever the
+ *    result.  `done` gets the new domid.
+ * Both leave the fd's offset just past the image and never read beyond
+ * it. */
 int hv_save(struct hv *hv, uint32_t domid, int fd, unsigned flags,
             hv_done_fn *done, void *opaque, struct xn_msg *msg);
 int hv_resume(struct hv *hv, uint32_t domid, hv_done_fn *done, void *opaque,
               struct xn_msg *msg);
-int hv_restore(struct hv *hv, int fd, const char *name, bool paused,
-               hv_done_fn *done, void *opaque, struct xn_msg *msg);
+
+struct hv_image;
+int hv_image_open(struct hv *hv, int fd, struct hv_image **img_r,
+                  struct xn_msg *msg);
+/* The image's configuration: valid while the image lives. */
+const libxl_domain_config *hv_image_config(const struct hv_image *img);
+void hv_image_free(struct hv_image *img);     /* NULL ok */
+int hv_restore(struct hv *hv, struct hv_image *img, const char *name,
+               bool paused, hv_done_fn *done, void *opaque,
+               struct xn_msg *msg);
+
+/* --- memory --- */
+/* Host memory, in KiB, that starting `cfg` takes: the domain's memory and
+ * what the hypervisor needs beside it (page tables, shadow, device model),
+ * computed by libxl_domain_need_memory on Xen and by the same formula on
+ * the simulated host.  `cfg` is not changed. */
+int hv_need_memory(struct hv *hv, const libxl_domain_config *cfg,
+                   uint64_t *need_kb_r, struct xn_msg *msg);
 
 /* --- the host's xenstore ---
  * A client of the store this host's domains live in, usable from the

@@ -2,10 +2,18 @@
  * hv_driver.h - what a driver implements.  Only hv.c and the drivers include
  * this; everything else uses hv.h.
  *
- * hv.c checks what is common to every driver before it calls an op (a known
- * domain id, domain 0 not destroyed, ranges of values), so drivers may assume
- * their arguments are in range.  Each op has the contract of the hv_* call of
- * the same name in hv.h.
+ * hv.c checks what is common to every driver before it calls an op, with one
+ * wording for both: the domain exists, its state allows the operation
+ * (pause a running domain, resume a suspended one ...), domain 0 is not
+ * destroyed, names follow domname.h, values are in range.  Drivers may
+ * assume their arguments passed these checks (the domain may still go
+ * between the check and the call: a driver reports that as XN_ENOENT).
+ * Each op has the contract of the hv_* call of the same name in hv.h.
+ *
+ * Drivers complete asynchronous calls and deliver events through
+ * hv_complete and hv_emit, from loop callbacks only.  Either may close the
+ * hv (the owner's callback may call hv_close); both return false then, and
+ * the driver must not touch its state again.
  */
 #ifndef XENITH_HV_DRIVER_H
 #define XENITH_HV_DRIVER_H
@@ -68,11 +76,27 @@ struct hv_ops {
                 hv_done_fn *done, void *opaque, struct xn_msg *msg);
     int (*resume)(struct hv *hv, uint32_t domid, hv_done_fn *done,
                   void *opaque, struct xn_msg *msg);
-    int (*restore)(struct hv *hv, int fd, const char *name, bool paused,
-                   hv_done_fn *done, void *opaque, struct xn_msg *msg);
+    /* Fill img->cfg (heap, libxl_domain_config_init'ed) and img->priv
+     * from the image's description; image_free frees priv (not cfg). */
+    int (*image_open)(struct hv *hv, struct hv_image *img,
+                      struct xn_msg *msg);
+    void (*image_free)(struct hv_image *img);
+    /* May take img->cfg (set it to NULL) and img->priv; hv.c frees the
+     * rest of the image after the call. */
+    int (*restore)(struct hv *hv, struct hv_image *img, const char *name,
+                   bool paused, hv_done_fn *done, void *opaque,
+                   struct xn_msg *msg);
+    int (*need_memory)(struct hv *hv, const libxl_domain_config *cfg,
+                       uint64_t *need_kb_r, struct xn_msg *msg);
 
     /* May be NULL: the host has no store the daemon can use. */
     int (*store_open)(struct hv *hv, struct xsc **x_r, struct xn_msg *msg);
+};
+
+/* A callback into the owner in progress; hv_close marks every guard. */
+struct hv_guard {
+    bool closed;
+    struct hv_guard *prev;
 };
 
 struct hv {
@@ -82,10 +106,30 @@ struct hv {
     void *event_opaque;
     char uri[256];
     void *priv;                 /* the driver's state; the driver frees it */
+    struct hv_guard *guards;    /* callbacks running, innermost first */
 };
 
-/* Deliver an event to the hv's owner.  Drivers call this from the loop. */
-void hv_emit(struct hv *hv, const struct hv_event *ev);
+/* An image being restored (hv_image_open .. hv_restore). */
+struct hv_image {
+    struct hv *hv;              /* not owned */
+    int fd;                     /* not owned */
+    libxl_domain_config *cfg;   /* owned (heap) until the driver takes it */
+    void *priv;                 /* the driver's reading state */
+};
+
+/* Deliver an event to the hv's owner.  Returns false when the owner closed
+ * the hv meanwhile. */
+bool hv_emit(struct hv *hv, const struct hv_event *ev);
+
+/* For drivers reading an image synchronously: wait up to 30 s for fd to be
+ * ready for `events` (POLLIN, POLLOUT).  0, or -1 with errno set. */
+int hv_fd_wait(int fd, short events);
+
+/* Complete an asynchronous call: call `done` with a copy of `msg` (so the
+ * driver may free its operation first, as it should).  Returns false when
+ * `done` closed the hv. */
+bool hv_complete(struct hv *hv, hv_done_fn *done, void *opaque, int rc,
+                 const struct xn_msg *msg, uint32_t domid);
 
 extern const struct hv_ops hv_sim_ops;
 extern const struct hv_ops hv_xen_ops;

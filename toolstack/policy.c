@@ -1,8 +1,8 @@
-/* policy.c - per-domain settings: what they may hold, and their files. */
+/* policy.c - a domain's settings as named strings, and their files. */
 #include "policy.h"
+#include "utf8.h"
 #include "uuid.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,138 +11,106 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const struct {
-    const char *name;
-    const char *help;
-    const char *const *choices;     /* NULL: a size in MiB */
-} keys[POLICY_NKEYS] = {
-    [POLICY_PRIORITY] = {"priority", "critical, high, normal or low",
-                         (const char *const[]){"critical", "high", "normal",
-                                               "low", NULL}},
-    [POLICY_BALLOON_MIN] = {"balloon-min", "a memory size (e.g. 512, 2g)",
-                            NULL},
-    [POLICY_BALLOON_MAX] = {"balloon-max", "a memory size (e.g. 512, 2g)",
-                            NULL},
-    [POLICY_MIGRATE] = {"migrate", "allowed or never",
-                        (const char *const[]){"allowed", "never", NULL}},
-};
-
-const char *policy_key_name(enum policy_key k)
+void policy_init(struct policy *p)
 {
-    return k < POLICY_NKEYS ? keys[k].name : "?";
+    memset(p, 0, sizeof(*p));
 }
 
-const char *policy_key_help(enum policy_key k)
+static struct policy_entry *find(const struct policy *p, const char *key)
 {
-    return k < POLICY_NKEYS ? keys[k].help : "";
+    for (size_t i = 0; i < p->n; i++)
+        if (strcmp(p->e[i].key, key) == 0)
+            return (struct policy_entry *)&p->e[i];
+    return NULL;
 }
 
-int policy_key_parse(const char *name, enum policy_key *k_r,
-                     struct xn_msg *msg)
+const char *policy_get(const struct policy *p, const char *key)
 {
-    for (int k = 0; k < POLICY_NKEYS; k++) {
-        if (strcmp(keys[k].name, name) == 0) {
-            *k_r = (enum policy_key)k;
-            return 0;
-        }
+    const struct policy_entry *e = find(p, key);
+    return e ? e->value : NULL;
+}
+
+int policy_set(struct policy *p, const char *key, const char *value,
+               struct xn_msg *msg)
+{
+    struct policy_entry *e = find(p, key);
+    char q[80];
+
+    if (strlen(key) >= POLICY_KEY_MAX)
+        return xn_msg_set(msg, XN_EINVAL, "policy setting \"%s\" has too "
+                          "long a name", xn_quote(key, strlen(key), 40, q,
+                                                  sizeof(q)));
+    if (strlen(value) >= POLICY_VALUE_MAX)
+        return xn_msg_set(msg, XN_EINVAL, "the value of policy setting "
+                          "\"%s\" is longer than %d bytes", key,
+                          POLICY_VALUE_MAX - 1);
+    if (!e) {
+        if (p->n >= POLICY_MAX)
+            return xn_msg_set(msg, XN_EINVAL, "a policy holds at most %d "
+                              "settings", POLICY_MAX);
+        e = &p->e[p->n++];
+        snprintf(e->key, sizeof(e->key), "%s", key);
     }
-    return xn_msg_set(msg, XN_EINVAL, "policy setting \"%s\" is unknown "
-                      "(priority, balloon-min, balloon-max or migrate)",
-                      name);
-}
-
-/* A size as xl writes it, in MiB. */
-static int parse_mib(const char *text, uint64_t *mib_r)
-{
-    char *end;
-    unsigned long long v;
-
-    if (!isdigit((unsigned char)text[0]))
-        return -1;
-    errno = 0;
-    v = strtoull(text, &end, 10);
-    if (errno)
-        return -1;
-    switch (tolower((unsigned char)*end)) {
-    case '\0':
-    case 'm': break;
-    case 'g': v *= 1024; break;
-    case 't': v *= 1024 * 1024; break;
-    default: return -1;
-    }
-    if (*end && end[1])
-        return -1;
-    if (v == 0 || v > (UINT64_C(1) << 30))
-        return -1;
-    *mib_r = v;
+    snprintf(e->value, sizeof(e->value), "%s", value);
     return 0;
 }
 
-int policy_value_parse(enum policy_key k, const char *text,
-                       char out[POLICY_VALUE_MAX], struct xn_msg *msg)
+bool policy_unset(struct policy *p, const char *key)
 {
-    if (k >= POLICY_NKEYS)
-        return xn_msg_set(msg, XN_EINVAL, "no such policy setting");
-    if (keys[k].choices) {
-        for (const char *const *c = keys[k].choices; *c; c++) {
-            if (strcmp(*c, text) == 0) {
-                snprintf(out, POLICY_VALUE_MAX, "%s", text);
-                return 0;
-            }
-        }
-    } else {
-        uint64_t mib;
-        if (parse_mib(text, &mib) == 0) {
-            snprintf(out, POLICY_VALUE_MAX, "%llu", (unsigned long long)mib);
-            return 0;
-        }
-    }
-    return xn_msg_set(msg, XN_EINVAL, "%s \"%s\" is not valid: it takes %s",
-                      keys[k].name, text, keys[k].help);
+    struct policy_entry *e = find(p, key);
+
+    if (!e)
+        return false;
+    *e = p->e[--p->n];
+    return true;
 }
 
-int policy_check(const struct policy *p, struct xn_msg *msg)
+int policy_key_syntax(const char *key, struct xn_msg *msg)
 {
-    if (p->set[POLICY_BALLOON_MIN] && p->set[POLICY_BALLOON_MAX] &&
-        strtoull(p->value[POLICY_BALLOON_MIN], NULL, 10) >
-            strtoull(p->value[POLICY_BALLOON_MAX], NULL, 10))
-        return xn_msg_set(msg, XN_EINVAL, "balloon-min %s MiB is above "
-                          "balloon-max %s MiB", p->value[POLICY_BALLOON_MIN],
-                          p->value[POLICY_BALLOON_MAX]);
+    size_t n = strlen(key);
+    char q[80];
+    bool ok = n > 0 && n < POLICY_KEY_MAX && key[0] >= 'a' && key[0] <= 'z';
+
+    for (size_t i = 0; ok && i < n; i++) {
+        char c = key[i];
+        ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+             c == '_' || c == '-';
+    }
+    if (!ok)
+        return xn_msg_set(msg, XN_EINVAL, "policy setting \"%s\" is not a "
+                          "setting name (lower-case letters, digits, '.', "
+                          "'_' and '-')", xn_quote(key, n, 40, q, sizeof(q)));
     return 0;
 }
 
 struct json_object *policy_to_json(const struct policy *p)
 {
     struct json_object *o = json_object_new_object();
-    for (int k = 0; k < POLICY_NKEYS; k++)
-        if (p->set[k])
-            json_object_object_add(o, keys[k].name,
-                                   json_object_new_string(p->value[k]));
+    for (size_t i = 0; i < p->n; i++)
+        json_object_object_add(o, p->e[i].key,
+                               json_object_new_string(p->e[i].value));
     return o;
 }
 
 int policy_from_json(struct json_object *o, struct policy *p,
                      struct xn_msg *msg)
 {
-    memset(p, 0, sizeof(*p));
+    policy_init(p);
     if (!json_object_is_type(o, json_type_object))
         return xn_msg_set(msg, XN_EINVAL, "a policy must be a JSON object");
     json_object_object_foreach(o, key, val) {
-        enum policy_key k = POLICY_NKEYS;
-        int rc = policy_key_parse(key, &k, msg);
+        int rc = policy_key_syntax(key, msg);
         if (rc < 0)
             return rc;
-        if (!json_object_is_type(val, json_type_string))
-            return xn_msg_set(msg, XN_EINVAL, "policy setting \"%s\" must be "
-                              "a string", key);
-        rc = policy_value_parse(k, json_object_get_string(val), p->value[k],
-                                msg);
-        if (rc < 0)
+        if (!json_object_is_type(val, json_type_string) ||
+            strlen(json_object_get_string(val)) !=
+                (size_t)json_object_get_string_len(val))
+            return xn_msg_set(msg, XN_EINVAL, "policy setting \"%s\" must "
+                              "be a string", key);
+        if ((rc = policy_set(p, key, json_object_get_string(val), msg)) < 0)
             return rc;
-        p->set[k] = true;
     }
-    return policy_check(p, msg);
+    return 0;
 }
 
 /* --- files --- */

@@ -1,5 +1,6 @@
 /* savefile.c - write and check the identifying line of a save file. */
 #include "savefile.h"
+#include "domname.h"
 #include "proto.h"
 #include "uuid.h"
 
@@ -95,14 +96,27 @@ int savefile_read_header(int fd, const char *path, struct savefile_header *h,
     rc = xn_msg_set(msg, XN_ECORRUPT, "%s has a damaged header line", path);
     if (o && json_object_is_type(o, json_type_object) &&
         json_object_object_get_ex(o, "driver", &v) &&
+        json_object_is_type(v, json_type_string) &&
         snprintf(h->driver, sizeof(h->driver), "%s",
                  json_object_get_string(v)) > 0 &&
-        json_object_object_get_ex(o, "name", &v) &&
-        snprintf(h->name, sizeof(h->name), "%s",
-                 json_object_get_string(v)) > 0 &&
         json_object_object_get_ex(o, "uuid", &v) &&
-        xn_uuid_parse(json_object_get_string(v), h->uuid) == 0)
-        rc = 0;
+        json_object_is_type(v, json_type_string) &&
+        xn_uuid_parse(json_object_get_string(v), h->uuid) == 0 &&
+        json_object_object_get_ex(o, "name", &v) &&
+        json_object_is_type(v, json_type_string)) {
+        /* The name is checked like any other name, NULs included, before
+         * anything quotes it. */
+        struct xn_msg why;
+        const char *name = json_object_get_string(v);
+        size_t len = (size_t)json_object_get_string_len(v);
+        if (dom_name_check(name, len, &why) < 0) {
+            rc = xn_msg_set(msg, XN_ECORRUPT, "%s has a damaged header "
+                            "line: %s", path, why.text);
+        } else {
+            snprintf(h->name, sizeof(h->name), "%s", name);
+            rc = 0;
+        }
+    }
     json_object_put(o);
     return rc;
 }

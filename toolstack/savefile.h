@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "err.h"
-#include "hv.h"
+#include "hv_types.h"
 
 #define SAVEFILE_MAGIC "XENITH-SAVE"
 #define SAVEFILE_VERSION 1

@@ -25,11 +25,19 @@ outputs "restore" "Restored domain s1 (id [0-9]*)" xenith restore "$T/s1.img"
     fail "memory restored" "mem_kb $(field s1 mem_kb)"
 fails "restore onto a live name" 'a domain named "s1" already exists' \
     xenith restore "$T/s1.copy"
+# Another name is not enough: the copy has s1's UUID, and two domains with
+# one UUID would share their policy and their /vm tree.
+fails "restore a second copy of a live domain" \
+    "domain s1 (id [0-9]*) already has UUID" \
+    xenith restore -p --name s1b "$T/s1.copy"
+fails "nothing made of it" 'no domain named "s1b"' xenith list s1b
+xenith save s1 "$T/s1.img" >/dev/null
 outputs "restore under another name, paused" "s1b.*paused" \
     xenith restore -p --name s1b "$T/s1.copy"
 [ "$(field s1b state)" = paused ] && pass "restored paused" ||
     fail "restored paused" "state $(field s1b state)"
 xenith destroy s1b
+ok "and the first again" xenith restore "$T/s1.img"
 
 ok "checkpoint save" xenith save -c s1 "$T/s1.ckpt"
 [ "$(field s1 state)" = running ] && pass "checkpoint keeps it running" ||

@@ -238,10 +238,13 @@ void simt_save(struct simt *t, uint32_t domid, int fd, unsigned flags)
 
 int simt_restore(struct simt *t, int fd, const char *name, bool paused)
 {
+    struct hv_image *img;
     struct xn_msg msg;
     int before = t->n_done, rc;
 
-    rc = hv_restore(t->hv, fd, name, paused, simt_on_done, t, &msg);
+    rc = hv_image_open(t->hv, fd, &img, &msg);
+    if (rc == 0)
+        rc = hv_restore(t->hv, img, name, paused, simt_on_done, t, &msg);
     if (rc < 0) {
         t->msg = msg;
         return rc;
@@ -249,6 +252,12 @@ int simt_restore(struct simt *t, int fd, const char *name, bool paused)
     ck_assert_int_eq(t->n_done, before);
     ck_assert(simt_run_until(t, &t->n_done, before + 1, 60000));
     return t->rc;
+}
+
+bool simt_readable(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    return poll(&p, 1, 0) == 1;
 }
 
 /* --- running a suite --- */

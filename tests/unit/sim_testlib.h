@@ -86,6 +86,8 @@ int simt_tmpfile_fd(void);
 void simt_save(struct simt *t, uint32_t domid, int fd, unsigned flags);
 /* hv_restore from fd, waited for: its code (t->msg says why it failed). */
 int simt_restore(struct simt *t, int fd, const char *name, bool paused);
+/* Is there something to read on fd, now? */
+bool simt_readable(int fd);
 
 /* --- running a suite --- */
 

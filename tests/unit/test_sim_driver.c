@@ -279,16 +279,22 @@ END_TEST
 START_TEST(driver_close_abandons)
 {
     struct simt t;
+    struct hv_image *img;
     struct xn_msg msg;
     int fd = simt_tmpfile_fd();
 
     simt_open(&t, "sim:///", NULL);
+    /* An image to restore from: domain 2, saved (and left suspended). */
+    simt_save(&t, 2, fd, 0);
+    ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+    ck_assert_int_eq(hv_image_open(t.hv, fd, &img, &msg), 0);
+    t.n_done = 0;
     ck_assert_int_eq(hv_create(t.hv, simt_mkcfg("x", 16, 1), false,
                                simt_on_done, &t, &msg), 0);
     ck_assert_int_eq(hv_shutdown(t.hv, 1, false, simt_on_done, &t, &msg), 0);
     ck_assert_int_eq(hv_destroy(t.hv, 2, simt_on_done, &t, &msg), 0);
-    ck_assert_int_eq(hv_restore(t.hv, fd, NULL, false, simt_on_done, &t, &msg),
-                     0);
+    ck_assert_int_eq(hv_restore(t.hv, img, "copy", false, simt_on_done, &t,
+                                &msg), 0);
     hv_close(t.hv);
     event_base_loop(t.base, EVLOOP_NONBLOCK);
     ck_assert_int_eq(t.n_done, 0);

@@ -1,13 +1,24 @@
 /*
- * daemon.h - xenithd's shared state and the interfaces between its modules.
+ * daemon.h - xenithd's core: the state every module reaches, how the
+ * daemon is put together and taken apart, and the interfaces between the
+ * core's modules.  Services see the core through service.h only.
  *
- *   main.c      options, start-up, signals, the loop
- *   control.c   the control socket: connections, framing, peer checks
- *   request.c   one request's life: reply once, then free
- *   dispatch.c  the table of operations
- *   jobs.c      per-domain serialisation of operations
- *   monitor.c   domain events: shutdown actions, waiters, the event stream
- *   ops_*.c     the operations, grouped by subject
+ *   daemon.c       daemon_open / daemon_close: the modules, in order
+ *   bus.c          the event bus (bus.h)
+ *   jobs.c         one operation at a time per domain (jobs.h)
+ *   claims.c       names and UUIDs being taken by starts and renames
+ *   start.c        the one path by which a domain starts (start.h)
+ *   stream.c       suspend, write the stream, then end (stream.h)
+ *   monitor.c      shutdown actions and waiters for a domain to go
+ *   events_out.c   the control socket's event stream (a bus subscriber)
+ *   policy_*.c     per-domain policy: keys, files, the xenstore mirror
+ *   services.c     the service table: open, close, ops, keys, status
+ *   metrics*.c     the metrics registry and its HTTP endpoint
+ *   control.c      the control socket: connections, framing, peer checks
+ *   request.c      one request's life: reply once, then free
+ *   dispatch.c     the table of operations
+ *   ops_*.c        the core's operations, grouped by subject
+ *   parse_guard.c  xl.cfg text from clients, parsed in a child first
  *
  * Everything runs on one libevent loop in one thread.
  */
@@ -22,26 +33,68 @@
 
 #include "err.h"
 #include "hv.h"
+#include "daemon/bus.h"
 
 struct event_base;
-struct control;
+struct bus;
 struct jobs;
+struct claims;
+struct starter;
 struct monitor;
+struct control;
+struct events_out;
+struct policy_keys;
+struct policy_mirror;
+struct services;
+struct metrics;
+struct metrics_http;
+struct service;
+
+/* How to put a daemon together (the options of main.c). */
+struct daemon_opts {
+    const char *uri;                /* xen:/// or sim:///NAME */
+    const char *scenario;           /* sim: scenario file, or NULL */
+    const char *socket;             /* control socket, NULL for none */
+    const char *run_dir;            /* where the sim puts its store socket;
+                                     * NULL: a private directory */
+    const char *state_dir;          /* where per-domain policy is kept */
+    const char *metrics;            /* ADDR:PORT to serve metrics, or NULL */
+    /* The services to run, NULL-terminated (main.c's table); NULL none. */
+    const struct service *const *services;
+};
 
 struct daemon {
-    struct event_base *base;        /* owned */
+    struct event_base *base;        /* not owned */
     struct hv *hv;                  /* owned */
-    struct control *control;        /* owned */
+    struct bus *bus;                /* owned */
     struct jobs *jobs;              /* owned */
+    struct claims *claims;          /* owned */
+    struct starter *starter;        /* owned: the start gates */
     struct monitor *monitor;        /* owned */
     struct xsc *store;              /* owned; the host's xenstore, NULL when
                                      * the driver has none */
-    const char *state_dir;          /* not owned (the options') */
-    char **creating;                /* names of domains being created or
-                                     * restored (owned strings), so two
-                                     * requests cannot both claim a name */
-    size_t n_creating;
+    struct policy_keys *keys;       /* owned: every service's keys */
+    struct policy_mirror *mirror;   /* owned */
+    struct metrics *metrics;        /* owned */
+    struct metrics_http *metrics_http;  /* owned; NULL when not serving */
+    struct services *services;      /* owned: the services running */
+    struct control *control;        /* owned; NULL without a socket */
+    struct events_out *events_out;  /* owned; NULL without a socket */
+    char *state_dir;                /* owned copy */
 };
+
+/*
+ * Put a daemon together on `base` (not owned; it must outlive the daemon):
+ * the hypervisor connection, the bus, jobs, policy, metrics, the services,
+ * and the control socket when o->socket is set.  On failure nothing is
+ * left behind and msg says what failed.  Check suites call this without a
+ * socket and drive the modules in-process.
+ */
+int daemon_open(struct event_base *base, const struct daemon_opts *o,
+                struct daemon **d_r, struct xn_msg *msg);
+/* Take it apart in the reverse order; requests in flight are cancelled.
+ * Not from inside one of the daemon's own callbacks.  NULL ok. */
+void daemon_close(struct daemon *d);
 
 /* --- requests (request.c) --- */
 struct conn;
@@ -78,64 +131,41 @@ void conn_subscribe(struct conn *c);
 /* Send an event to every subscriber; consumes take_event. */
 void control_broadcast(struct control *c, struct json_object *take_event);
 
+/* --- the event stream (events_out.c): the bus, as JSON, to the control
+ * socket's subscribers --- */
+int events_out_open(struct daemon *d, struct events_out **e_r);
+void events_out_close(struct events_out *e);
+/* The stream's form of an event: {"type", "domid", "uuid", "name", "time",
+ * and the fields of its type}.  One reference for the caller. */
+struct json_object *events_out_json(const struct bus_event *ev);
+
 /* --- dispatch (dispatch.c) --- */
-/* Route a decoded request to its operation. Takes ownership of r. */
+/* Route a decoded request to its operation: the core's table first, then
+ * the services'.  Takes ownership of r. */
 void dispatch(struct request *r);
-/* Names of all operations, NULL-terminated (for tests and docs). */
+/* Names of the core's operations, NULL-terminated (for tests and docs). */
 const char *const *dispatch_ops(void);
 
-/* --- per-domain jobs (jobs.c) ---
- * At most one job runs per domain; others wait in FIFO order.  `start` is
- * called when the job's turn comes (possibly inside jobs_submit); the job
- * then runs until jobs_release(domid).  A queued job whose request's client
- * has gone is dropped with `cancel` (may be NULL). */
-typedef void job_fn(void *arg);
-struct jobs *jobs_new(void);
-void jobs_free(struct jobs *j);
-void jobs_submit(struct jobs *j, uint32_t domid, job_fn *start,
-                 job_fn *cancel, void *arg);
-void jobs_release(struct jobs *j, uint32_t domid);
-bool jobs_busy(struct jobs *j, uint32_t domid);
-
-/* --- names being claimed by create/restore (ops_domain.c) --- */
-/* Claim a name for a domain about to be made; fails with XN_EEXIST when a
- * domain has it or another request claimed it. */
-int daemon_claim_name(struct daemon *d, const char *name, struct xn_msg *msg);
-void daemon_unclaim_name(struct daemon *d, const char *name);
-
 /* --- xl.cfg text from clients (parse_guard.c) --- */
-/* Parse `text` into cfg as xl would on this host (CPU lists bounded by its
- * CPUs), first in a child process so libxlutil's faults on hostile input
- * cannot reach the daemon.  cfg as for xlcfg_parse. */
+/* Parse `text` (`len` bytes) into cfg as xl would on this host (CPU lists
+ * bounded by its CPUs), first in a child process so libxlutil's faults on
+ * hostile input cannot reach the daemon.  cfg as for xlcfg_parse. */
 int daemon_parse_config(struct daemon *d, const char *filename,
-                        const char *text, libxl_domain_config *cfg,
-                        struct xn_msg *msg);
+                        const char *text, size_t len,
+                        libxl_domain_config *cfg, struct xn_msg *msg);
 
-/* --- per-domain policy (ops_policy.c) --- */
-/* Mirror a domain's policy file into xenstore (when it has one). */
-void policy_sync_domain(struct daemon *d, uint32_t domid);
-/* The same for every domain: at start-up. */
-void policy_sync_all(struct daemon *d);
-
-/* --- domain events (monitor.c) --- */
-struct monitor *monitor_new(struct daemon *d);
-void monitor_free(struct monitor *m);
-/* The hv event callback: pass to hv_open with the daemon as opaque. */
-hv_event_fn monitor_hv_event;
+/* --- shutdown actions and waiters (monitor.c) --- */
+int monitor_open(struct daemon *d, struct monitor **m_r);
+void monitor_close(struct monitor *m);
 /* At start-up: apply the shutdown action of every domain that shut down
  * while no daemon was watching (its event is long gone). */
-void monitor_catch_up(struct daemon *d);
+void monitor_catch_up(struct monitor *m);
 
-/* Publish an event on the stream: {"type": type, "domid":..., "name":...}
- * plus the fields of take_extra (may be NULL). */
-void monitor_publish(struct daemon *d, const char *type, uint32_t domid,
-                     const char *name, struct json_object *take_extra);
-
-/* Wait for a domain to go away.  `fn` runs once: rc 0 when it died (or
- * was shut down and preserved by its on_* action), XN_ETIMEDOUT after
- * `timeout_ms`. */
+/* Wait for a domain to go away.  `fn` runs once, from the loop: rc 0 when
+ * it died (or was shut down and preserved by its on_* action),
+ * XN_ETIMEDOUT after `timeout_ms`, XN_ECANCELED when the daemon stops. */
 typedef void wait_fn(void *arg, int rc, uint32_t domid);
-void monitor_wait_gone(struct daemon *d, uint32_t domid, unsigned timeout_ms,
-                       wait_fn *fn, void *arg);
+void monitor_wait_gone(struct monitor *m, uint32_t domid,
+                       unsigned timeout_ms, wait_fn *fn, void *arg);
 
 #endif

@@ -1,5 +1,7 @@
-/* dispatch.c - the table of operations the control socket offers. */
+/* dispatch.c - the table of the core's operations; the services add
+ * theirs (services.c). */
 #include "ops.h"
+#include "daemon/service.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +13,7 @@ static const struct {
     {"daemon.info", op_daemon_info},
     {"host.info", op_host_info},
     {"events.subscribe", op_events_subscribe},
+    {"services.list", op_services_list},
     {"domain.list", op_dom_list},
     {"domain.info", op_dom_info},
     {"domain.create", op_dom_create},
@@ -45,6 +48,8 @@ void dispatch(struct request *r)
             return;
         }
     }
+    if (services_dispatch(r->d->services, r))
+        return;
     char m[160];
     snprintf(m, sizeof(m), "unknown operation \"%.100s\"", r->op);
     request_fail(r, XN_EINVAL, m);

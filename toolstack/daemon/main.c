@@ -1,7 +1,14 @@
-/* main.c - xenithd: options, start-up, signals and the event loop. */
-#include "daemon.h"
+/*
+ * main.c - xenithd: options, the table of services, signals and the event
+ * loop.  daemon.c puts the daemon together.
+ */
+#include "daemon/daemon.h"
+#include "daemon/service.h"
 #include "log.h"
-#include "xsc.h"
+
+#include "balloon/balloon_service.h"
+#include "migration/migration_service.h"
+#include "schedtune/schedtune_service.h"
 
 #include <getopt.h>
 #include <libgen.h>
@@ -15,6 +22,15 @@
 
 #define DEFAULT_SOCKET XENITH_RUNDIR "/xenithd.sock"
 #define DEFAULT_STATE_DIR XENITH_STATEDIR
+
+/* The services xenithd runs, in the order they open.  A new service is
+ * one line here (docs/architecture.md, "Adding a service"). */
+static const struct service *const services[] = {
+    &balloon_service,
+    &schedtune_service,
+    &migration_service,
+    NULL,
+};
 
 struct options {
     const char *uri;
@@ -103,31 +119,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
-    struct daemon *d = arg;
+    struct event_base *base = arg;
     xn_log(XN_LOG_NOTICE, "signal %d: stopping", (int)sig);
-    event_base_loopexit(d->base, NULL);
-}
-
-static void daemon_teardown(struct daemon *d)
-{
-    control_close(d->control);
-    xsc_close(d->store);
-    monitor_free(d->monitor);
-    jobs_free(d->jobs);
-    hv_close(d->hv);
-    for (size_t i = 0; i < d->n_creating; i++)
-        free(d->creating[i]);
-    free(d->creating);
-    if (d->base)
-        event_base_free(d->base);
+    event_base_loopexit(base, NULL);
 }
 
 int main(int argc, char **argv)
 {
-    struct daemon d = {0};
     struct options o = {0};
-    struct hv_open_opts hv_opts = {0};
+    struct daemon_opts dopts = {0};
+    struct event_base *base = NULL;
     struct event *sigint = NULL, *sigterm = NULL;
+    struct daemon *d = NULL;
     struct xn_msg msg;
     char rundir[512];
     int rc;
@@ -142,50 +145,44 @@ int main(int argc, char **argv)
         xn_log_set_sink(xn_log_sink_stderr, NULL,
                         o.verbose ? XN_LOG_DEBUG : XN_LOG_INFO);
     }
+    /* Writes fail with an error instead: a closed client, a file too big. */
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
 
     snprintf(rundir, sizeof(rundir), "%s", o.socket);
-    hv_opts.scenario = o.scenario;
-    hv_opts.run_dir = dirname(rundir);
+    dopts.uri = o.uri;
+    dopts.scenario = o.scenario;
+    dopts.socket = o.socket;
+    dopts.run_dir = dirname(rundir);
+    dopts.state_dir = o.state_dir;
+    dopts.services = services;
 
     rc = XN_ENOMEM;
-    d.base = event_base_new();
-    d.jobs = jobs_new();
-    d.monitor = monitor_new(&d);
-    if (!d.base || !d.jobs || !d.monitor) {
+    base = event_base_new();
+    if (!base) {
         xn_log(XN_LOG_ERR, "out of memory");
         goto out;
     }
-    rc = hv_open(o.uri, d.base, &hv_opts, monitor_hv_event, &d, &d.hv,
-                 &msg);
-    if (rc < 0) {
-        xn_log(XN_LOG_ERR, "cannot open %s: %s", o.uri, msg.text);
-        goto out;
-    }
-    rc = control_open(&d, o.socket, &d.control, &msg);
+    rc = daemon_open(base, &dopts, &d, &msg);
     if (rc < 0) {
         xn_log(XN_LOG_ERR, "%s", msg.text);
         goto out;
     }
-    d.state_dir = o.state_dir;
-    if (hv_store_open(d.hv, &d.store, &msg) < 0)
-        xn_log(XN_LOG_WARNING, "no xenstore: %s; policies are kept in %s "
-               "only", msg.text, d.state_dir);
-    policy_sync_all(&d);
-    monitor_catch_up(&d);
-    sigint = evsignal_new(d.base, SIGINT, on_signal, &d);
-    sigterm = evsignal_new(d.base, SIGTERM, on_signal, &d);
+    sigint = evsignal_new(base, SIGINT, on_signal, base);
+    sigterm = evsignal_new(base, SIGTERM, on_signal, base);
     evsignal_add(sigint, NULL);
     evsignal_add(sigterm, NULL);
     xn_log(XN_LOG_NOTICE, "xenithd ready: %s, socket %s", o.uri, o.socket);
 
-    event_base_dispatch(d.base);
+    event_base_dispatch(base);
     rc = 0;
 out:
     if (sigint)
         event_free(sigint);
     if (sigterm)
         event_free(sigterm);
-    daemon_teardown(&d);
+    daemon_close(d);
+    if (base)
+        event_base_free(base);
     return rc < 0 ? 1 : 0;
 }

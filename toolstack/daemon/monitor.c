@@ -1,15 +1,18 @@
 /*
  * monitor.c - what happens when a domain shuts down or dies.
  *
- * The driver reports guest shutdowns and deaths (hv_event).  For domains
- * xenith looks after (all but those another toolstack made, hv_dominfo
- * .foreign), the monitor carries out the domain's on_poweroff / on_reboot /
- * on_crash / on_watchdog action, as xl's per-domain monitor process does:
- * destroy, restart (destroy, then create again from the same
- * configuration), or preserve.  It also wakes requests waiting for a domain
- * to go, and publishes every event on the stream (`xenith events`).
+ * A subscriber of the bus's shutdown and death events.  For domains xenith
+ * looks after (all but those another toolstack made, hv_dominfo .foreign),
+ * the monitor carries out the domain's on_poweroff / on_reboot / on_crash /
+ * on_watchdog action, as xl's per-domain monitor process does: destroy,
+ * restart (destroy, then start again from the same configuration, through
+ * the start path, in the same job), or preserve.  It also wakes requests
+ * waiting for a domain to go.
  */
-#include "daemon.h"
+#include "daemon/daemon.h"
+#include "daemon/bus.h"
+#include "daemon/jobs.h"
+#include "daemon/start.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -30,18 +33,9 @@ struct waiter {
 
 struct monitor {
     struct daemon *d;
+    struct bus_sub *sub;            /* shutdowns and deaths */
     LIST_HEAD(, waiter) waiters;
 };
-
-struct monitor *monitor_new(struct daemon *d)
-{
-    struct monitor *m = calloc(1, sizeof(*m));
-    if (m) {
-        m->d = d;
-        LIST_INIT(&m->waiters);
-    }
-    return m;
-}
 
 static void waiter_end(struct waiter *w, int rc)
 {
@@ -55,15 +49,6 @@ static void waiter_end(struct waiter *w, int rc)
     fn(arg, rc, domid);
 }
 
-void monitor_free(struct monitor *m)
-{
-    struct waiter *w;
-    if (!m)
-        return;
-    while ((w = LIST_FIRST(&m->waiters)))
-        waiter_end(w, XN_ECANCELED);
-    free(m);
-}
 
 /* Wake every waiter of a domain. */
 static void wake(struct monitor *m, uint32_t domid, int rc)
@@ -85,10 +70,10 @@ static void waiter_timeout(evutil_socket_t fd, short what, void *arg)
     waiter_end(w, rc == XN_ENOENT ? 0 : XN_ETIMEDOUT);
 }
 
-void monitor_wait_gone(struct daemon *d, uint32_t domid, unsigned timeout_ms,
-                       wait_fn *fn, void *arg)
+void monitor_wait_gone(struct monitor *m, uint32_t domid,
+                       unsigned timeout_ms, wait_fn *fn, void *arg)
 {
-    struct monitor *m = d->monitor;
+    struct daemon *d = m->d;
     struct waiter *w = calloc(1, sizeof(*w));
     struct hv_dominfo info;
     struct timeval tv;
@@ -111,35 +96,17 @@ void monitor_wait_gone(struct daemon *d, uint32_t domid, unsigned timeout_ms,
     evtimer_add(w->timer, &tv);
 }
 
-void monitor_publish(struct daemon *d, const char *type, uint32_t domid,
-                     const char *name, struct json_object *take_extra)
-{
-    struct json_object *ev = json_object_new_object();
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    json_object_object_add(ev, "type", json_object_new_string(type));
-    json_object_object_add(ev, "domid", json_object_new_int64(domid));
-    json_object_object_add(ev, "name", json_object_new_string(name));
-    json_object_object_add(ev, "time", json_object_new_double(
-                               (double)ts.tv_sec + ts.tv_nsec / 1e9));
-    if (take_extra) {
-        json_object_object_foreach(take_extra, k, v)
-            json_object_object_add(ev, k, json_object_get(v));
-        json_object_put(take_extra);
-    }
-    control_broadcast(d->control, ev);
-}
-
 /* --- shutdown actions --- */
 
 struct action {
     struct daemon *d;
     uint32_t domid;
+    uint8_t uuid[16];
     char name[HV_NAME_MAX];
+    job_token token;
     libxl_action_on_shutdown what;
     libxl_domain_config *cfg;       /* for a restart; owned until handed to
-                                     * hv_create */
+                                     * the start path */
 };
 
 static void action_free(struct action *a)
@@ -152,19 +119,14 @@ static void action_free(struct action *a)
 }
 
 static void restarted(void *opaque, int rc, const struct xn_msg *msg,
-                      uint32_t domid)
+                      uint32_t domid, const char *name)
 {
     struct action *a = opaque;
-    if (rc < 0) {
+
+    if (rc < 0)
         xn_log(XN_LOG_ERR, "could not restart %s: %s", a->name, msg->text);
-    } else {
-        struct json_object *extra = json_object_new_object();
-        json_object_object_add(extra, "old_domid",
-                               json_object_new_int64(a->domid));
-        xn_log(XN_LOG_NOTICE, "restarted %s as id %u", a->name, domid);
-        monitor_publish(a->d, "restarted", domid, a->name, extra);
-        policy_sync_domain(a->d, domid);
-    }
+    else
+        xn_log(XN_LOG_NOTICE, "restarted %s as id %u", name, domid);
     free(a);
 }
 
@@ -172,34 +134,48 @@ static void action_destroyed(void *opaque, int rc, const struct xn_msg *msg,
                              uint32_t domid)
 {
     struct action *a = opaque;
+    struct start_req req = {.kind = START_RESTART};
     struct xn_msg m;
 
-    jobs_release(a->d->jobs, a->domid);
-    if (rc < 0) {
-        xn_log(XN_LOG_ERR, "could not destroy %s (id %u) after it shut "
-               "down: %s", a->name, a->domid, msg->text);
+    if (rc < 0 || !a->cfg) {
+        if (rc < 0)
+            xn_log(XN_LOG_ERR, "could not destroy %s (id %u) after it shut "
+                   "down: %s", a->name, a->domid, msg->text);
+        if (a->d->jobs)
+            jobs_end(a->d->jobs, a->token);
         action_free(a);
         return;
     }
-    if (!a->cfg) {
-        action_free(a);
-        return;
-    }
-    libxl_domain_config *cfg = a->cfg;
+    /* The same job goes on: nothing runs between the destroy and the
+     * start again. */
+    req.cfg = a->cfg;
     a->cfg = NULL;
-    if (hv_create(a->d->hv, cfg, false, restarted, a, &m) < 0) {
+    req.old_domid = a->domid;
+    req.held = a->token;
+    if (start_domain(a->d, &req, restarted, a, &m) < 0) {
         xn_log(XN_LOG_ERR, "could not restart %s: %s", a->name, m.text);
         free(a);
     }
 }
 
-static void action_start(void *arg)
+static void action_start(void *arg, job_token token)
 {
     struct action *a = arg;
+    struct hv_dominfo info;
     struct xn_msg m;
 
+    a->token = token;
+    /* Still the domain that shut down?  (A request ahead of us in the
+     * queue may have destroyed it, or restarted it by hand.) */
+    if (hv_dom_info(a->d->hv, a->domid, &info, NULL) < 0 ||
+        memcmp(info.uuid, a->uuid, 16) != 0 ||
+        info.state != HV_STATE_SHUTDOWN) {
+        jobs_end(a->d->jobs, token);
+        action_free(a);
+        return;
+    }
     if (hv_destroy(a->d->hv, a->domid, action_destroyed, a, &m) < 0) {
-        jobs_release(a->d->jobs, a->domid);
+        jobs_end(a->d->jobs, token);
         xn_log(XN_LOG_WARNING, "%s (id %u): %s", a->name, a->domid, m.text);
         action_free(a);
     }
@@ -232,16 +208,19 @@ static libxl_action_on_shutdown pick_action(const libxl_domain_config *cfg,
     }
 }
 
-static void on_shutdown(struct daemon *d, const struct hv_event *ev)
+static void on_shutdown(struct monitor *mon, uint32_t domid,
+                        enum hv_shutdown reason)
 {
+    struct daemon *d = mon->d;
     struct hv_dominfo info;
     struct action *a;
     struct xn_msg m;
     int rc;
 
-    if (ev->reason == HV_SHUTDOWN_SUSPEND)
+    if (reason == HV_SHUTDOWN_SUSPEND)
         return;                     /* a save or migration is under way */
-    if (hv_dom_info(d->hv, ev->domid, &info, NULL) < 0 || info.foreign)
+    if (hv_dom_info(d->hv, domid, &info, NULL) < 0 || info.foreign ||
+        info.state != HV_STATE_SHUTDOWN)
         return;
     a = calloc(1, sizeof(*a));
     if (!a || !(a->cfg = malloc(sizeof(*a->cfg)))) {
@@ -250,23 +229,24 @@ static void on_shutdown(struct daemon *d, const struct hv_event *ev)
     }
     libxl_domain_config_init(a->cfg);
     a->d = d;
-    a->domid = ev->domid;
+    a->domid = domid;
+    memcpy(a->uuid, info.uuid, 16);
     snprintf(a->name, sizeof(a->name), "%s", info.name);
-    rc = hv_dom_config(d->hv, ev->domid, a->cfg, &m);
+    rc = hv_dom_config(d->hv, domid, a->cfg, &m);
     if (rc < 0) {
         xn_log(XN_LOG_WARNING, "%s (id %u) shut down but its configuration "
                "is unknown (%s); destroying it", a->name, a->domid, m.text);
         libxl_domain_config_dispose(a->cfg);
         libxl_domain_config_init(a->cfg);
     }
-    a->what = pick_action(a->cfg, ev->reason);
+    a->what = pick_action(a->cfg, reason);
     xn_log(XN_LOG_INFO, "%s (id %u) shut down (%s): action %s", a->name,
-           a->domid, hv_shutdown_name(ev->reason),
+           a->domid, hv_shutdown_name(reason),
            libxl_action_on_shutdown_to_string(a->what));
     switch (a->what) {
     case LIBXL_ACTION_ON_SHUTDOWN_PRESERVE:
     case LIBXL_ACTION_ON_SHUTDOWN_SOFT_RESET:
-        wake(d->monitor, ev->domid, 0);
+        wake(mon, domid, 0);
         action_free(a);
         return;
     case LIBXL_ACTION_ON_SHUTDOWN_RESTART:
@@ -284,53 +264,67 @@ static void on_shutdown(struct daemon *d, const struct hv_event *ev)
         a->cfg = NULL;
         break;
     }
-    jobs_submit(d->jobs, a->domid, action_start, action_cancel, a);
+    if (jobs_begin(d->jobs, a->uuid, "shutdown action", action_start,
+                   action_cancel, a) < 0)
+        action_free(a);
 }
 
-void monitor_catch_up(struct daemon *d)
+void monitor_catch_up(struct monitor *m)
 {
     struct hv_dominfo *list;
     size_t n;
 
-    if (hv_dom_list(d->hv, &list, &n, NULL) < 0)
+    if (hv_dom_list(m->d->hv, &list, &n, NULL) < 0)
         return;
     for (size_t i = 0; i < n; i++) {
-        if (list[i].state != HV_STATE_SHUTDOWN)
+        if (list[i].state != HV_STATE_SHUTDOWN ||
+            list[i].shutdown_reason == HV_SHUTDOWN_SUSPEND)
             continue;
-        struct hv_event ev = {
-            .type = HV_EV_SHUTDOWN,
-            .domid = list[i].domid,
-            .reason = list[i].shutdown_reason,
-        };
-        snprintf(ev.name, sizeof(ev.name), "%s", list[i].name);
         xn_log(XN_LOG_NOTICE, "%s (id %u) shut down (%s) while no daemon "
-               "was watching", ev.name, ev.domid,
-               hv_shutdown_name(ev.reason));
-        on_shutdown(d, &ev);
+               "was watching", list[i].name, list[i].domid,
+               hv_shutdown_name(list[i].shutdown_reason));
+        on_shutdown(m, list[i].domid, list[i].shutdown_reason);
     }
     free(list);
 }
 
-void monitor_hv_event(void *opaque, const struct hv_event *ev)
+static void on_event(void *arg, const struct bus_event *ev)
 {
-    struct daemon *d = opaque;
-    struct json_object *extra;
+    struct monitor *m = arg;
 
-    switch (ev->type) {
-    case HV_EV_NEW:
-        monitor_publish(d, "discovered", ev->domid, ev->name, NULL);
-        policy_sync_domain(d, ev->domid);
-        break;
-    case HV_EV_SHUTDOWN:
-        extra = json_object_new_object();
-        json_object_object_add(extra, "reason", json_object_new_string(
-                                   hv_shutdown_name(ev->reason)));
-        monitor_publish(d, "shutdown", ev->domid, ev->name, extra);
-        on_shutdown(d, ev);
-        break;
-    case HV_EV_DEATH:
-        monitor_publish(d, "died", ev->domid, ev->name, NULL);
-        wake(d->monitor, ev->domid, 0);
-        break;
+    if (ev->type == BUS_DOM_SHUTDOWN)
+        on_shutdown(m, ev->domid, ev->reason);
+    else if (ev->type == BUS_DOM_DIED)
+        wake(m, ev->domid, 0);
+}
+
+int monitor_open(struct daemon *d, struct monitor **m_r)
+{
+    struct monitor *m = calloc(1, sizeof(*m));
+
+    *m_r = NULL;
+    if (!m)
+        return XN_ENOMEM;
+    m->d = d;
+    LIST_INIT(&m->waiters);
+    m->sub = bus_subscribe(d->bus, BUS_MASK(BUS_DOM_SHUTDOWN) |
+                           BUS_MASK(BUS_DOM_DIED), on_event, m);
+    if (!m->sub) {
+        free(m);
+        return XN_ENOMEM;
     }
+    *m_r = m;
+    return 0;
+}
+
+void monitor_close(struct monitor *m)
+{
+    struct waiter *w;
+
+    if (!m)
+        return;
+    bus_unsubscribe(m->d->bus, m->sub);
+    while ((w = LIST_FIRST(&m->waiters)))
+        waiter_end(w, XN_ECANCELED);
+    free(m);
 }

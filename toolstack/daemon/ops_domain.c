@@ -1,5 +1,8 @@
 /* ops_domain.c - list, inspect, create, destroy, pause and rename domains. */
 #include "ops.h"
+#include "config/xlcfg_check.h"
+#include "daemon/claims.h"
+#include "daemon/start.h"
 #include "log.h"
 #include "proto.h"
 
@@ -7,40 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --- names being claimed --- */
-
-int daemon_claim_name(struct daemon *d, const char *name, struct xn_msg *msg)
-{
-    uint32_t domid;
-    char **grown;
-
-    for (size_t i = 0; i < d->n_creating; i++)
-        if (strcmp(d->creating[i], name) == 0)
-            return xn_msg_set(msg, XN_EEXIST, "a domain named \"%s\" is "
-                              "being created already", name);
-    if (hv_dom_lookup(d->hv, name, &domid, NULL) == 0)
-        return xn_msg_set(msg, XN_EEXIST, "a domain named \"%s\" already "
-                          "exists (id %u)", name, domid);
-    grown = realloc(d->creating, (d->n_creating + 1) * sizeof(*grown));
-    if (!grown)
-        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
-    d->creating = grown;
-    if (!(d->creating[d->n_creating] = strdup(name)))
-        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
-    d->n_creating++;
-    return 0;
-}
-
-void daemon_unclaim_name(struct daemon *d, const char *name)
-{
-    for (size_t i = 0; i < d->n_creating; i++) {
-        if (strcmp(d->creating[i], name) == 0) {
-            free(d->creating[i]);
-            d->creating[i] = d->creating[--d->n_creating];
-            return;
-        }
-    }
-}
+/* A list naming more domains than this is refused: one request's work and
+ * reply stay bounded. */
+#define LIST_REFS_MAX 1024
 
 /* --- list and info --- */
 
@@ -48,6 +20,10 @@ static int list_selected(struct request *r, struct json_object *refs,
                          struct json_object *out, struct xn_msg *msg)
 {
     size_t n = json_object_array_length(refs);
+
+    if (n > LIST_REFS_MAX)
+        return xn_msg_set(msg, XN_EINVAL, "argument \"doms\" names %zu "
+                          "domains; at most %d at a time", n, LIST_REFS_MAX);
     for (size_t i = 0; i < n; i++) {
         struct json_object *ref = json_object_array_get_idx(refs, i);
         struct hv_dominfo info;
@@ -103,11 +79,8 @@ void op_dom_info(struct request *r)
 {
     struct hv_dominfo info;
     struct xn_msg msg;
-    uint32_t domid;
-    int rc = op_lookup(r, &domid, &msg);
+    int rc = op_lookup(r, &info, &msg);
 
-    if (rc == 0)
-        rc = hv_dom_info(r->d->hv, domid, &info, &msg);
     if (rc < 0) {
         request_fail_msg(r, rc, &msg);
         return;
@@ -117,99 +90,90 @@ void op_dom_info(struct request *r)
 
 /* --- create --- */
 
-struct create_ctx {
-    struct request *r;
-    char *name;
-};
-
-static void create_done(void *opaque, int rc, const struct xn_msg *msg,
-                        uint32_t domid)
+static void create_done(void *arg, int rc, const struct xn_msg *msg,
+                        uint32_t domid, const char *name)
 {
-    struct create_ctx *c = opaque;
-    struct daemon *d = c->r->d;
+    struct request *r = arg;
 
-    daemon_unclaim_name(d, c->name);
-    if (rc < 0) {
-        xn_log(XN_LOG_ERR, "create %s failed: %s", c->name, msg->text);
-        request_fail_msg(c->r, rc, msg);
-    } else {
-        xn_log(XN_LOG_NOTICE, "created domain %s (id %u)", c->name, domid);
-        monitor_publish(d, "created", domid, c->name, NULL);
-        policy_sync_domain(d, domid);
-        request_ok(c->r, op_domref(domid, c->name));
-    }
-    free(c->name);
-    free(c);
+    if (rc < 0)
+        request_fail_msg(r, rc, msg);
+    else
+        request_ok(r, op_domref(domid, name));
 }
 
 void op_dom_create(struct request *r)
 {
     const char *text, *filename = NULL;
-    bool paused = false;
-    libxl_domain_config *cfg = NULL;
-    struct create_ctx *c = NULL;
+    struct start_req req = {.kind = START_CREATE};
     struct xn_msg msg;
     int rc;
 
     if ((rc = proto_arg_string(r->args, "config", true, &text, &msg)) < 0 ||
         (rc = proto_arg_string(r->args, "filename", false, &filename,
                                &msg)) < 0 ||
-        (rc = proto_arg_bool(r->args, "paused", &paused, &msg)) < 0)
+        (rc = proto_arg_bool(r->args, "paused", &req.paused, &msg)) < 0)
         goto fail;
-    cfg = malloc(sizeof(*cfg));
-    c = calloc(1, sizeof(*c));
-    if (!cfg || !c) {
+    if (strlen(text) > XLCFG_TEXT_MAX) {
+        rc = xn_msg_set(&msg, XN_EINVAL, "the configuration is larger than "
+                        "%d KiB; that is no xl.cfg file",
+                        XLCFG_TEXT_MAX / 1024);
+        goto fail;
+    }
+    req.cfg = malloc(sizeof(*req.cfg));
+    if (!req.cfg) {
         rc = xn_msg_set(&msg, XN_ENOMEM, "out of memory");
         goto fail;
     }
-    libxl_domain_config_init(cfg);
+    libxl_domain_config_init(req.cfg);
     rc = daemon_parse_config(r->d, filename ? filename : "<config>", text,
-                             cfg, &msg);
-    if (rc < 0)
-        goto fail;
-    if ((rc = daemon_claim_name(r->d, cfg->c_info.name, &msg)) < 0)
-        goto fail;
-    c->r = r;
-    c->name = strdup(cfg->c_info.name);
-    if (!c->name) {
-        daemon_unclaim_name(r->d, cfg->c_info.name);
-        rc = xn_msg_set(&msg, XN_ENOMEM, "out of memory");
-        goto fail;
+                             strlen(text), req.cfg, &msg);
+    if (rc == 0)
+        rc = start_domain(r->d, &req, create_done, r, &msg);
+    else {
+        libxl_domain_config_dispose(req.cfg);
+        free(req.cfg);
     }
-    rc = hv_create(r->d->hv, cfg, paused, create_done, c, &msg);
-    cfg = NULL;                     /* the driver owns it now */
-    if (rc < 0) {
-        daemon_unclaim_name(r->d, c->name);
-        free(c->name);
-        goto fail;
-    }
-    return;
+    if (rc == 0)
+        return;
 fail:
-    if (cfg) {
-        libxl_domain_config_dispose(cfg);
-        free(cfg);
-    }
-    free(c);
     request_fail_msg(r, rc, &msg);
 }
 
 /* --- destroy --- */
 
+struct destroy_ctx {
+    struct request *r;
+    job_token token;
+};
+
 static void destroy_done(void *opaque, int rc, const struct xn_msg *msg,
                          uint32_t domid)
 {
-    struct request *r = opaque;
+    struct destroy_ctx *c = opaque;
     if (rc == 0)
         xn_log(XN_LOG_NOTICE, "destroyed domain %u", domid);
-    op_done(r, domid, rc, msg, NULL);
+    op_done(c->r, c->token, rc, msg, NULL);
+    free(c);
 }
 
-static void destroy_start(struct request *r, uint32_t domid)
+static void destroy_start(struct request *r, uint32_t domid, job_token token)
 {
+    struct destroy_ctx *c = calloc(1, sizeof(*c));
     struct xn_msg msg;
-    int rc = hv_destroy(r->d->hv, domid, destroy_done, r, &msg);
-    if (rc < 0)
-        op_done(r, domid, rc, &msg, NULL);
+    int rc;
+
+    if (!c) {
+        xn_msg_set(&msg, XN_ENOMEM, "out of memory");
+        op_done(r, token, XN_ENOMEM, &msg, NULL);
+        return;
+    }
+    c->r = r;
+    c->token = token;
+    rc = hv_destroy(r->d->hv, domid, destroy_done, c, &msg);
+    if (rc < 0) {
+        free(c);
+        op_done(r, token, rc, &msg, NULL);
+    }
 }
 
 void op_dom_destroy(struct request *r)
@@ -222,47 +186,45 @@ void op_dom_destroy(struct request *r)
 static int pause_run(struct request *r, uint32_t domid,
                      struct json_object **result_r, struct xn_msg *msg)
 {
-    char name[HV_NAME_MAX];
     int rc = hv_pause(r->d->hv, domid, msg);
     if (rc == 0)
-        monitor_publish(r->d, "paused", domid, op_domname(r->d, domid, name),
-                        NULL);
+        op_publish(r->d, BUS_DOM_PAUSED, domid);
     return rc;
 }
 
 static int unpause_run(struct request *r, uint32_t domid,
                        struct json_object **result_r, struct xn_msg *msg)
 {
-    char name[HV_NAME_MAX];
     int rc = hv_unpause(r->d->hv, domid, msg);
     if (rc == 0)
-        monitor_publish(r->d, "unpaused", domid,
-                        op_domname(r->d, domid, name), NULL);
+        op_publish(r->d, BUS_DOM_UNPAUSED, domid);
     return rc;
 }
 
 static int rename_run(struct request *r, uint32_t domid,
                       struct json_object **result_r, struct xn_msg *msg)
 {
-    char old[HV_NAME_MAX];
+    struct hv_dominfo info;
+    struct bus_event ev;
     const char *name;
     int rc = proto_arg_string(r->args, "name", true, &name, msg);
 
+    if (rc == 0)
+        rc = hv_dom_info(r->d->hv, domid, &info, msg);
+    if (rc == 0)
+        rc = claims_take(r->d->claims, r->d->hv, name, NULL, domid, msg);
     if (rc < 0)
         return rc;
-    op_domname(r->d, domid, old);
-    if ((rc = daemon_claim_name(r->d, name, msg)) < 0)
-        return rc;
     rc = hv_rename(r->d->hv, domid, name, msg);
-    daemon_unclaim_name(r->d, name);
-    if (rc == 0) {
-        struct json_object *extra = json_object_new_object();
-        json_object_object_add(extra, "old_name",
-                               json_object_new_string(old));
-        monitor_publish(r->d, "renamed", domid, name, extra);
-        *result_r = op_domref(domid, name);
-    }
-    return rc;
+    claims_drop(r->d->claims, name);
+    if (rc < 0)
+        return rc;
+    bus_event_init(&ev, BUS_DOM_RENAMED, &info);
+    snprintf(ev.old_name, sizeof(ev.old_name), "%s", info.name);
+    snprintf(ev.name, sizeof(ev.name), "%s", name);
+    bus_publish(r->d->bus, &ev);
+    *result_r = op_domref(domid, name);
+    return 0;
 }
 
 void op_dom_pause(struct request *r)

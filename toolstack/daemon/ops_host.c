@@ -1,5 +1,7 @@
-/* ops_host.c - questions about the host and the daemon; event subscription. */
+/* ops_host.c - questions about the host, the daemon and its services; event
+ * subscription. */
 #include "ops.h"
+#include "daemon/service.h"
 #include "proto.h"
 
 #include <unistd.h>
@@ -42,4 +44,11 @@ void op_events_subscribe(struct request *r)
 {
     conn_subscribe(r->conn);
     request_ok(r, NULL);
+}
+
+void op_services_list(struct request *r)
+{
+    struct json_object *o = json_object_new_object();
+    json_object_object_add(o, "services", services_json(r->d->services));
+    request_ok(r, o);
 }

@@ -12,18 +12,28 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define WAIT_DEFAULT_MS (300 * 1000)
 
 struct power_ctx {
     struct request *r;
     uint32_t domid;
+    uint8_t uuid[16];
+    job_token token;                /* while the domain's job is held */
     char name[HV_NAME_MAX];
     bool reboot;
     bool wait;
     bool force;
     unsigned timeout_ms;
 };
+
+static void end_job(struct power_ctx *c)
+{
+    if (c->r->d->jobs)
+        jobs_end(c->r->d->jobs, c->token);
+    c->token = JOB_NONE;
+}
 
 static void power_finish(struct power_ctx *c, int rc, const char *message,
                          bool forced)
@@ -42,7 +52,7 @@ static void forced_done(void *opaque, int rc, const struct xn_msg *msg,
                         uint32_t domid)
 {
     struct power_ctx *c = opaque;
-    jobs_release(c->r->d->jobs, c->domid);
+    end_job(c);
     if (rc == 0)
         xn_log(XN_LOG_NOTICE, "domain %s (id %u) ignored the %s request; "
                "destroyed it as asked", c->name, c->domid,
@@ -50,13 +60,16 @@ static void forced_done(void *opaque, int rc, const struct xn_msg *msg,
     power_finish(c, rc, rc < 0 ? msg->text : NULL, true);
 }
 
-static void forced_start(void *arg)
+static void forced_start(void *arg, job_token token)
 {
     struct power_ctx *c = arg;
     struct xn_msg msg;
-    int rc = hv_destroy(c->r->d->hv, c->domid, forced_done, c, &msg);
+    int rc;
+
+    c->token = token;
+    rc = hv_destroy(c->r->d->hv, c->domid, forced_done, c, &msg);
     if (rc < 0) {
-        jobs_release(c->r->d->jobs, c->domid);
+        end_job(c);
         if (rc == XN_ENOENT)        /* it went by itself meanwhile */
             power_finish(c, 0, NULL, false);
         else
@@ -79,7 +92,9 @@ static void waited(void *arg, int rc, uint32_t domid)
         return;
     }
     if (c->force) {
-        jobs_submit(c->r->d->jobs, c->domid, forced_start, forced_cancel, c);
+        if (jobs_begin(c->r->d->jobs, c->uuid, "forced destroy", forced_start,
+                       forced_cancel, c) < 0)
+            power_finish(c, XN_ENOMEM, "out of memory", false);
         return;
     }
     snprintf(m, sizeof(m), "domain %s (id %u) did not %s within %u s; "
@@ -93,7 +108,7 @@ static void request_sent(void *opaque, int rc, const struct xn_msg *msg,
 {
     struct power_ctx *c = opaque;
 
-    jobs_release(c->r->d->jobs, c->domid);
+    end_job(c);
     if (rc < 0) {
         power_finish(c, rc, msg->text, false);
         return;
@@ -104,25 +119,31 @@ static void request_sent(void *opaque, int rc, const struct xn_msg *msg,
         power_finish(c, 0, NULL, false);
         return;
     }
-    monitor_wait_gone(c->r->d, c->domid, c->timeout_ms, waited, c);
+    monitor_wait_gone(c->r->d->monitor, c->domid, c->timeout_ms, waited, c);
 }
 
-static void power_start(void *arg)
+static void power_start(void *arg, job_token token)
 {
     struct power_ctx *c = arg;
+    struct hv_dominfo info;
     struct xn_msg msg;
     int rc;
 
+    c->token = token;
     if (request_orphaned(c->r)) {
-        jobs_release(c->r->d->jobs, c->domid);
+        end_job(c);
         power_finish(c, XN_ECANCELED, NULL, false);
         return;
     }
-    op_domname(c->r->d, c->domid, c->name);
+    /* The domain as it is now: a restart may have changed its id. */
+    if (hv_dom_by_uuid(c->r->d->hv, c->uuid, &info, NULL) == 0) {
+        c->domid = info.domid;
+        snprintf(c->name, sizeof(c->name), "%s", info.name);
+    }
     rc = hv_shutdown(c->r->d->hv, c->domid, c->reboot, request_sent, c,
                      &msg);
     if (rc < 0) {
-        jobs_release(c->r->d->jobs, c->domid);
+        end_job(c);
         power_finish(c, rc, msg.text, false);
     }
 }
@@ -131,6 +152,7 @@ void op_dom_shutdown(struct request *r)
 {
     struct power_ctx *c = calloc(1, sizeof(*c));
     int64_t timeout_ms = WAIT_DEFAULT_MS;
+    struct hv_dominfo info;
     struct xn_msg msg;
     int rc;
 
@@ -144,7 +166,7 @@ void op_dom_shutdown(struct request *r)
         (rc = proto_arg_bool(r->args, "force", &c->force, &msg)) < 0 ||
         (rc = proto_arg_int(r->args, "timeout_ms", false, 1,
                             24 * 3600 * 1000, &timeout_ms, &msg)) < 0 ||
-        (rc = op_lookup(r, &c->domid, &msg)) < 0) {
+        (rc = op_lookup(r, &info, &msg)) < 0) {
         free(c);
         request_fail_msg(r, rc, &msg);
         return;
@@ -156,5 +178,10 @@ void op_dom_shutdown(struct request *r)
         return;
     }
     c->timeout_ms = (unsigned)timeout_ms;
-    jobs_submit(r->d->jobs, c->domid, power_start, forced_cancel, c);
+    c->domid = info.domid;
+    memcpy(c->uuid, info.uuid, 16);
+    snprintf(c->name, sizeof(c->name), "%s", info.name);
+    if (jobs_begin(r->d->jobs, c->uuid, "shutdown", power_start,
+                   forced_cancel, c) < 0)
+        power_finish(c, XN_ENOMEM, "out of memory", false);
 }

@@ -1,203 +1,257 @@
 /*
  * ops_save.c - save a domain to a file and restore it.
  *
- * Nothing is lost on failure: the image is written to PATH.partial and
- * renamed into place only when complete and synced; the domain is destroyed
- * only after that (or resumed, for a checkpoint); a failed save resumes the
- * domain and removes the partial file.
+ * A save is a stream out (stream.h) into a file sink: the image goes to
+ * PATH.partial, created for this save alone (never an existing file, never
+ * through a symbolic link), and is renamed over PATH only when complete and
+ * synced; only then is the domain destroyed (or resumed, for a checkpoint).
+ * A failed save removes the partial file and resumes the domain.  PATH
+ * itself may only be a regular file, or not exist: a save never replaces a
+ * device, a socket, a directory or a link.
+ *
+ * A restore reads only regular files (a FIFO or a device would block the
+ * daemon or never end), checks the save file's header against the image,
+ * and starts the domain through the one start path (start.h).
  */
 #include "ops.h"
+#include "daemon/start.h"
+#include "daemon/stream.h"
+#include "domname.h"
 #include "log.h"
 #include "proto.h"
 #include "savefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+/* --- the file a save writes --- */
+
+struct save_file {
+    char *path;                     /* the target (owned) */
+    char *partial;                  /* PATH.partial (owned) */
+    int fd;
+    dev_t dev;                      /* the partial file we created */
+    ino_t ino;
+};
+
+static const char *file_kind(mode_t m)
+{
+    return S_ISDIR(m) ? "a directory" : S_ISLNK(m) ? "a symbolic link"
+         : S_ISSOCK(m) ? "a socket" : S_ISFIFO(m) ? "a FIFO"
+         : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device"
+         : "not a regular file";
+}
+
+/* PATH is a regular file or does not exist. */
+static int check_target(const char *path, struct xn_msg *msg)
+{
+    struct stat st;
+
+    if (lstat(path, &st) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        return xn_msg_set(msg, xn_from_errno(errno), "cannot save to %s: %s",
+                          path, strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode))
+        return xn_msg_set(msg, XN_EINVAL, "cannot save to %s: it is %s; a "
+                          "save replaces only a regular file", path,
+                          file_kind(st.st_mode));
+    return 0;
+}
+
+static int file_open(struct save_file *f, const char *path,
+                     struct xn_msg *msg)
+{
+    struct stat st;
+    int rc;
+
+    f->fd = -1;
+    if (path[0] != '/')
+        return xn_msg_set(msg, XN_EINVAL, "save file \"%s\" must be an "
+                          "absolute path", path);
+    if ((rc = check_target(path, msg)) < 0)
+        return rc;
+    if (!(f->path = strdup(path)) ||
+        asprintf(&f->partial, "%s.partial", path) < 0) {
+        f->partial = NULL;
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    }
+    /* Exclusive: never an existing file, FIFO or link; non-blocking, so
+     * nothing a client names can hold up the loop. */
+    f->fd = open(f->partial, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+                 O_NONBLOCK | O_CLOEXEC, 0600);
+    if (f->fd < 0) {
+        if (errno == EEXIST)
+            return xn_msg_set(msg, XN_EEXIST, "cannot save to %s: %s "
+                              "exists already (another save, or one that "
+                              "was interrupted); remove it first", path,
+                              f->partial);
+        return xn_msg_set(msg, xn_from_errno(errno), "cannot create %s: %s",
+                          f->partial, strerror(errno));
+    }
+    if (fstat(f->fd, &st) == 0) {
+        f->dev = st.st_dev;
+        f->ino = st.st_ino;
+    }
+    return 0;
+}
+
+/* Remove the partial file, if it is still the one we made. */
+static void file_discard(struct save_file *f)
+{
+    struct stat st;
+
+    if (f->fd >= 0) {
+        close(f->fd);
+        f->fd = -1;
+    }
+    if (f->partial && lstat(f->partial, &st) == 0 && st.st_dev == f->dev &&
+        st.st_ino == f->ino)
+        unlink(f->partial);
+}
+
+static void file_dispose(struct save_file *f)
+{
+    if (f->fd >= 0)
+        close(f->fd);
+    free(f->path);
+    free(f->partial);
+}
+
+/* Synced, then renamed into place, then the directory synced. */
+static int file_commit(struct save_file *f, struct xn_msg *msg)
+{
+    char *dir;
+    int rc, dfd;
+
+    if (fsync(f->fd) < 0 || close(f->fd) < 0) {
+        f->fd = -1;
+        return xn_msg_set(msg, XN_EIO, "cannot write %s: %s", f->partial,
+                          strerror(errno));
+    }
+    f->fd = -1;
+    if ((rc = check_target(f->path, msg)) < 0)
+        return rc;
+    if (rename(f->partial, f->path) < 0)
+        return xn_msg_set(msg, XN_EIO, "cannot rename %s to %s: %s",
+                          f->partial, f->path, strerror(errno));
+    if ((dir = strdup(f->path))) {
+        dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+        free(dir);
+    }
+    return 0;
+}
+
+/* --- save --- */
 
 struct save_ctx {
     struct request *r;
+    job_token token;
     uint32_t domid;
-    char name[HV_NAME_MAX];
-    char *path;                 /* final file (owned) */
-    char *partial;              /* PATH.partial while writing (owned) */
-    int fd;
+    struct hv_dominfo info;
+    struct save_file file;
     bool checkpoint;
-    int rc;                     /* the failure being reported, if any */
-    struct xn_msg msg;
 };
 
-static void save_free(struct save_ctx *c)
+static void sink_commit(void *arg, stream_commit_fn *done, void *done_arg)
 {
-    if (c->fd >= 0)
-        close(c->fd);
-    free(c->path);
-    free(c->partial);
+    struct save_ctx *c = arg;
+    struct xn_msg m;
+    int rc = file_commit(&c->file, &m);
+
+    done(done_arg, rc, rc < 0 ? &m : NULL);
+}
+
+static void sink_abort(void *arg)
+{
+    struct save_ctx *c = arg;
+    file_discard(&c->file);
+}
+
+static void save_finish(struct save_ctx *c, int rc, const struct xn_msg *msg)
+{
+    struct json_object *res = NULL;
+
+    if (rc == 0) {
+        struct bus_event ev;
+        res = op_domref(c->domid, c->info.name);
+        json_object_object_add(res, "path",
+                               json_object_new_string(c->file.path));
+        bus_event_init(&ev, BUS_DOM_SAVED, &c->info);
+        bus_publish(c->r->d->bus, &ev);
+        xn_log(XN_LOG_NOTICE, "saved %s (id %u) to %s%s", c->info.name,
+               c->domid, c->file.path, c->checkpoint ? " (checkpoint)" : "");
+    }
+    op_done(c->r, c->token, rc, msg, res);
+    file_dispose(&c->file);
     free(c);
 }
 
-/* Answer and release the domain. */
-static void save_finish(struct save_ctx *c, int rc, const char *message)
+static void saved(void *arg, const struct stream_outcome *o)
 {
-    struct request *r = c->r;
-    uint32_t domid = c->domid;
-    struct json_object *res = NULL;
+    struct save_ctx *c = arg;
     struct xn_msg m;
 
-    if (rc == 0) {
-        res = op_domref(c->domid, c->name);
-        json_object_object_add(res, "path", json_object_new_string(c->path));
-        monitor_publish(r->d, "saved", c->domid, c->name, NULL);
-    }
-    snprintf(m.text, sizeof(m.text), "%s", message ? message : "");
-    save_free(c);
-    op_done(r, domid, rc, &m, res);
+    if (o->rc < 0 && o->committed)     /* the image is safe on disk */
+        xn_msg_set(&m, o->rc, "saved to %.200s, but %.280s", c->file.path,
+                   o->msg.text);
+    else
+        m = o->msg;
+    save_finish(c, o->rc, &m);
 }
 
-static void after_failure_resume(void *opaque, int rc,
-                                 const struct xn_msg *msg, uint32_t domid)
-{
-    struct save_ctx *c = opaque;
-    char m[2 * XN_MSG_MAX + 64];
-
-    if (rc < 0) {
-        xn_log(XN_LOG_ERR, "domain %s (id %u) stays suspended: resume "
-               "failed: %s", c->name, c->domid, msg->text);
-        snprintf(m, sizeof(m), "%s; resuming the domain failed too (%s)",
-                 c->msg.text, msg->text);
-    } else {
-        snprintf(m, sizeof(m), "%s; the domain runs on", c->msg.text);
-    }
-    save_finish(c, c->rc, m);
-}
-
-/* The save failed: drop the partial file, let the domain run again. */
-static void save_failed(struct save_ctx *c, int rc)
-{
-    struct hv_dominfo info;
-    struct xn_msg m;
-
-    c->rc = rc;
-    if (c->fd >= 0) {
-        close(c->fd);
-        c->fd = -1;
-    }
-    unlink(c->partial);
-    xn_log(XN_LOG_ERR, "save of %s (id %u) failed: %s", c->name, c->domid,
-           c->msg.text);
-    if (hv_dom_info(c->r->d->hv, c->domid, &info, NULL) == 0 &&
-        info.state == HV_STATE_SHUTDOWN &&
-        info.shutdown_reason == HV_SHUTDOWN_SUSPEND &&
-        hv_resume(c->r->d->hv, c->domid, after_failure_resume, c, &m) == 0)
-        return;
-    save_finish(c, rc, c->msg.text);
-}
-
-static void after_success(void *opaque, int rc, const struct xn_msg *msg,
-                          uint32_t domid)
-{
-    struct save_ctx *c = opaque;
-    char m[2 * XN_MSG_MAX + 64];
-
-    if (rc < 0) {
-        /* The image is safe on disk; say what did not follow. */
-        snprintf(m, sizeof(m), "saved to %s, but %s failed: %s", c->path,
-                 c->checkpoint ? "resuming the domain" : "destroying the "
-                 "saved domain", msg->text);
-        save_finish(c, rc, m);
-        return;
-    }
-    xn_log(XN_LOG_NOTICE, "saved %s (id %u) to %s%s", c->name, c->domid,
-           c->path, c->checkpoint ? " (checkpoint)" : "");
-    save_finish(c, 0, NULL);
-}
-
-static void image_written(void *opaque, int rc, const struct xn_msg *msg,
-                          uint32_t domid)
-{
-    struct save_ctx *c = opaque;
-    struct xn_msg m;
-
-    if (rc < 0) {
-        c->msg = *msg;
-        save_failed(c, rc);
-        return;
-    }
-    if (fsync(c->fd) < 0 || close(c->fd) < 0) {
-        c->fd = -1;
-        save_failed(c, xn_msg_set(&c->msg, XN_EIO, "cannot write %s: %s",
-                                  c->partial, strerror(errno)));
-        return;
-    }
-    c->fd = -1;
-    if (rename(c->partial, c->path) < 0) {
-        save_failed(c, xn_msg_set(&c->msg, XN_EIO, "cannot rename %s to "
-                                  "%s: %s", c->partial, c->path,
-                                  strerror(errno)));
-        return;
-    }
-    rc = c->checkpoint
-             ? hv_resume(c->r->d->hv, c->domid, after_success, c, &m)
-             : hv_destroy(c->r->d->hv, c->domid, after_success, c, &m);
-    if (rc < 0)
-        after_success(c, rc, &m, c->domid);
-}
-
-static void save_start(struct request *r, uint32_t domid)
+static void save_start(struct request *r, uint32_t domid, job_token token)
 {
     struct save_ctx *c = calloc(1, sizeof(*c));
     struct savefile_header h = {0};
-    struct hv_dominfo info;
+    struct stream_sink sink;
     const char *path;
+    struct xn_msg msg;
     int rc;
 
     if (!c) {
-        op_done(r, domid, XN_ENOMEM, NULL, NULL);
+        xn_msg_set(&msg, XN_ENOMEM, "out of memory");
+        op_done(r, token, XN_ENOMEM, &msg, NULL);
         return;
     }
     c->r = r;
+    c->token = token;
     c->domid = domid;
-    c->fd = -1;
-    if ((rc = proto_arg_string(r->args, "path", true, &path, &c->msg)) < 0 ||
+    c->file.fd = -1;
+    if ((rc = proto_arg_string(r->args, "path", true, &path, &msg)) < 0 ||
         (rc = proto_arg_bool(r->args, "checkpoint", &c->checkpoint,
-                             &c->msg)) < 0 ||
-        (rc = hv_dom_info(r->d->hv, domid, &info, &c->msg)) < 0)
+                             &msg)) < 0 ||
+        (rc = hv_dom_info(r->d->hv, domid, &c->info, &msg)) < 0 ||
+        (rc = file_open(&c->file, path, &msg)) < 0)
         goto fail;
-    if (path[0] != '/') {
-        rc = xn_msg_set(&c->msg, XN_EINVAL, "save file \"%s\" must be an "
-                        "absolute path", path);
-        goto fail;
-    }
-    snprintf(c->name, sizeof(c->name), "%s", info.name);
-    if (!(c->path = strdup(path)) ||
-        asprintf(&c->partial, "%s.partial", path) < 0) {
-        c->partial = NULL;
-        rc = xn_msg_set(&c->msg, XN_ENOMEM, "out of memory");
-        goto fail;
-    }
-    c->fd = open(c->partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (c->fd < 0) {
-        rc = xn_msg_set(&c->msg, xn_from_errno(errno), "cannot create %s: "
-                        "%s", c->partial, strerror(errno));
-        goto fail;
-    }
     snprintf(h.driver, sizeof(h.driver), "%s", hv_driver(r->d->hv));
-    snprintf(h.name, sizeof(h.name), "%s", info.name);
-    memcpy(h.uuid, info.uuid, sizeof(h.uuid));
-    if ((rc = savefile_write_header(c->fd, &h, &c->msg)) < 0 ||
-        (rc = hv_save(r->d->hv, domid, c->fd, 0, image_written, c,
-                      &c->msg)) < 0) {
-        close(c->fd);
-        c->fd = -1;
-        unlink(c->partial);
+    snprintf(h.name, sizeof(h.name), "%s", c->info.name);
+    memcpy(h.uuid, c->info.uuid, sizeof(h.uuid));
+    sink = (struct stream_sink){
+        .fd = c->file.fd, .commit = sink_commit, .abort = sink_abort,
+        .arg = c,
+    };
+    if ((rc = savefile_write_header(c->file.fd, &h, &msg)) < 0 ||
+        (rc = stream_out(r->d, domid, &sink, 0,
+                         c->checkpoint ? STREAM_RESUME : STREAM_DESTROY,
+                         saved, c, &msg)) < 0) {
+        file_discard(&c->file);
         goto fail;
     }
     return;
 fail:
-    save_finish(c, rc, c->msg.text);
+    save_finish(c, rc, &msg);
 }
 
 void op_dom_save(struct request *r)
@@ -209,36 +263,45 @@ void op_dom_save(struct request *r)
 
 struct restore_ctx {
     struct request *r;
-    char name[HV_NAME_MAX];
     int fd;
 };
 
-static void restored(void *opaque, int rc, const struct xn_msg *msg,
-                     uint32_t domid)
+static void restored(void *arg, int rc, const struct xn_msg *msg,
+                     uint32_t domid, const char *name)
 {
-    struct restore_ctx *c = opaque;
-    struct daemon *d = c->r->d;
+    struct restore_ctx *c = arg;
 
     close(c->fd);
-    daemon_unclaim_name(d, c->name);
-    if (rc < 0) {
-        xn_log(XN_LOG_ERR, "restore of %s failed: %s", c->name, msg->text);
+    if (rc < 0)
         request_fail_msg(c->r, rc, msg);
-    } else {
-        xn_log(XN_LOG_NOTICE, "restored %s as id %u", c->name, domid);
-        monitor_publish(d, "restored", domid, c->name, NULL);
-        policy_sync_domain(d, domid);
-        request_ok(c->r, op_domref(domid, c->name));
-    }
+    else
+        request_ok(c->r, op_domref(domid, name));
     free(c);
+}
+
+/* Open a save file for reading: a regular file only. */
+static int open_image(const char *path, struct xn_msg *msg)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+    if (fd < 0)
+        return xn_msg_set(msg, xn_from_errno(errno), "cannot open save file "
+                          "%s: %s", path, strerror(errno));
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return xn_msg_set(msg, XN_EINVAL, "cannot restore from %s: it is "
+                          "%s, not a save file", path, file_kind(st.st_mode));
+    }
+    return fd;
 }
 
 void op_dom_restore(struct request *r)
 {
     struct restore_ctx *c = calloc(1, sizeof(*c));
+    struct start_req req = {.kind = START_RESTORE};
     struct savefile_header h;
-    const char *path, *name = NULL;
-    bool paused = false;
+    const char *path;
     struct xn_msg msg;
     int rc;
 
@@ -249,15 +312,12 @@ void op_dom_restore(struct request *r)
     c->r = r;
     c->fd = -1;
     if ((rc = proto_arg_string(r->args, "path", true, &path, &msg)) < 0 ||
-        (rc = proto_arg_string(r->args, "name", false, &name, &msg)) < 0 ||
-        (rc = proto_arg_bool(r->args, "paused", &paused, &msg)) < 0)
+        (rc = proto_arg_string(r->args, "name", false, &req.rename,
+                               &msg)) < 0 ||
+        (rc = proto_arg_bool(r->args, "paused", &req.paused, &msg)) < 0)
         goto fail;
-    c->fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (c->fd < 0) {
-        rc = xn_msg_set(&msg, xn_from_errno(errno), "cannot open save file "
-                        "%s: %s", path, strerror(errno));
+    if ((rc = c->fd = open_image(path, &msg)) < 0)
         goto fail;
-    }
     if ((rc = savefile_read_header(c->fd, path, &h, &msg)) < 0)
         goto fail;
     if (strcmp(h.driver, hv_driver(r->d->hv)) != 0) {
@@ -266,14 +326,17 @@ void op_dom_restore(struct request *r)
                         hv_driver(r->d->hv));
         goto fail;
     }
-    snprintf(c->name, sizeof(c->name), "%s", name ? name : h.name);
-    if ((rc = daemon_claim_name(r->d, c->name, &msg)) < 0)
-        goto fail;
-    rc = hv_restore(r->d->hv, c->fd, name, paused, restored, c, &msg);
-    if (rc < 0) {
-        daemon_unclaim_name(r->d, c->name);
+    if ((rc = hv_image_open(r->d->hv, c->fd, &req.img, &msg)) < 0) {
+        char why[XN_MSG_MAX];
+        snprintf(why, sizeof(why), "%s", msg.text);
+        xn_msg_set(&msg, rc, "cannot restore from %.200s: %.280s", path,
+                   why);
         goto fail;
     }
+    req.expect_name = h.name;
+    req.expect_uuid = h.uuid;
+    if ((rc = start_domain(r->d, &req, restored, c, &msg)) < 0)
+        goto fail;
     return;
 fail:
     if (c->fd >= 0)

@@ -9,7 +9,7 @@
  * is parsed again in the daemon.  Parsing is fast (well under a
  * millisecond), so waiting for the child does not hold up the loop.
  */
-#include "daemon.h"
+#include "daemon/daemon.h"
 #include "config/xlcfg.h"
 
 #include <errno.h>
@@ -25,15 +25,14 @@ struct verdict {
 };
 
 static void child_parse(int fd, const char *filename, const char *text,
-                        const struct xlcfg_opts *opts)
+                        size_t len, const struct xlcfg_opts *opts)
 {
     struct verdict v;
     libxl_domain_config cfg;
 
     memset(&v, 0, sizeof(v));
     libxl_domain_config_init(&cfg);
-    v.rc = xlcfg_parse_opts(filename, text, strlen(text), opts, &cfg,
-                            &v.msg);
+    v.rc = xlcfg_parse_opts(filename, text, len, opts, &cfg, &v.msg);
     if (write(fd, &v, sizeof(v)) != (ssize_t)sizeof(v))
         _exit(1);
     _exit(0);
@@ -41,7 +40,7 @@ static void child_parse(int fd, const char *filename, const char *text,
 
 /* The child's verdict on the text: 0, or its error with msg set. */
 static int verdict_of_child(const char *filename, const char *text,
-                            const struct xlcfg_opts *opts,
+                            size_t len, const struct xlcfg_opts *opts,
                             struct xn_msg *msg)
 {
     struct verdict v;
@@ -61,7 +60,7 @@ static int verdict_of_child(const char *filename, const char *text,
     }
     if (pid == 0) {
         close(p[0]);
-        child_parse(p[1], filename, text, opts);
+        child_parse(p[1], filename, text, len, opts);
     }
     close(p[1]);
     while (got < sizeof(v)) {
@@ -87,8 +86,8 @@ static int verdict_of_child(const char *filename, const char *text,
 }
 
 int daemon_parse_config(struct daemon *d, const char *filename,
-                        const char *text, libxl_domain_config *cfg,
-                        struct xn_msg *msg)
+                        const char *text, size_t len,
+                        libxl_domain_config *cfg, struct xn_msg *msg)
 {
     struct xlcfg_opts opts = {0};
     struct hv_hostinfo host;
@@ -96,7 +95,7 @@ int daemon_parse_config(struct daemon *d, const char *filename,
 
     if (hv_host_info(d->hv, &host, NULL) == 0)
         opts.max_cpus = (int)host.nr_cpus;
-    if ((rc = verdict_of_child(filename, text, &opts, msg)) < 0)
+    if ((rc = verdict_of_child(filename, text, len, &opts, msg)) < 0)
         return rc;
-    return xlcfg_parse_opts(filename, text, strlen(text), &opts, cfg, msg);
+    return xlcfg_parse_opts(filename, text, len, &opts, cfg, msg);
 }

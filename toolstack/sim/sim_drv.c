@@ -14,24 +14,6 @@
 #include "log.h"
 #include "sim/sim_scenario.h"
 
-/* --- guards against hv_close from inside a callback --- */
-
-static void guard_push(struct simdrv *drv, struct simdrv_guard *g)
-{
-    g->closed = false;
-    g->prev = drv->guards;
-    drv->guards = g;
-}
-
-/* False when the driver was closed meanwhile (then it is gone). */
-static bool guard_pop(struct simdrv *drv, struct simdrv_guard *g)
-{
-    if (g->closed)
-        return false;
-    drv->guards = g->prev;
-    return true;
-}
-
 /* --- domains --- */
 
 int simdrv_find(struct simdrv *drv, uint32_t domid, struct sim_dom **d_r,
@@ -91,16 +73,13 @@ bool simdrv_emit(struct simdrv *drv, const struct sim_event *sev)
         .domid = sev->domid,
         .reason = sev->reason,
     };
-    struct simdrv_guard g;
 
     snprintf(ev.name, sizeof(ev.name), "%s", sev->name);
     memcpy(ev.uuid, sev->uuid, 16);
     xn_log(XN_LOG_DEBUG, "sim %s: domain %u (%s) %s", hv_uri(drv->hv),
            ev.domid, ev.name, ev.type == HV_EV_DEATH ? "died" : "shut down");
     simstore_event(drv, sev);       /* the store first, as on Xen */
-    guard_push(drv, &g);
-    hv_emit(drv->hv, &ev);
-    return guard_pop(drv, &g);
+    return hv_emit(drv->hv, &ev);
 }
 
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
@@ -233,6 +212,7 @@ void simdrv_op_free(struct simdrv_op *op)
     sim_img_writer_free(op->w);
     sim_img_reader_free(op->r);
     sim_dom_spec_dispose(&op->spec);
+    simdrv_cfg_free(op->cfg);
     free(op);
 }
 
@@ -243,17 +223,12 @@ bool simdrv_op_finish(struct simdrv_op *op, int rc, const struct xn_msg *msg,
     hv_done_fn *done = op->done;
     void *opaque = op->opaque;
     struct xn_msg copy;
-    struct simdrv_guard g;
 
     xn_msg_clear(&copy);
     if (rc < 0 && msg)
         copy = *msg;
     simdrv_op_free(op);
-    if (!done)
-        return true;
-    guard_push(drv, &g);
-    done(opaque, rc, rc < 0 ? &copy : NULL, domid);
-    return guard_pop(drv, &g);
+    return hv_complete(drv->hv, done, opaque, rc, &copy, domid);
 }
 
 struct simdrv_op *simdrv_op_find(struct simdrv *drv, enum simdrv_op_kind kind,
@@ -326,8 +301,6 @@ static void sim_close(struct hv *hv)
 
     if (!drv)
         return;
-    for (struct simdrv_guard *g = drv->guards; g; g = g->prev)
-        g->closed = true;
     for (size_t i = 0; i < SIMDRV_OP_BUCKETS; i++)
         while (drv->ops[i])
             simdrv_op_free(drv->ops[i]);
@@ -366,6 +339,9 @@ const struct hv_ops hv_sim_ops = {
     .pool_sched_set = simdrv_pool_sched_set,
     .save = simdrv_save,
     .resume = simdrv_resume,
+    .image_open = simdrv_image_open,
+    .image_free = simdrv_image_free,
     .restore = simdrv_restore,
+    .need_memory = simdrv_need_memory,
     .store_open = simdrv_store_open,
 };

@@ -8,9 +8,10 @@
  *
  * Everything the model does later (a guest acting, a domain dying) comes
  * out of one libevent timer, `tick`, armed for the model's next due action.
- * Completions and events are delivered from loop callbacks only.  Since a
- * callee may hv_close() from inside a callback, every place that calls out
- * holds a guard and stops touching the driver when the guard says closed.
+ * Completions and events are delivered from loop callbacks only, through
+ * hv_complete and hv_emit; since a callee may hv_close() from inside a
+ * callback, every place that calls out stops touching the driver when they
+ * say the hv is closed.
  */
 #ifndef XENITH_SIM_DRV_H
 #define XENITH_SIM_DRV_H
@@ -20,11 +21,6 @@
 #include "hv_driver.h"
 #include "sim/sim_host.h"
 #include "sim/sim_image.h"
-
-struct simdrv_guard {
-    bool closed;
-    struct simdrv_guard *prev;
-};
 
 struct simdrv_op;
 
@@ -41,7 +37,6 @@ struct simdrv {
     struct event *tick;             /* the model's next timed action */
     struct simdrv_op *ops[SIMDRV_OP_BUCKETS];   /* in flight, doubly
                                                  * linked, by domid */
-    struct simdrv_guard *guards;    /* callbacks running, innermost first */
 };
 
 /* Per-domain driver data (sim_dom.drv): the configuration it was made
@@ -84,7 +79,9 @@ struct simdrv_op {
     size_t wlen, woff;
     struct sim_img_reader *r;
     struct sim_dom_spec spec;       /* restore: the domain to make */
-    char name[HV_NAME_MAX];         /* restore: new name, "" = saved one */
+    libxl_domain_config *cfg;       /* restore: its configuration (owned
+                                     * until the domain takes it) */
+    char name[HV_NAME_MAX];         /* restore: the domain's name */
 };
 
 #define SIMDRV_DOMID_INVALID 0x7FF4u    /* DOMID_INVALID: failed create */
@@ -165,6 +162,9 @@ int simdrv_pool_sched_get(struct hv *hv, uint32_t poolid,
 int simdrv_pool_sched_set(struct hv *hv, uint32_t poolid,
                           const struct hv_pool_sched *p,
                           struct xn_msg *msg);
+/* hv_need_memory: libxl's formula (sim_config.c). */
+int simdrv_need_memory(struct hv *hv, const libxl_domain_config *cfg,
+                       uint64_t *need_kb_r, struct xn_msg *msg);
 
 /* --- sim_life.c --- */
 int simdrv_create(struct hv *hv, libxl_domain_config *cfg, bool paused,
@@ -182,8 +182,12 @@ int simdrv_save(struct hv *hv, uint32_t domid, int fd, unsigned flags,
                 hv_done_fn *done, void *opaque, struct xn_msg *msg);
 int simdrv_resume(struct hv *hv, uint32_t domid, hv_done_fn *done,
                   void *opaque, struct xn_msg *msg);
-int simdrv_restore(struct hv *hv, int fd, const char *name, bool paused,
-                   hv_done_fn *done, void *opaque, struct xn_msg *msg);
+int simdrv_image_open(struct hv *hv, struct hv_image *img,
+                      struct xn_msg *msg);
+void simdrv_image_free(struct hv_image *img);
+int simdrv_restore(struct hv *hv, struct hv_image *img, const char *name,
+                   bool paused, hv_done_fn *done, void *opaque,
+                   struct xn_msg *msg);
 
 /* --- sim_store.c: the host's xenstore, kept in step with the model --- */
 /* Make the store on <run_dir>/sim-<host>-xenstore.sock (run_dir NULL: a

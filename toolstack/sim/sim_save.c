@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -264,9 +265,63 @@ int simdrv_resume(struct hv *hv, uint32_t domid, hv_done_fn *done,
 
 /* --- restore --- */
 
+int simdrv_image_open(struct hv *hv, struct hv_image *img, struct xn_msg *msg)
+{
+    struct sim_img_reader *r = NULL;
+    libxl_domain_config *cfg = NULL;
+    int rc;
+
+    (void)hv;
+    if (sim_img_reader_new(&r) < 0)
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    /* The header and the configuration come first; read until the reader
+     * has both (it never asks for bytes past the image). */
+    while (!sim_img_reader_config(r)) {
+        uint8_t *buf;
+        size_t len;
+        ssize_t n;
+
+        sim_img_reader_space(r, &buf, &len);
+        n = read(img->fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+            hv_fd_wait(img->fd, POLLIN) == 0)
+            continue;
+        if (n < 0) {
+            rc = xn_msg_set(msg, XN_EIO, "cannot read the image: %s",
+                            strerror(errno));
+            goto fail;
+        }
+        rc = n == 0 ? sim_img_reader_eof(r, msg)
+                    : sim_img_reader_commit(r, (size_t)n, msg);
+        if (rc < 0)
+            goto fail;
+    }
+    if (!(cfg = simdrv_cfg_new())) {
+        rc = xn_msg_set(msg, XN_ENOMEM, "out of memory");
+        goto fail;
+    }
+    rc = simcfg_from_json(sim_img_reader_config(r), cfg, msg);
+    if (rc < 0)
+        goto fail;
+    img->cfg = cfg;
+    img->priv = r;
+    return 0;
+fail:
+    simdrv_cfg_free(cfg);
+    sim_img_reader_free(r);
+    return rc;
+}
+
+void simdrv_image_free(struct hv_image *img)
+{
+    sim_img_reader_free(img->priv);
+    img->priv = NULL;
+}
+
 /* Fail a restore: the half-made domain goes away (unless someone is
- * already destroying it), then done hears why, naming the domain once its
- * name is known. */
+ * already destroying it), then done hears why, naming the domain. */
 static void restore_fail(struct simdrv_op *op, int rc, const struct xn_msg *m)
 {
     struct sim_dom *d = op->created ? sim_dom_get(op->drv->host, op->domid)
@@ -277,67 +332,47 @@ static void restore_fail(struct simdrv_op *op, int rc, const struct xn_msg *m)
         sim_dom_remove(op->drv->host, d);
         simstore_remove(op->drv, op->domid);
     }
-    if (op->name[0]) {
-        xn_msg_set(&named, rc, "cannot restore %s: %s", op->name, m->text);
-        m = &named;
-    }
-    simdrv_op_finish(op, rc, m, SIMDRV_DOMID_INVALID);
+    xn_msg_set(&named, rc, "cannot restore %s: %s", op->name, m->text);
+    simdrv_op_finish(op, rc, &named, SIMDRV_DOMID_INVALID);
 }
 
-/* The header and the configuration are in: make the (paused) domain that
- * receives the pages. */
+/* Before the pages: make the (paused) domain that receives them, from the
+ * image's header and configuration. */
 static int restore_make(struct simdrv_op *op, struct xn_msg *msg)
 {
     const struct sim_img_info *in = sim_img_reader_info(op->r);
     struct sim_host *h = op->drv->host;
     struct sim_dom_spec *s = &op->spec;
-    libxl_domain_config *cfg = simdrv_cfg_new();
+    libxl_domain_config *cfg = op->cfg;
     const struct sim_dom *other;
     struct sim_dom *d;
     char a[32], b[32];
     int rc;
 
-    if (!cfg)
-        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
-    rc = simcfg_from_json(sim_img_reader_config(op->r), cfg, msg);
-    if (rc == 0 && op->name[0]) {
+    if (strcmp(cfg->c_info.name, op->name) != 0) {
         free(cfg->c_info.name);
         if (!(cfg->c_info.name = strdup(op->name)))
-            rc = xn_msg_set(msg, XN_ENOMEM, "out of memory");
+            return xn_msg_set(msg, XN_ENOMEM, "out of memory");
     }
-    if (rc == 0 && (!cfg->c_info.name || !cfg->c_info.name[0]))
-        rc = xn_msg_set(msg, XN_ECORRUPT, "the saved configuration names "
-                        "no domain");
-    if (rc == 0)            /* from now on messages name the domain */
-        snprintf(op->name, sizeof(op->name), "%s", cfg->c_info.name);
-    if (rc == 0)
-        rc = simcfg_to_spec(h, cfg, s, msg);
+    rc = simcfg_to_spec(h, cfg, s, msg);
     if (rc < 0)
-        goto out;
-    if ((other = sim_dom_by_name(h, s->name))) {
-        rc = xn_msg_set(msg, XN_EEXIST, "a domain named \"%s\" already "
-                        "exists (domain %u)", s->name, other->domid);
-        goto out;
-    }
-    if (in->type != s->type) {
-        rc = xn_msg_set(msg, XN_ECORRUPT, "the image holds a %s domain "
-                        "but its configuration says %s",
-                        hv_domtype_name(in->type),
-                        hv_domtype_name(s->type));
-        goto out;
-    }
-    if (in->vcpus_online > s->vcpus_max) {
-        rc = xn_msg_set(msg, XN_ECORRUPT, "the image has %u vCPUs online "
-                        "but its configuration allows %u", in->vcpus_online,
-                        s->vcpus_max);
-        goto out;
-    }
-    if (in->mem_kb > sim_host_free_kb(h)) {
-        rc = xn_msg_set(msg, XN_ENOMEM, "it needs %s but the host has %s "
-                        "free", sim_fmt_kb(in->mem_kb, a, sizeof(a)),
-                        sim_fmt_kb(sim_host_free_kb(h), b, sizeof(b)));
-        goto out;
-    }
+        return rc;
+    if ((other = sim_dom_by_name(h, s->name)))
+        return xn_msg_set(msg, XN_EEXIST, "a domain named \"%s\" already "
+                          "exists (domain %u)", s->name, other->domid);
+    if (in->type != s->type)
+        return xn_msg_set(msg, XN_ECORRUPT, "the image holds a %s domain "
+                          "but its configuration says %s",
+                          hv_domtype_name(in->type),
+                          hv_domtype_name(s->type));
+    if (in->vcpus_online > s->vcpus_max)
+        return xn_msg_set(msg, XN_ECORRUPT, "the image has %u vCPUs online "
+                          "but its configuration allows %u", in->vcpus_online,
+                          s->vcpus_max);
+    if (in->mem_kb > sim_host_free_kb(h))
+        return xn_msg_set(msg, XN_ENOMEM, "it needs %s but the host has %s "
+                          "free", sim_fmt_kb(in->mem_kb, a, sizeof(a)),
+                          sim_fmt_kb(sim_host_free_kb(h), b, sizeof(b)));
     /* The guest as it was: memory and vCPUs from the image. */
     s->mem_kb = in->mem_kb;
     s->target_kb = in->target_kb;
@@ -352,24 +387,21 @@ static int restore_make(struct simdrv_op *op, struct xn_msg *msg)
     s->state = HV_STATE_PAUSED;
     rc = sim_dom_add(h, s, &d, msg);
     if (rc < 0)
-        goto out;
+        return rc;
     d->drv = simdrv_dom_new(cfg);
-    cfg = NULL;
+    op->cfg = NULL;
     if (!d->drv) {
         sim_dom_remove(h, d);
-        rc = xn_msg_set(msg, XN_ENOMEM, "out of memory");
-        goto out;
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
     }
     rc = simstore_add(op->drv, d, msg);     /* as libxl makes it first */
     if (rc < 0) {
         sim_dom_remove(h, d);
-        goto out;
+        return rc;
     }
     simdrv_op_set_domid(op, d->domid);
     op->created = true;
-out:
-    simdrv_cfg_free(cfg);
-    return rc;
+    return 0;
 }
 
 /* The last byte is in and checked: the domain gets its pages and runs. */
@@ -398,13 +430,17 @@ static void restore_step(struct simdrv_op *op)
     struct xn_msg m;
     int rc;
 
+    if (!op->created && (rc = restore_make(op, &m)) < 0) {
+        restore_fail(op, rc, &m);
+        return;
+    }
     while (moved < STEP_BYTES) {
         uint8_t *buf;
         size_t len;
         ssize_t n;
-        struct sim_dom *d = op->created ? sim_dom_get(op->drv->host, op->domid)
-                                        : NULL;
-        if (op->created && (!d || d->state == HV_STATE_DYING)) {
+        struct sim_dom *d = sim_dom_get(op->drv->host, op->domid);
+
+        if (!d || d->state == HV_STATE_DYING) {
             xn_msg_set(&m, XN_ECANCELED, "domain %u was destroyed while it "
                        "was being restored", op->domid);
             restore_fail(op, XN_ECANCELED, &m);
@@ -433,8 +469,6 @@ static void restore_step(struct simdrv_op *op)
         }
         rc = n == 0 ? sim_img_reader_eof(op->r, &m)
                     : sim_img_reader_commit(op->r, (size_t)n, &m);
-        if (rc == 0 && !op->created && sim_img_reader_config(op->r))
-            rc = restore_make(op, &m);
         if (rc < 0) {
             restore_fail(op, rc, &m);
             return;
@@ -444,25 +478,28 @@ static void restore_step(struct simdrv_op *op)
     simdrv_op_kick(op);
 }
 
-int simdrv_restore(struct hv *hv, int fd, const char *name, bool paused,
-                   hv_done_fn *done, void *opaque, struct xn_msg *msg)
+int simdrv_restore(struct hv *hv, struct hv_image *img, const char *name,
+                   bool paused, hv_done_fn *done, void *opaque,
+                   struct xn_msg *msg)
 {
     struct simdrv *drv = simdrv_of(hv);
+    const char *as = name ? name : img->cfg->c_info.name;
     const struct sim_dom *other;
     struct simdrv_op *op;
 
-    if (name && (other = sim_dom_by_name(drv->host, name)))
+    if ((other = sim_dom_by_name(drv->host, as)))
         return xn_msg_set(msg, XN_EEXIST, "a domain named \"%s\" already "
-                          "exists (domain %u)", name, other->domid);
+                          "exists (domain %u)", as, other->domid);
     op = simdrv_op_new(drv, SIMOP_RESTORE, SIMDRV_DOMID_INVALID, done, opaque,
                        restore_step);
-    if (!op || sim_img_reader_new(&op->r) < 0) {
-        if (op)
-            simdrv_op_free(op);
+    if (!op)
         return xn_msg_set(msg, XN_ENOMEM, "out of memory");
-    }
-    snprintf(op->name, sizeof(op->name), "%s", name ? name : "");
-    op->fd = fd;
+    snprintf(op->name, sizeof(op->name), "%s", as);
+    op->r = img->priv;
+    img->priv = NULL;
+    op->cfg = img->cfg;
+    img->cfg = NULL;
+    op->fd = img->fd;
     op->paused = paused;
     simdrv_op_kick(op);
     return 0;

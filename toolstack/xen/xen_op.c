@@ -65,12 +65,16 @@ static void op_run(evutil_socket_t fd, short what, void *arg)
     rc = op->step(op);
     if (rc == 1)
         return;         /* another libxl step is under way */
-    /* Detach first: `done` may close the hv, which frees drv and every op
-     * still on its list. */
-    op_unlink(op);
-    op->drv = NULL;
-    op->done(op->opaque, rc, rc < 0 ? &op->msg : NULL, op->domid);
+    /* Detach and free first: `done` may close the hv, which frees drv and
+     * every op still on its list. */
+    struct hv *hv = op->drv->hv;
+    hv_done_fn *done = op->done;
+    void *opaque = op->opaque;
+    uint32_t domid = op->domid;
+    struct xn_msg m = op->msg;
+
     op_free(op);
+    hv_complete(hv, done, opaque, rc, &m, domid);
 }
 
 static void op_libxl_done(libxl_ctx *ctx, int lrc, void *for_callback)

@@ -249,8 +249,13 @@ int xen_save(struct hv *hv, uint32_t domid, int fd, unsigned flags,
              hv_done_fn *done, void *opaque, struct xn_msg *msg);
 int xen_resume(struct hv *hv, uint32_t domid, hv_done_fn *done, void *opaque,
                struct xn_msg *msg);
-int xen_restore(struct hv *hv, int fd, const char *name, bool paused,
-                hv_done_fn *done, void *opaque, struct xn_msg *msg);
+int xen_image_open(struct hv *hv, struct hv_image *img, struct xn_msg *msg);
+void xen_image_free(struct hv_image *img);
+int xen_restore(struct hv *hv, struct hv_image *img, const char *name,
+                bool paused, hv_done_fn *done, void *opaque,
+                struct xn_msg *msg);
+int xen_need_memory(struct hv *hv, const libxl_domain_config *cfg,
+                    uint64_t *need_kb_r, struct xn_msg *msg);
 
 /* Dispose and free a heap libxl_domain_config; NULL ok. */
 void xen_cfg_free(libxl_domain_config *cfg);

@@ -29,21 +29,6 @@
 #define IMAGE_VERSION 1
 #define IMAGE_LINE_MAX 64
 #define IMAGE_CONFIG_MAX (16u << 20)
-#define IMAGE_IO_TIMEOUT_MS 30000
-
-/* Wait until fd is ready for `events` (fds may be non-blocking sockets). */
-static int io_wait(int fd, short events)
-{
-    struct pollfd p = {.fd = fd, .events = events};
-    int n;
-
-    do
-        n = poll(&p, 1, IMAGE_IO_TIMEOUT_MS);
-    while (n < 0 && errno == EINTR);
-    if (n == 0)
-        errno = ETIMEDOUT;
-    return n > 0 ? 0 : -1;
-}
 
 static int write_all(int fd, const char *buf, size_t len, const char *subj,
                      struct xn_msg *msg)
@@ -53,7 +38,7 @@ static int write_all(int fd, const char *buf, size_t len, const char *subj,
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
-            io_wait(fd, POLLOUT) == 0)
+            hv_fd_wait(fd, POLLOUT) == 0)
             continue;
         if (n < 0)
             return xn_msg_set(msg, XN_EIO, "%s: cannot write the image: %s",
@@ -75,7 +60,7 @@ static int read_exact(int fd, char *buf, size_t len, const char *what,
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
-            io_wait(fd, POLLIN) == 0)
+            hv_fd_wait(fd, POLLIN) == 0)
             continue;
         if (n < 0)
             return xn_msg_set(msg, XN_EIO, "cannot read the image's %s: %s",
@@ -320,58 +305,83 @@ static int check_libxl_header(int fd, struct xn_msg *msg)
     return 0;
 }
 
-int xen_restore(struct hv *hv, int fd, const char *name, bool paused,
-                hv_done_fn *done, void *opaque, struct xn_msg *msg)
+int xen_image_open(struct hv *hv, struct hv_image *img, struct xn_msg *msg)
 {
     struct xen_drv *drv = xen_drv_of(hv);
     libxl_domain_config *cfg = NULL;
-    struct xen_op *op;
-    uint32_t other;
-    int rc, lrc;
+    int rc = read_header(drv, img->fd, &cfg, msg);
 
-    rc = read_header(drv, fd, &cfg, msg);
     if (rc == 0)
-        rc = check_libxl_header(fd, msg);
+        rc = check_libxl_header(img->fd, msg);
     if (rc < 0) {
         xen_cfg_free(cfg);
         return rc;
     }
+    img->cfg = cfg;
+    return 0;
+}
+
+void xen_image_free(struct hv_image *img)
+{
+    (void)img;      /* nothing beyond the configuration */
+}
+
+int xen_restore(struct hv *hv, struct hv_image *img, const char *name,
+                bool paused, hv_done_fn *done, void *opaque,
+                struct xn_msg *msg)
+{
+    struct xen_drv *drv = xen_drv_of(hv);
+    libxl_domain_config *cfg = img->cfg;
+    struct xen_op *op;
+    uint32_t other;
+    int lrc;
+
     if (name) {
         char *copy = strdup(name);
-        if (!copy) {
-            xen_cfg_free(cfg);
+        if (!copy)
             return xn_msg_set(msg, XN_ENOMEM, "out of memory");
-        }
         free(cfg->c_info.name);
         cfg->c_info.name = copy;
     }
-    if (!cfg->c_info.name || !cfg->c_info.name[0]) {
-        xen_cfg_free(cfg);
-        return xn_msg_set(msg, XN_ECORRUPT, "the image's configuration has "
-                          "no domain name");
-    }
-    if (libxl_name_to_domid(drv->ctx, cfg->c_info.name, &other) == 0) {
-        rc = xn_msg_set(msg, XN_EEXIST, "a domain named \"%s\" already "
-                        "exists (domain %u)", cfg->c_info.name, other);
-        xen_cfg_free(cfg);
-        return rc;
-    }
+    if (libxl_name_to_domid(drv->ctx, cfg->c_info.name, &other) == 0)
+        return xn_msg_set(msg, XN_EEXIST, "a domain named \"%s\" already "
+                          "exists (domain %u)", cfg->c_info.name, other);
     op = xen_op_new(drv, XEN_OP_RESTORE, INVALID_DOMID, done, opaque);
-    if (!op) {
-        xen_cfg_free(cfg);
+    if (!op)
         return xn_msg_set(msg, XN_ENOMEM, "out of memory");
-    }
     snprintf(op->subj, sizeof(op->subj), "domain %s", cfg->c_info.name);
-    op->cfg = cfg;
+    op->cfg = cfg;              /* the op owns it from here */
+    img->cfg = NULL;
     op->paused = paused;
-    op->fd = fd;
+    op->fd = img->fd;
     op->step = xen_dom_built_step;
     /* libxl_domain_suspend wrote a version 2 stream without checkpoints.
      * (Version 1 would send it through the legacy converter.) */
     op->rparams.stream_version = 2;
     op->rparams.checkpointed_stream = LIBXL_CHECKPOINTED_STREAM_NONE;
     xen_op_step(op, "cannot restore");
-    lrc = libxl_domain_create_restore(drv->ctx, op->cfg, &op->domid, fd, -1,
-                                      &op->rparams, &op->how, NULL);
+    lrc = libxl_domain_create_restore(drv->ctx, op->cfg, &op->domid, op->fd,
+                                      -1, &op->rparams, &op->how, NULL);
     return xen_op_started(op, lrc, msg);
+}
+
+/* --- memory --- */
+
+int xen_need_memory(struct hv *hv, const libxl_domain_config *cfg,
+                    uint64_t *need_kb_r, struct xn_msg *msg)
+{
+    struct xen_drv *drv = xen_drv_of(hv);
+    libxl_domain_config copy;
+    int lrc;
+
+    /* libxl fills in defaults as it computes: do that on a copy. */
+    libxl_domain_config_init(&copy);
+    libxl_domain_config_copy(drv->ctx, &copy, cfg);
+    xen_log_clear(drv->log);
+    lrc = libxl_domain_need_memory(drv->ctx, &copy, INVALID_DOMID, need_kb_r);
+    libxl_domain_config_dispose(&copy);
+    if (lrc)
+        return xen_fail(drv, msg, lrc, "domain %s: cannot compute the "
+                        "memory it needs", cfg->c_info.name);
+    return 0;
 }

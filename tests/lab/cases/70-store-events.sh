@@ -46,9 +46,10 @@ expect_error store.read.missing "cannot read /local/domain/$id/nothing" \
 
 # --- policy: kept by the daemon, mirrored under /vm/UUID/xenith ---
 uuid=$(xenstore-read /local/domain/$id/vm 2>/dev/null | sed 's|^/vm/||')
-check policy.set $X policy $G priority=high balloon-min=64
-wait_until policy.xenstore 5 xs_is "/vm/$uuid/xenith/policy/priority" high
-expect_out policy.show "balloon-min +64 MiB" $X policy $G
+# (priority is the old name of sched.class, still read)
+check policy.set $X policy $G priority=high balloon.min=64
+wait_until policy.xenstore 5 xs_is "/vm/$uuid/xenith/policy/sched/class" high
+expect_out policy.show "balloon.min +64 MiB" $X policy $G
 
 # --- a domain made by xl is noticed as it appears (@introduceDomain) ---
 cfgx=$(guest_cfg $GX pv)

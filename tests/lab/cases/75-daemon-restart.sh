@@ -13,7 +13,7 @@ need boot_guest create-b $GB $X create "$(guest_cfg $GB pv)"
 ida=$(xl_domid $GA)
 idb=$(xl_domid $GB)
 uuid=$(xenstore-read /local/domain/$idb/vm 2>/dev/null | sed 's|^/vm/||')
-check policy.set $X policy $GB priority=low migrate=never
+check policy.set $X policy $GB sched.class=low migration.mode=never
 
 # Kill the daemon without warning; nothing watches the guests now.
 pid=$(pidof xenithd)
@@ -33,8 +33,8 @@ wait_until restart 30 $X list
 wait_until catch-up.destroyed 20 xl_gone $GA
 expect_out catch-up.logged "$GA \\(id $ida\\) shut down \\(poweroff\\) while no daemon" \
     cat /var/log/xenith/xenithd.log
-expect_out policy.kept "priority +low" $X policy $GB
+expect_out policy.kept "sched.class +low" $X policy $GB
 expect_eq policy.xenstore "xenstore copy" \
-    "$(xenstore-read /vm/$uuid/xenith/policy/migrate 2>/dev/null)" never
+    "$(xenstore-read /vm/$uuid/xenith/policy/migration/mode 2>/dev/null)" never
 expect_out other-guest.untouched "^$GB[[:space:]]+$idb[[:space:]]" $X list
 check destroy-b $X destroy $GB

@@ -1,0 +1,167 @@
+/* services.c - the services running in the daemon (service.h). */
+#include "daemon/service.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct running {
+    const struct service *svc;
+    void *self;
+};
+
+struct services {
+    struct daemon *d;
+    struct running *list;           /* owned array */
+    size_t n;
+};
+
+/* A key or an op of the service: "SERVICE.something". */
+static bool its_own(const struct service *svc, const char *name)
+{
+    size_t len = strlen(svc->name);
+    return strncmp(name, svc->name, len) == 0 && name[len] == '.' &&
+           name[len + 1];
+}
+
+static int register_keys(struct daemon *d, const struct service *svc,
+                         struct xn_msg *msg)
+{
+    for (const struct service_op *op = svc->ops; op && op->op; op++)
+        if (!its_own(svc, op->op))
+            return xn_msg_set(msg, XN_EINVAL, "service %s: operation "
+                              "\"%s\" is not named \"%s.VERB\"", svc->name,
+                              op->op, svc->name);
+    if (!svc->keys)
+        return 0;
+    for (const struct policy_key *k = svc->keys; k->name; k++)
+        if (!its_own(svc, k->name))
+            return xn_msg_set(msg, XN_EINVAL, "service %s: policy setting "
+                              "\"%s\" is not named \"%s.KEY\"", svc->name,
+                              k->name, svc->name);
+    return policy_keys_add(d->keys, svc->name, svc->keys, svc->check_policy,
+                           msg);
+}
+
+int services_open(struct daemon *d, const struct service *const *table,
+                  struct services **s_r, struct xn_msg *msg)
+{
+    struct services *s = calloc(1, sizeof(*s));
+    size_t n = 0;
+    int rc;
+
+    *s_r = NULL;
+    if (!s)
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    s->d = d;
+    while (table && table[n])
+        n++;
+    if (n && !(s->list = calloc(n, sizeof(*s->list)))) {
+        free(s);
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    }
+    /* Keys first: a service may read policies while it opens. */
+    for (size_t i = 0; i < n; i++)
+        if ((rc = register_keys(d, table[i], msg)) < 0)
+            goto fail;
+    for (size_t i = 0; i < n; i++) {
+        const struct service *svc = table[i];
+        void *self = NULL;
+        if (svc->open && (rc = svc->open(d, &self, msg)) < 0) {
+            char why[XN_MSG_MAX];
+            snprintf(why, sizeof(why), "%s", msg->text);
+            xn_msg_set(msg, rc, "service %s: %s", svc->name, why);
+            goto fail;
+        }
+        s->list[s->n++] = (struct running){svc, self};
+        xn_log(XN_LOG_DEBUG, "service %s: open", svc->name);
+    }
+    *s_r = s;
+    return 0;
+fail:
+    services_close(s);
+    return rc;
+}
+
+void services_close(struct services *s)
+{
+    if (!s)
+        return;
+    while (s->n > 0) {
+        struct running *r = &s->list[--s->n];
+        if (r->svc->close)
+            r->svc->close(r->self);
+    }
+    free(s->list);
+    free(s);
+}
+
+bool services_dispatch(struct services *s, struct request *r)
+{
+    for (size_t i = 0; s && i < s->n; i++) {
+        const struct service_op *op = s->list[i].svc->ops;
+        for (; op && op->op; op++) {
+            if (strcmp(op->op, r->op) == 0) {
+                op->handler(s->list[i].self, r);
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Domains whose policy sets one of the service's keys. */
+static int64_t domains_with_policy(struct daemon *d,
+                                   const struct service *svc)
+{
+    struct hv_dominfo *list;
+    int64_t count = 0;
+    size_t n;
+
+    if (!svc->keys || hv_dom_list(d->hv, &list, &n, NULL) < 0)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        struct policy p;
+        if (daemon_policy_load(d, list[i].uuid, &p, NULL) < 0)
+            continue;
+        for (const struct policy_key *k = svc->keys; k->name; k++) {
+            if (policy_get(&p, k->name)) {
+                count++;
+                break;
+            }
+        }
+    }
+    free(list);
+    return count;
+}
+
+struct json_object *services_json(struct services *s)
+{
+    struct json_object *out = json_object_new_array();
+
+    for (size_t i = 0; s && i < s->n; i++) {
+        const struct service *svc = s->list[i].svc;
+        struct json_object *o = json_object_new_object(), *a;
+
+        json_object_object_add(o, "name", json_object_new_string(svc->name));
+        json_object_object_add(o, "summary",
+                               json_object_new_string(svc->summary));
+        a = json_object_new_array();
+        for (const struct service_op *op = svc->ops; op && op->op; op++)
+            json_object_array_add(a, json_object_new_string(op->op));
+        json_object_object_add(o, "ops", a);
+        a = json_object_new_array();
+        for (const struct policy_key *k = svc->keys; k && k->name; k++)
+            json_object_array_add(a, json_object_new_string(k->name));
+        json_object_object_add(o, "keys", a);
+        a = svc->status ? svc->status(s->list[i].self)
+                        : json_object_new_object();
+        json_object_object_add(a, "domains_with_policy",
+                               json_object_new_int64(
+                                   domains_with_policy(s->d, svc)));
+        json_object_object_add(o, "status", a);
+        json_object_array_add(out, o);
+    }
+    return out;
+}
