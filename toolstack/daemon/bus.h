@@ -7,8 +7,8 @@
  * queues, and subscribers are called later from the loop, in subscription
  * order, one event at a time, never from inside the publisher.  So a
  * subscriber may publish, subscribe or unsubscribe (itself included) from
- * its callback; an unsubscribed subscriber gets nothing more, and one that
- * subscribes during a delivery starts with the next event.
+ * its callback; an unsubscribed subscriber gets nothing more, and a new
+ * subscriber gets the events published after it subscribed.
  *
  * Nothing else connects the daemon's modules: the control socket's event
  * stream, the policy mirror, the shutdown monitor and the services are
