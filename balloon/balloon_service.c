@@ -43,9 +43,20 @@ static struct json_object *status(void *self)
     return o;
 }
 
+static void status_op(void *self, struct request *r)
+{
+    request_ok(r, status(self));
+}
+
+static const struct service_op ops[] = {
+    {"balloon.status", status_op},
+    {NULL, NULL},
+};
+
 const struct service balloon_service = {
     .name = "balloon",
     .summary = "memory ballooning: the domains' memory bounds",
+    .ops = ops,
     .keys = keys,
     .check_policy = check,
     .status = status,

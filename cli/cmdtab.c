@@ -100,17 +100,26 @@ const struct cmd cmdtab[] = {
      "  --json       one JSON object per line\n", "--json", ARGS_NONE, NULL},
     {"policy", cmd_policy, "[--json] DOMAIN [KEY=VALUE | KEY=]...",
      "Show a domain's policy, or set (KEY=VALUE) and unset (KEY=) settings.",
-     "  priority=critical|high|normal|low   scheduler class\n"
-     "  balloon-min=SIZE                    the balloon leaves it at least "
+     "The settings belong to the daemon's services (xenith services lists "
+     "them):\n"
+     "  sched.class=critical|high|normal|low  scheduler class\n"
+     "  balloon.min=SIZE                      the balloon leaves it at least "
      "this\n"
-     "  balloon-max=SIZE                    the balloon gives it at most "
+     "  balloon.max=SIZE                      the balloon gives it at most "
      "this\n"
-     "  migrate=allowed|never               may it be moved off this host\n"
-     "  --json                              as JSON\n"
+     "  migration.mode=allowed|never          may it be moved off this "
+     "host\n"
+     "  --json                                as JSON\n"
+     "The older names priority, balloon-min, balloon-max and migrate are "
+     "read too.\n"
      "Kept by domain UUID in the daemon's state directory and in xenstore "
      "under\n/vm/UUID/xenith/policy: it survives daemon restarts, reboots "
      "and saves.\n",
      "--json", ARGS_DOM, NULL},
+    {"services", cmd_services, "[--json] [SERVICE]",
+     "List the daemon's services: what each does now, its operations and "
+     "settings; or one SERVICE's status.",
+     "  --json       as JSON\n", "--json", ARGS_NONE, NULL},
     {"store", cmd_store,
      "ls [--json] [PATH] | read [--json] PATH... | write PATH VALUE... | "
      "rm PATH... | watch [-n COUNT] [--json] PATH... | chmod PATH PERM...",

@@ -27,9 +27,20 @@ static struct json_object *status(void *self)
     return o;
 }
 
+static void status_op(void *self, struct request *r)
+{
+    request_ok(r, status(self));
+}
+
+static const struct service_op ops[] = {
+    {"migration.status", status_op},
+    {NULL, NULL},
+};
+
 const struct service migration_service = {
     .name = "migration",
     .summary = "live migration: which domains may move",
+    .ops = ops,
     .keys = keys,
     .status = status,
 };

@@ -29,9 +29,20 @@ static struct json_object *status(void *self)
     return o;
 }
 
+static void status_op(void *self, struct request *r)
+{
+    request_ok(r, status(self));
+}
+
+static const struct service_op ops[] = {
+    {"sched.status", status_op},
+    {NULL, NULL},
+};
+
 const struct service schedtune_service = {
     .name = "sched",
     .summary = "credit-scheduler tuning: the domains' priority classes",
+    .ops = ops,
     .keys = keys,
     .status = status,
 };

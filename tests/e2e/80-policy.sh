@@ -9,6 +9,12 @@ start_daemon
 outputs "no policy: defaults" "sched.class *(default)" xenith policy web1
 outputs "every service's keys listed" "balloon.max *(default)" \
     xenith policy web1
+outputs "the services and their keys" "policy  *balloon.min, balloon.max" \
+    xenith services
+outputs "a service's own operation" "balancing: false" \
+    xenith services balloon
+fails "no such service" 'unknown operation "nosuch.status"' \
+    xenith services nosuch
 ok "set" xenith policy web1 sched.class=high balloon.min=512 balloon.max=2g \
     migration.mode=never
 outputs "shown" "balloon.max *2048 MiB" xenith policy web1
@@ -30,6 +36,8 @@ outputs "a refused change changes nothing" "balloon.min *512 MiB" \
 uuid=$(field web1 uuid)
 [ -f "$T/state/policy/$uuid.json" ] && pass "kept in the state directory" ||
     fail "kept in the state directory" "no $T/state/policy/$uuid.json"
+sched_block() { xenith services | sed -n '/^sched:/,/^[a-z]*:/p'; }
+outputs "counted by its service" "domains_with_policy: 1" sched_block
 outputs "mirrored in xenstore" "^high$" \
     xenith store read "/vm/$uuid/xenith/policy/sched/class"
 

@@ -61,7 +61,8 @@ static void gate_ask(void *self, const struct start_info *si,
         answer_now(g);
         return;
     }
-    g->timer = evtimer_new(g->t->base, answer_cb, g);
+    if (!g->timer)
+        g->timer = evtimer_new(g->t->base, answer_cb, g);
     evtimer_add(g->timer, &soon);
 }
 
