@@ -9,7 +9,9 @@
 
 #include <event2/event.h>
 
+#include "daemon/start.h"
 #include "log.h"
+#include "sim_testlib.h"
 
 void coret_open(struct coret *t, const struct service *const *services)
 {
@@ -95,6 +97,41 @@ bool coret_wait_count(struct coret *t, const int *count, int want, int ms)
 void coret_spin(struct coret *t, int ms)
 {
     run_until(t, never, NULL, 0, ms);
+}
+
+struct created {
+    bool done;
+    int rc;
+    uint32_t domid;
+    struct xn_msg msg;
+};
+
+static void created(void *arg, int rc, const struct xn_msg *msg,
+                    uint32_t domid, const char *name)
+{
+    struct created *c = arg;
+
+    (void)name;
+    c->done = true;
+    c->rc = rc;
+    c->domid = domid;
+    if (msg)
+        c->msg = *msg;
+}
+
+uint32_t coret_create(struct coret *t, const char *name, uint64_t mib,
+                      libxl_domain_config *cfg)
+{
+    struct start_req req = {.kind = START_CREATE};
+    struct created c = {0};
+    struct xn_msg msg;
+
+    req.cfg = cfg ? cfg : simt_mkcfg(name, mib, 1);
+    ck_assert_msg(start_domain(t->d, &req, created, &c, &msg) == 0, "%s",
+                  msg.text);
+    ck_assert(coret_wait(t, &c.done, 10000));
+    ck_assert_msg(c.rc == 0, "%s", c.msg.text);
+    return c.domid;
 }
 
 struct hv_dominfo coret_dom(struct coret *t, const char *name)

@@ -32,6 +32,12 @@ bool coret_wait_count(struct coret *t, const int *count, int want, int ms);
 /* Run the loop for about ms milliseconds. */
 void coret_spin(struct coret *t, int ms);
 
+/* Create a PVH domain of `mib` MiB through the start path and wait for it;
+ * `cfg` (from simt_mkcfg, may be NULL for the default) is taken.  Fails the
+ * test when it does not start.  Returns its id. */
+uint32_t coret_create(struct coret *t, const char *name, uint64_t mib,
+                      libxl_domain_config *cfg);
+
 /* The domain of that name, or fails the test. */
 struct hv_dominfo coret_dom(struct coret *t, const char *name);
 /* Is there a domain of that name? */

@@ -150,26 +150,13 @@ static void reboot_sent(void *arg, int rc, const struct xn_msg *msg,
     *(bool *)arg = true;
 }
 
-static void created(void *arg, int rc, const struct xn_msg *msg,
-                    uint32_t domid, const char *name)
-{
-    (void)domid;
-    (void)name;
-    ck_assert_msg(rc == 0, "%s", msg ? msg->text : "");
-    *(bool *)arg = true;
-}
-
 /* A domain whose on_reboot is restart, through the start path. */
 static void create_rebooter(struct coret *t, const char *name)
 {
-    struct start_req req = {.kind = START_CREATE};
-    struct xn_msg msg;
-    bool done = false;
+    libxl_domain_config *cfg = simt_mkcfg(name, 64, 1);
 
-    req.cfg = simt_mkcfg(name, 64, 1);
-    req.cfg->on_reboot = LIBXL_ACTION_ON_SHUTDOWN_RESTART;
-    ck_assert_int_eq(start_domain(t->d, &req, created, &done, &msg), 0);
-    ck_assert(coret_wait(t, &done, 5000));
+    cfg->on_reboot = LIBXL_ACTION_ON_SHUTDOWN_RESTART;
+    coret_create(t, name, 64, cfg);
 }
 
 /* A job queued behind a domain's reboot runs after the restart, on the

@@ -84,15 +84,15 @@ START_TEST(end_destroy)
     uint32_t id;
 
     coret_open(&t, NULL);
-    id = coret_dom(&t, "web1").domid;
+    id = coret_create(&t, "st1", 32, NULL);
     ck_assert_int_eq(run(&t, &s, id, STREAM_DESTROY), 0);
     ck_assert_msg(s.o.rc == 0, "%s", s.o.msg.text);
     ck_assert(s.o.committed);
     ck_assert_int_eq(s.commits, 1);
     ck_assert_int_eq(s.aborts, 0);
     coret_spin(&t, 50);
-    ck_assert(!coret_has(&t, "web1"));
-    check_image(&t, s.fd, "web1");
+    ck_assert(!coret_has(&t, "st1"));
+    check_image(&t, s.fd, "st1");
     close(s.fd);
     coret_close(&t);
 }
@@ -105,12 +105,12 @@ START_TEST(end_resume)
     uint32_t id;
 
     coret_open(&t, NULL);
-    id = coret_dom(&t, "web1").domid;
+    id = coret_create(&t, "st1", 32, NULL);
     ck_assert_int_eq(run(&t, &s, id, STREAM_RESUME), 0);
     ck_assert_msg(s.o.rc == 0, "%s", s.o.msg.text);
     ck_assert_int_eq(s.commits, 1);
     ck_assert_int_ne(info_of(&t, id).state, HV_STATE_SHUTDOWN);
-    check_image(&t, s.fd, "web1");
+    check_image(&t, s.fd, "st1");
     close(s.fd);
     coret_close(&t);
 }
@@ -124,7 +124,7 @@ START_TEST(end_keep)
     uint32_t id;
 
     coret_open(&t, NULL);
-    id = coret_dom(&t, "web1").domid;
+    id = coret_create(&t, "st1", 32, NULL);
     ck_assert_int_eq(run(&t, &s, id, STREAM_KEEP), 0);
     ck_assert_msg(s.o.rc == 0, "%s", s.o.msg.text);
     info = info_of(&t, id);
@@ -145,7 +145,7 @@ START_TEST(write_fails)
     uint32_t id;
 
     coret_open(&t, NULL);
-    id = coret_dom(&t, "web1").domid;
+    id = coret_create(&t, "st1", 32, NULL);
     ck_assert_int_eq(pipe(p), 0);
     fcntl(p[1], F_SETFL, O_NONBLOCK);
     close(p[0]);
@@ -172,7 +172,7 @@ START_TEST(commit_refused)
     uint32_t id;
 
     coret_open(&t, NULL);
-    id = coret_dom(&t, "web1").domid;
+    id = coret_create(&t, "st1", 32, NULL);
     ck_assert_int_eq(run(&t, &s, id, STREAM_DESTROY), 0);
     ck_assert_int_eq(s.o.rc, XN_EIO);
     ck_assert(!s.o.committed);
@@ -180,7 +180,7 @@ START_TEST(commit_refused)
     ck_assert_msg(strstr(s.o.msg.text, "the test sink refuses"), "%s",
                   s.o.msg.text);
     ck_assert_int_eq(s.aborts, 1);
-    ck_assert(coret_has(&t, "web1"));
+    ck_assert(coret_has(&t, "st1"));
     ck_assert_int_ne(info_of(&t, id).state, HV_STATE_SHUTDOWN);
     close(s.fd);
     coret_close(&t);
