@@ -26,8 +26,13 @@ seed fuzz_xsd
 printf '\002\000\000\000\001\000\000\000\000\000\000\000\026\000\000\000/local/domain/0/name\000' \
     >"$work/fuzz_xsd/read" 2>/dev/null || true
 
+seed fuzz_image
+# a real save file's header line and the start of a sim image
+printf 'XENITH-SAVE 1 {"driver":"sim","name":"web1","uuid":"5e1a0c3e-7b2d-4d1e-9f00-000000000001"}\nXNSIMIMG' \
+    >"$work/fuzz_image/header"
+
 fails=0
-for t in fuzz_proto fuzz_xlcfg fuzz_xsd; do
+for t in fuzz_proto fuzz_xlcfg fuzz_xsd fuzz_image; do
     opts="-max_total_time=$secs -timeout=10 -rss_limit_mb=2048"
     opts="$opts -artifact_prefix=$work/$t-"
     leaks=1
