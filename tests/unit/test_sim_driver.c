@@ -284,8 +284,9 @@ START_TEST(driver_close_abandons)
     int fd = simt_tmpfile_fd();
 
     simt_open(&t, "sim:///", NULL);
-    /* An image to restore from: domain 2, saved (and left suspended). */
-    simt_save(&t, 2, fd, 0);
+    /* An image to restore from: a small domain, saved (and left
+     * suspended). */
+    simt_save(&t, simt_create(&t, simt_mkcfg("small", 16, 1), false), fd, 0);
     ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
     ck_assert_int_eq(hv_image_open(t.hv, fd, &img, &msg), 0);
     t.n_done = 0;
