@@ -126,38 +126,17 @@ int xen_shutdown(struct hv *hv, uint32_t domid, bool reboot, hv_done_fn *done,
     return xen_op_started(op, lrc, msg);
 }
 
-/* Read the run flags of a checked domain; false when it vanished. */
-static bool flags_of(struct xen_drv *drv, uint32_t domid, bool *paused,
-                     bool *down)
-{
-    libxl_dominfo di;
-    bool ok;
-
-    libxl_dominfo_init(&di);
-    ok = libxl_domain_info(drv->ctx, &di, domid) == 0;
-    *paused = ok && di.paused;
-    *down = ok && (di.shutdown || di.dying);
-    libxl_dominfo_dispose(&di);
-    return ok;
-}
-
 int xen_pause(struct hv *hv, uint32_t domid, struct xn_msg *msg)
 {
     struct xen_drv *drv = xen_drv_of(hv);
     char subj[XEN_SUBJ_MAX];
-    bool paused, down;
     int rc, lrc;
 
+    /* hv.c refused a second pause (Xen counts pauses: it would need two
+     * unpauses) and a domain that shut down. */
     rc = xen_dom_check(drv, domid, subj, msg);
     if (rc < 0)
         return rc;
-    /* Xen counts pauses; refuse a second one, which would need two
-     * unpauses. */
-    if (flags_of(drv, domid, &paused, &down) && paused)
-        return xn_msg_set(msg, XN_ESTATE, "%s is already paused", subj);
-    if (down)
-        return xn_msg_set(msg, XN_ESTATE, "%s has shut down and cannot be "
-                          "paused", subj);
     xen_log_clear(drv->log);
     lrc = libxl_domain_pause(drv->ctx, domid, NULL);
     if (lrc)
@@ -169,14 +148,11 @@ int xen_unpause(struct hv *hv, uint32_t domid, struct xn_msg *msg)
 {
     struct xen_drv *drv = xen_drv_of(hv);
     char subj[XEN_SUBJ_MAX];
-    bool paused, down;
     int rc, lrc;
 
     rc = xen_dom_check(drv, domid, subj, msg);
     if (rc < 0)
         return rc;
-    if (flags_of(drv, domid, &paused, &down) && !paused)
-        return xn_msg_set(msg, XN_ESTATE, "%s is not paused", subj);
     xen_log_clear(drv->log);
     lrc = libxl_domain_unpause(drv->ctx, domid, NULL);
     if (lrc)
