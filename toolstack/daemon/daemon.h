@@ -26,6 +26,7 @@
 struct event_base;
 struct control;
 struct jobs;
+struct metrics;
 struct monitor;
 
 struct daemon {
@@ -34,6 +35,7 @@ struct daemon {
     struct control *control;        /* owned */
     struct jobs *jobs;              /* owned */
     struct monitor *monitor;        /* owned */
+    struct metrics *metrics;        /* owned */
     struct xsc *store;              /* owned; the host's xenstore, NULL when
                                      * the driver has none */
     const char *state_dir;          /* not owned (the options') */

@@ -1,4 +1,5 @@
 /* dispatch.c - the table of operations the control socket offers. */
+#include "metrics.h"
 #include "ops.h"
 
 #include <stdio.h>
@@ -33,12 +34,14 @@ static const struct {
     {"pool.sched_set", op_pool_sched_set},
     {"policy.get", op_policy_get},
     {"policy.set", op_policy_set},
+    {"metrics.get", op_metrics_get},
 };
 
 #define NOPS (sizeof(optab) / sizeof(optab[0]))
 
 void dispatch(struct request *r)
 {
+    metrics_core_request(r->d);
     for (size_t i = 0; i < NOPS; i++) {
         if (strcmp(optab[i].op, r->op) == 0) {
             optab[i].handler(r);

@@ -1,6 +1,7 @@
 /* main.c - xenithd: options, start-up, signals and the event loop. */
 #include "daemon.h"
 #include "log.h"
+#include "metrics.h"
 #include "xsc.h"
 
 #include <getopt.h>
@@ -22,6 +23,7 @@ struct options {
     const char *socket;
     const char *log;
     const char *state_dir;
+    const char *metrics;            /* --metrics SPEC, NULL when off */
     bool verbose;
 };
 
@@ -38,6 +40,9 @@ static void usage(FILE *f)
         "                     or $XENITH_SOCKET)\n"
         "  --state-dir DIR    where per-domain policy is kept (default %s)\n"
         "  --log stderr|syslog  where log lines go (default stderr)\n"
+        "  --metrics [ADDR:]PORT  serve Prometheus metrics over HTTP at\n"
+        "                     /metrics (ADDR 127.0.0.1 when not given;\n"
+        "                     [ADDR]:PORT for IPv6); off by default\n"
         "  -v, --verbose      log debug lines too\n"
         "  -h, --help         this text\n", DEFAULT_SOCKET,
         DEFAULT_STATE_DIR);
@@ -51,6 +56,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"socket", required_argument, NULL, 's'},
         {"log", required_argument, NULL, 'l'},
         {"state-dir", required_argument, NULL, 'd'},
+        {"metrics", required_argument, NULL, 'm'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -73,6 +79,7 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case 's': o->socket = optarg; break;
         case 'd': o->state_dir = optarg; break;
+        case 'm': o->metrics = optarg; break;
         case 'l':
             if (strcmp(optarg, "stderr") && strcmp(optarg, "syslog")) {
                 fprintf(stderr, "xenithd: --log \"%s\" is not stderr or "
@@ -108,6 +115,23 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     event_base_loopexit(d->base, NULL);
 }
 
+/* The core's figures, and the HTTP endpoint when --metrics asks for it;
+ * *h_r is the caller's to close. */
+static int start_metrics(struct daemon *d, const char *spec,
+                         struct metrics_http **h_r)
+{
+    struct xn_msg msg;
+    int rc = metrics_core_start(d, &msg);
+
+    if (rc == 0 && spec &&
+        (rc = metrics_http_open(d->base, d->metrics, spec, h_r, &msg)) == 0)
+        xn_log(XN_LOG_NOTICE, "metrics at http://%s/metrics",
+               metrics_http_address(*h_r));
+    if (rc < 0)
+        xn_log(XN_LOG_ERR, "%s", msg.text);
+    return rc;
+}
+
 static void daemon_teardown(struct daemon *d)
 {
     control_close(d->control);
@@ -115,6 +139,7 @@ static void daemon_teardown(struct daemon *d)
     monitor_free(d->monitor);
     jobs_free(d->jobs);
     hv_close(d->hv);
+    metrics_free(d->metrics);
     for (size_t i = 0; i < d->n_creating; i++)
         free(d->creating[i]);
     free(d->creating);
@@ -128,6 +153,7 @@ int main(int argc, char **argv)
     struct options o = {0};
     struct hv_open_opts hv_opts = {0};
     struct event *sigint = NULL, *sigterm = NULL;
+    struct metrics_http *metrics_http = NULL;
     struct xn_msg msg;
     char rundir[512];
     int rc;
@@ -152,7 +178,8 @@ int main(int argc, char **argv)
     d.base = event_base_new();
     d.jobs = jobs_new();
     d.monitor = monitor_new(&d);
-    if (!d.base || !d.jobs || !d.monitor) {
+    d.metrics = metrics_new();
+    if (!d.base || !d.jobs || !d.monitor || !d.metrics) {
         xn_log(XN_LOG_ERR, "out of memory");
         goto out;
     }
@@ -167,6 +194,8 @@ int main(int argc, char **argv)
         xn_log(XN_LOG_ERR, "%s", msg.text);
         goto out;
     }
+    if ((rc = start_metrics(&d, o.metrics, &metrics_http)) < 0)
+        goto out;
     d.state_dir = o.state_dir;
     if (hv_store_open(d.hv, &d.store, &msg) < 0)
         xn_log(XN_LOG_WARNING, "no xenstore: %s; policies are kept in %s "
@@ -186,6 +215,7 @@ out:
         event_free(sigint);
     if (sigterm)
         event_free(sigterm);
+    metrics_http_close(metrics_http);
     daemon_teardown(&d);
     return rc < 0 ? 1 : 0;
 }
