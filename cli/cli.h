@@ -12,6 +12,7 @@
  *   cmd_save.c      save, restore
  *   cmd_config.c    config-check (no daemon needed)
  *   cmd_events.c    events
+ *   cmd_metrics.c   metrics
  *
  * Each command is `int cmd_NAME(int argc, char **argv)` and returns the exit
  * status: 0 success, 1 failure, 2 bad usage.  Errors are printed once, by
@@ -141,6 +142,7 @@ int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_config_check(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
 int cmd_store(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_help(int argc, char **argv);
