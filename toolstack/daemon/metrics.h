@@ -123,8 +123,10 @@ uint64_t metrics_refused(const struct metrics *m);
  * hypervisor).  metrics_collect calls each once, in the order added; the
  * HTTP server and the metrics.get operation call it before they render.
  * `arg` is not owned and must outlive the registration.  A collector may
- * set and forget series but not add or remove collectors.  Adding fails
- * only for want of memory (XN_ENOMEM); removing one not added does nothing.
+ * set and forget series, and remove collectors (itself too: it is dropped
+ * when the round ends), but adding one during a collection fails with
+ * XN_EBUSY.  Adding fails otherwise with XN_EINVAL (no fn) or XN_ENOMEM;
+ * removing one not added does nothing.
  */
 typedef void metrics_collect_fn(struct metrics *m, void *arg);
 int metrics_add_collector(struct metrics *m, metrics_collect_fn *fn,
