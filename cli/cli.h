@@ -14,6 +14,7 @@
  *   cmd_events.c    events
  *   cmd_policy.c    policy
  *   cmd_services.c  services
+ *   cmd_metrics.c   metrics
  *
  * Each command is `int cmd_NAME(int argc, char **argv)` and returns the exit
  * status: 0 success, 1 failure, 2 bad usage.  Errors are printed once, by
@@ -143,6 +144,7 @@ int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_config_check(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
 int cmd_store(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_services(int argc, char **argv);

@@ -98,6 +98,11 @@ const struct cmd cmdtab[] = {
     {"events", cmd_events, "[--json]",
      "Follow domain events until interrupted.",
      "  --json       one JSON object per line\n", "--json", ARGS_NONE, NULL},
+    {"metrics", cmd_metrics, "[--json | --prometheus]",
+     "Show the daemon's counters and gauges, per host and per domain.",
+     "  --json        as JSON: families with their series\n"
+     "  --prometheus  the text xenithd --metrics serves to Prometheus\n",
+     "--json --prometheus", ARGS_NONE, NULL},
     {"policy", cmd_policy, "[--json] DOMAIN [KEY=VALUE | KEY=]...",
      "Show a domain's policy, or set (KEY=VALUE) and unset (KEY=) settings.",
      "The settings belong to the daemon's services (xenith services lists "

@@ -4,11 +4,12 @@
  * The order matters: the bus first (everything else subscribes to it),
  * then the hypervisor (its events become bus events), the services (their
  * policy keys before anything reads a policy), the policy mirror and the
- * shutdown monitor, and the control socket last, so that no client is
- * served before the daemon is whole.  daemon_close goes the other way.
+ * shutdown monitor, and the control socket and the metrics endpoint last,
+ * so that no client is served before the daemon is whole.  daemon_close goes the other way.
  */
 #include "daemon/daemon.h"
 #include "daemon/claims.h"
+#include "daemon/metrics.h"
 #include "daemon/policy_keys.h"
 #include "daemon/policy_mirror.h"
 #include "daemon/service.h"
@@ -55,8 +56,9 @@ static int core_open(struct daemon *d, const struct daemon_opts *o,
     d->claims = claims_new();
     d->starter = starter_new(d);
     d->keys = policy_keys_new();
+    d->metrics = metrics_new();
     if (!d->state_dir || !d->bus || !d->jobs || !d->claims || !d->starter ||
-        !d->keys)
+        !d->keys || !d->metrics)
         return xn_msg_set(msg, XN_ENOMEM, "out of memory");
     rc = hv_open(o->uri, d->base, &hv_opts, hv_event, d, &d->hv, msg);
     if (rc < 0) {
@@ -67,7 +69,7 @@ static int core_open(struct daemon *d, const struct daemon_opts *o,
     if (hv_store_open(d->hv, &d->store, msg) < 0)
         xn_log(XN_LOG_WARNING, "no xenstore: %s; policies are kept in %s "
                "only", msg->text, d->state_dir);
-    return 0;
+    return metrics_core_start(d, msg);
 }
 
 int daemon_open(struct event_base *base, const struct daemon_opts *o,
@@ -99,6 +101,13 @@ int daemon_open(struct event_base *base, const struct daemon_opts *o,
             goto fail;
         }
     }
+    if (o->metrics) {
+        if ((rc = metrics_http_open(d->base, d->metrics, o->metrics,
+                                    &d->metrics_http, msg)) < 0)
+            goto fail;
+        xn_log(XN_LOG_NOTICE, "metrics at http://%s/metrics",
+               metrics_http_address(d->metrics_http));
+    }
     monitor_catch_up(d->monitor);
     *d_r = d;
     return 0;
@@ -111,6 +120,7 @@ void daemon_close(struct daemon *d)
 {
     if (!d)
         return;
+    metrics_http_close(d->metrics_http);
     events_out_close(d->events_out);
     control_close(d->control);
     services_close(d->services);
@@ -125,6 +135,7 @@ void daemon_close(struct daemon *d)
     policy_keys_free(d->keys);
     xsc_close(d->store);
     hv_close(d->hv);
+    metrics_free(d->metrics);
     bus_free(d->bus);
     free(d->state_dir);
     free(d);

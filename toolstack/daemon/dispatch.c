@@ -1,5 +1,6 @@
 /* dispatch.c - the table of the core's operations; the services add
  * theirs (services.c). */
+#include "daemon/metrics.h"
 #include "ops.h"
 #include "daemon/service.h"
 
@@ -36,12 +37,14 @@ static const struct {
     {"pool.sched_set", op_pool_sched_set},
     {"policy.get", op_policy_get},
     {"policy.set", op_policy_set},
+    {"metrics.get", op_metrics_get},
 };
 
 #define NOPS (sizeof(optab) / sizeof(optab[0]))
 
 void dispatch(struct request *r)
 {
+    metrics_core_request(r->d);
     for (size_t i = 0; i < NOPS; i++) {
         if (strcmp(optab[i].op, r->op) == 0) {
             optab[i].handler(r);

@@ -38,6 +38,7 @@ struct options {
     const char *socket;
     const char *log;
     const char *state_dir;
+    const char *metrics;            /* --metrics SPEC, NULL when off */
     bool verbose;
 };
 
@@ -54,6 +55,9 @@ static void usage(FILE *f)
         "                     or $XENITH_SOCKET)\n"
         "  --state-dir DIR    where per-domain policy is kept (default %s)\n"
         "  --log stderr|syslog  where log lines go (default stderr)\n"
+        "  --metrics [ADDR:]PORT  serve Prometheus metrics over HTTP at\n"
+        "                     /metrics (ADDR 127.0.0.1 when not given;\n"
+        "                     [ADDR]:PORT for IPv6); off by default\n"
         "  -v, --verbose      log debug lines too\n"
         "  -h, --help         this text\n", DEFAULT_SOCKET,
         DEFAULT_STATE_DIR);
@@ -67,6 +71,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"socket", required_argument, NULL, 's'},
         {"log", required_argument, NULL, 'l'},
         {"state-dir", required_argument, NULL, 'd'},
+        {"metrics", required_argument, NULL, 'm'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -89,6 +94,7 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case 's': o->socket = optarg; break;
         case 'd': o->state_dir = optarg; break;
+        case 'm': o->metrics = optarg; break;
         case 'l':
             if (strcmp(optarg, "stderr") && strcmp(optarg, "syslog")) {
                 fprintf(stderr, "xenithd: --log \"%s\" is not stderr or "
@@ -155,6 +161,7 @@ int main(int argc, char **argv)
     dopts.socket = o.socket;
     dopts.run_dir = dirname(rundir);
     dopts.state_dir = o.state_dir;
+    dopts.metrics = o.metrics;
     dopts.services = services;
 
     rc = XN_ENOMEM;

@@ -57,5 +57,7 @@ op_handler op_sched_get, op_sched_set, op_pool_list, op_pool_sched_get,
 op_handler op_dom_save, op_dom_restore;
 /* ops_policy.c */
 op_handler op_policy_get, op_policy_set;
+/* ops_metrics.c */
+op_handler op_metrics_get;
 
 #endif

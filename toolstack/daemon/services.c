@@ -1,5 +1,6 @@
 /* services.c - the services running in the daemon (service.h). */
 #include "daemon/service.h"
+#include "daemon/metrics.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -9,6 +10,7 @@
 struct running {
     const struct service *svc;
     void *self;
+    struct metric *policy_domains;  /* in d->metrics; NULL without keys */
 };
 
 struct services {
@@ -44,6 +46,36 @@ static int register_keys(struct daemon *d, const struct service *svc,
                            msg);
 }
 
+static int64_t domains_with_policy(struct daemon *d,
+                                   const struct service *svc);
+
+/* Each service with settings: how many domains set one, as
+ * xenith_SERVICE_policy_domains. */
+static void collect(struct metrics *m, void *arg)
+{
+    struct services *s = arg;
+
+    (void)m;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->list[i].policy_domains)
+            metric_set(s->list[i].policy_domains,
+                       (double)domains_with_policy(s->d, s->list[i].svc));
+}
+
+static int declare_metrics(struct services *s, struct running *r,
+                           struct xn_msg *msg)
+{
+    char name[METRICS_NAME_MAX], help[160];
+
+    if (!r->svc->keys || !s->d->metrics)
+        return 0;
+    snprintf(name, sizeof(name), "xenith_%s_policy_domains", r->svc->name);
+    snprintf(help, sizeof(help), "Domains whose policy sets one of the %s "
+             "service's settings.", r->svc->name);
+    return metrics_declare(s->d->metrics, name, help, METRIC_GAUGE,
+                           METRIC_HOST, &r->policy_domains, msg);
+}
+
 int services_open(struct daemon *d, const struct service *const *table,
                   struct services **s_r, struct xn_msg *msg)
 {
@@ -74,8 +106,14 @@ int services_open(struct daemon *d, const struct service *const *table,
             xn_msg_set(msg, rc, "service %s: %s", svc->name, why);
             goto fail;
         }
-        s->list[s->n++] = (struct running){svc, self};
+        s->list[s->n++] = (struct running){svc, self, NULL};
+        if ((rc = declare_metrics(s, &s->list[s->n - 1], msg)) < 0)
+            goto fail;
         xn_log(XN_LOG_DEBUG, "service %s: open", svc->name);
+    }
+    if (d->metrics && metrics_add_collector(d->metrics, collect, s) < 0) {
+        rc = xn_msg_set(msg, XN_ENOMEM, "out of memory");
+        goto fail;
     }
     *s_r = s;
     return 0;
@@ -88,6 +126,8 @@ void services_close(struct services *s)
 {
     if (!s)
         return;
+    if (s->d->metrics)
+        metrics_remove_collector(s->d->metrics, collect, s);
     while (s->n > 0) {
         struct running *r = &s->list[--s->n];
         if (r->svc->close)

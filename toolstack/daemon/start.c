@@ -27,6 +27,7 @@ struct starter {
     TAILQ_HEAD(, gate_reg) gates;
     LIST_HEAD(, start) starts;      /* in flight */
     unsigned busy;
+    uint64_t started, failed;       /* starts that ended, either way */
 };
 
 /* A gate that said yes, to be told how the start ended. */
@@ -137,6 +138,7 @@ static void finish(struct start *s, int rc, const struct xn_msg *msg,
         bus_publish(d->bus, &ev);
         xn_log(XN_LOG_NOTICE, "%s of %s: domain %u", kind_words[s->si.kind],
                s->si.name, domid);
+        st->started++;
     } else {
         for (size_t i = s->n_yes; i-- > 0;)
             if (s->yes[i].g->release)
@@ -145,6 +147,7 @@ static void finish(struct start *s, int rc, const struct xn_msg *msg,
             xn_msg_set(&m, rc, "%s", xn_strerror(rc));
         xn_log(XN_LOG_ERR, "%s of %s failed: %s", kind_words[s->si.kind],
                s->si.name, m.text);
+        st->failed++;
     }
     claims_drop(d->claims, s->si.name);
     LIST_REMOVE(s, link);
@@ -406,4 +409,11 @@ void starter_free(struct starter *st)
 unsigned starter_busy(const struct starter *st)
 {
     return st->busy;
+}
+
+void starter_counts(const struct starter *st, uint64_t *started_r,
+                    uint64_t *failed_r)
+{
+    *started_r = st->started;
+    *failed_r = st->failed;
 }

@@ -107,5 +107,9 @@ struct starter *starter_new(struct daemon *d);
 void starter_free(struct starter *s);
 /* Starts in flight (for metrics and status). */
 unsigned starter_busy(const struct starter *s);
+/* Starts that ended with a domain running, and those that failed (refused
+ * at once by start_domain are not counted: nothing was started). */
+void starter_counts(const struct starter *s, uint64_t *started_r,
+                    uint64_t *failed_r);
 
 #endif
