@@ -119,6 +119,31 @@ else
     fail "a destroyed domain disappears" "$(grep 'name="met' "$T/scrape.txt")"
 fi
 
+# The core's seams: starts (and a start refused by the start path's checks
+# before anything began is no start), jobs, events; the services' policy.
+scrape /metrics >"$T/before.txt"
+xenith create "$(mkcfg met3 64)" >/dev/null
+xenith create "$(mkcfg met4 64 "uuid = \"$(field met3 uuid)\"")" \
+    >/dev/null 2>&1
+scrape /metrics >"$T/after.txt"
+s0=$(value "$T/before.txt" xenith_starts_total)
+s1=$(value "$T/after.txt" xenith_starts_total)
+[ "$s1" = $((s0 + 1)) ] && pass "xenith_starts_total counts a create" ||
+    fail "xenith_starts_total counts a create" "$s0 -> $s1"
+e0=$(value "$T/before.txt" xenith_events_total)
+e1=$(value "$T/after.txt" xenith_events_total)
+[ "$e1" -gt "$e0" ] && pass "xenith_events_total counts the bus" ||
+    fail "xenith_events_total counts the bus" "$e0 -> $e1"
+[ "$(value "$T/after.txt" xenith_jobs_running)" = 0 ] &&
+    pass "no job left running" ||
+    fail "no job left running" "$(value "$T/after.txt" xenith_jobs_running)"
+xenith policy met3 sched.class=low >/dev/null
+scrape /metrics >"$T/scrape.txt"
+p=$(value "$T/scrape.txt" xenith_sched_policy_domains)
+[ "$p" = 1 ] && pass "a service's figure: domains with its policy" ||
+    fail "a service's figure: domains with its policy" "$p"
+xenith destroy met3
+
 scrape /nope >/dev/null
 [ "$(sed -n 1p "$T/scrape.meta")" = 404 ] && pass "404 elsewhere" ||
     fail "404 elsewhere" "$(cat "$T/scrape.meta")"
