@@ -1,7 +1,9 @@
 /*
  * test_xsd_txn.c - transactions of the simulated host's xenstore through
  * libxenstore: commit, abort, conflicts, and several processes
- * incrementing one counter at once.
+ * incrementing one counter at once; what a transaction costs on a large
+ * store (it shares the store's nodes) and the limit on open ones.  The
+ * sharing itself is tested on the tree layer in test_xsd_share.c.
  */
 #include <check.h>
 #include <errno.h>
@@ -152,6 +154,213 @@ START_TEST(libxs_contention)
 }
 END_TEST
 
+/* ---- what a transaction costs ---- */
+
+#define NDOMS 2000
+
+static struct xsd_stats stats(void)
+{
+    struct xsd_stats st;
+
+    xsd_stats(xsdt_xs, &st);
+    return st;
+}
+
+/* Start a transaction on the raw client: its id. */
+static uint32_t tx_start(struct xsdt_cli *c)
+{
+    const char *r = xsdt_call1(c, XS_TRANSACTION_START, 0, "");
+
+    ck_assert_msg(r[0] != '!', "TRANSACTION_START: %s", r);
+    return (uint32_t)strtoul(r, NULL, 10);
+}
+
+/* A store of NDOMS domains, on this process's loop. */
+static void big_store(void)
+{
+    struct xsd_limits lim;
+    struct xsd_stats st;
+
+    xsd_limits_default(&lim);
+    lim.max_nodes = 200000;
+    xsdt_start(&lim);
+    ck_assert_int_eq(xsd_layout_dom0(xsdt_xs), 0);
+    xsdt_layout_domains(1, NDOMS);
+    st = stats();
+    ck_assert_uint_gt(st.nodes, NDOMS * 30);    /* ~37 nodes a domain */
+    ck_assert_uint_eq(st.live_nodes, st.nodes);
+}
+
+/*
+ * Starting a transaction allocates no node, whatever the size of the
+ * store; a change, in the transaction or in the store while transactions
+ * see its old state, allocates at most one node per level of its path.
+ * Each side keeps seeing its own state, conflicts are as before, and once
+ * the transactions end only the store's nodes are left.
+ */
+START_TEST(txn_shares_the_store)
+{
+    struct xsd_stats st0, st1, st;
+    struct xsdt_cli *c;
+    uint32_t ta, tb;
+
+    big_store();
+    c = xsdt_cli_new();
+    st0 = stats();
+
+    ta = tx_start(c);
+    st = stats();
+    ck_assert_uint_eq(st.txns, 1);
+    ck_assert_uint_eq(st.live_nodes, st0.live_nodes);
+
+    /* "/", local, domain, 1000, memory, target: 6 levels. */
+    ck_assert_str_eq(xsdt_wr(c, ta, "/local/domain/1000/memory/target", "1"),
+                     "OK");
+    st1 = stats();
+    ck_assert_uint_gt(st1.live_nodes, st0.live_nodes);
+    ck_assert_uint_le(st1.live_nodes - st0.live_nodes, 6);
+    ck_assert_uint_eq(st1.nodes, st0.nodes);
+    /* Two new nodes below 7 levels of path. */
+    ck_assert_str_eq(xsdt_call1(c, XS_MKDIR, ta,
+                                "/local/domain/1500/data/a/b"), "OK");
+    st = stats();
+    ck_assert_uint_le(st.live_nodes - st1.live_nodes, 7);
+    ck_assert_str_eq(xsdt_call1(c, XS_READ, ta,
+                                "/local/domain/1000/memory/target"), "1");
+    ck_assert_str_eq(xsdt_call1(c, XS_READ, 0,
+                                "/local/domain/1000/memory/target"), "262144");
+    ck_assert_str_eq(xsdt_call1(c, XS_READ, 0, "/local/domain/1500/data/a"),
+                     "!ENOENT");
+
+    /* The store changes under two transactions. */
+    tb = tx_start(c);
+    st1 = stats();
+    ck_assert_uint_eq(st1.live_nodes, st.live_nodes);
+    ck_assert_int_eq(xsd_write_str(xsdt_xs, "/local/domain/7/memory/target",
+                                   "2"), 0);
+    st = stats();
+    ck_assert_uint_le(st.live_nodes - st1.live_nodes, 6);
+    ck_assert_str_eq(xsdt_call1(c, XS_READ, tb,
+                                "/local/domain/7/memory/target"), "262144");
+    ck_assert_str_eq(xsdt_call1(c, XS_READ, ta,
+                                "/local/domain/7/memory/target"), "262144");
+    ck_assert_str_eq(xsdt_call1(c, XS_READ, 0,
+                                "/local/domain/7/memory/target"), "2");
+    ck_assert_str_eq(xsdt_wr(c, tb, "/local/domain/7/memory/static-max", "3"),
+                     "OK");
+
+    /* Both read 7's target, which the store changed since they started:
+     * both conflict, and nothing of theirs is left. */
+    ck_assert_str_eq(xsdt_call1(c, XS_TRANSACTION_END, tb, "T"), "!EAGAIN");
+    ck_assert_str_eq(xsdt_call1(c, XS_TRANSACTION_END, ta, "T"), "!EAGAIN");
+    st = stats();
+    ck_assert_uint_eq(st.txns, 0);
+    ck_assert_uint_eq(st.nodes, st0.nodes);
+    ck_assert_uint_eq(st.live_nodes, st.nodes);
+    ck_assert_str_eq(xsdt_call1(c, XS_READ, 0,
+                                "/local/domain/1000/memory/target"), "262144");
+    ck_assert_str_eq(xsdt_call1(c, XS_READ, 0,
+                                "/local/domain/7/memory/static-max"),
+                     "262144");
+
+    /* Without the conflicting read, the same changes commit. */
+    ta = tx_start(c);
+    ck_assert_str_eq(xsdt_wr(c, ta, "/local/domain/1000/memory/target", "1"),
+                     "OK");
+    ck_assert_str_eq(xsdt_call1(c, XS_MKDIR, ta,
+                                "/local/domain/1500/data/a/b"), "OK");
+    ck_assert_int_eq(xsd_write_str(xsdt_xs, "/local/domain/7/memory/target",
+                                   "4"), 0);
+    ck_assert_str_eq(xsdt_call1(c, XS_TRANSACTION_END, ta, "T"), "OK");
+    st = stats();
+    ck_assert_uint_eq(st.nodes, st0.nodes + 2);
+    ck_assert_uint_eq(st.live_nodes, st.nodes);
+    ck_assert_str_eq(xsdt_call1(c, XS_READ, 0,
+                                "/local/domain/1000/memory/target"), "1");
+    ck_assert_str_eq(xsdt_call1(c, XS_READ, 0, "/local/domain/1500/data/a/b"),
+                     "");
+    ck_assert_str_eq(xsdt_call1(c, XS_READ, 0,
+                                "/local/domain/7/memory/target"), "4");
+
+    /* The owner's transaction shares the store the same way. */
+    st0 = stats();
+    ck_assert_int_eq(xsd_txn_begin(xsdt_xs), 0);
+    ck_assert_uint_eq(stats().live_nodes, st0.live_nodes);
+    ck_assert_int_eq(xsd_write_str(xsdt_xs, "/local/domain/3/name", "x"), 0);
+    ck_assert_uint_le(stats().live_nodes - st0.live_nodes, 5);
+    ck_assert_str_eq(xsdt_call1(c, XS_READ, 0, "/local/domain/3/name"),
+                     "dom3");
+    ck_assert_int_eq(xsd_txn_end(xsdt_xs, false), 0);
+    ck_assert_str_eq(xsdt_call1(c, XS_READ, 0, "/local/domain/3/name"), "x");
+    st = stats();
+    ck_assert_uint_eq(st.live_nodes, st.nodes);
+
+    /* Removing a domain under a transaction: the transaction keeps it. */
+    ta = tx_start(c);
+    xsd_layout_remove(xsdt_xs, 1200);
+    st = stats();
+    ck_assert_uint_lt(st.nodes, st0.nodes);
+    ck_assert_uint_gt(st.live_nodes, st.nodes);
+    ck_assert_str_eq(xsdt_call1(c, XS_READ, ta, "/local/domain/1200/name"),
+                     "dom1200");
+    ck_assert_str_eq(xsdt_call1(c, XS_READ, 0, "/local/domain/1200/name"),
+                     "!ENOENT");
+    ck_assert_str_eq(xsdt_call1(c, XS_TRANSACTION_END, ta, "F"), "OK");
+    st = stats();
+    ck_assert_uint_eq(st.live_nodes, st.nodes);
+
+    xsdt_cli_free(c);
+    xsdt_stop();
+}
+END_TEST
+
+/* At most 10 open transactions a connection (xenstored's default), the
+ * next is ENOSPC; a client at the limit holds a few nodes, not copies of
+ * the store, and closing its connection frees them. */
+START_TEST(txn_limit)
+{
+    struct xsd_stats st0, st;
+    struct xsdt_cli *c, *other;
+    uint32_t t[10], u;
+    char path[64];
+
+    big_store();
+    c = xsdt_cli_new();
+    other = xsdt_cli_new();
+    st0 = stats();
+    for (int i = 0; i < 10; i++) {
+        t[i] = tx_start(c);
+        snprintf(path, sizeof(path), "/local/domain/%d/memory/target",
+                 100 + i);
+        ck_assert_str_eq(xsdt_wr(c, t[i], path, "1"), "OK");
+    }
+    ck_assert_str_eq(xsdt_call1(c, XS_TRANSACTION_START, 0, ""), "!ENOSPC");
+    st = stats();
+    ck_assert_uint_eq(st.txns, 10);
+    ck_assert_uint_le(st.live_nodes - st0.live_nodes, 10 * 6);
+
+    /* The limit is the connection's: others still may. */
+    u = tx_start(other);
+    ck_assert_str_eq(xsdt_call1(c, XS_TRANSACTION_END, t[3], "F"), "OK");
+    t[3] = tx_start(c);
+    ck_assert_str_eq(xsdt_call1(c, XS_TRANSACTION_START, 0, ""), "!ENOSPC");
+
+    /* A connection that goes takes its transactions along. */
+    xsdt_cli_free(c);
+    for (int i = 0; i < 1000 && stats().conns > 1; i++)
+        xsdt_pump();
+    st = stats();
+    ck_assert_uint_eq(st.conns, 1);
+    ck_assert_uint_eq(st.txns, 1);
+    ck_assert_str_eq(xsdt_call1(other, XS_TRANSACTION_END, u, "T"), "OK");
+    st = stats();
+    ck_assert_uint_eq(st.txns, 0);
+    ck_assert_uint_eq(st.live_nodes, st0.live_nodes);
+    xsdt_cli_free(other);
+    xsdt_stop();
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("xsd_txn");
@@ -160,6 +369,8 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, libxs_transactions);
     tcase_add_test(tc, libxs_contention);
+    tcase_add_test(tc, txn_shares_the_store);
+    tcase_add_test(tc, txn_limit);
     suite_add_tcase(s, tc);
     return xsdt_run(s);
 }

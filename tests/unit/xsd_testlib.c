@@ -56,6 +56,24 @@ void xsdt_pump(void)
     event_base_loop(base, EVLOOP_NONBLOCK);
 }
 
+void xsdt_layout_domains(uint32_t first, unsigned n)
+{
+    for (uint32_t domid = first; domid < first + n; domid++) {
+        char name[16], uuid[40];
+        struct xsd_domain_info d = {
+            .domid = domid, .name = name, .uuid = uuid, .type = "pv",
+            .max_memkb = 262144, .target_memkb = 262144,
+            .max_vcpus = 2, .online_vcpus = 2, .store_port = 1,
+            .store_mfn = 4096 + domid,
+        };
+
+        snprintf(name, sizeof(name), "dom%u", (unsigned)domid);
+        snprintf(uuid, sizeof(uuid), "00000000-0000-4000-8000-%012x",
+                 (unsigned)domid);
+        ck_assert_int_eq(xsd_layout_domain(xsdt_xs, &d), 0);
+    }
+}
+
 static long now_ms(void)
 {
     struct timespec ts;

@@ -41,6 +41,11 @@ void xsdt_stop(void);
 /* Run the loop once, without waiting. */
 void xsdt_pump(void);
 
+/* Lay out domains first .. first + n - 1 on that server with
+ * xsd_layout_domain(): PV guests of 2 vCPUs named "dom<N>", uuids made
+ * from N. */
+void xsdt_layout_domains(uint32_t first, unsigned n);
+
 /* ---- a raw wire client of that server ---- */
 
 struct xsdt_rmsg {

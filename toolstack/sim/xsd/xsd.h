@@ -99,6 +99,22 @@ void xsd_free(struct xsd *x);
 const char *xsd_socket_path(const struct xsd *x);
 
 /*
+ * What the store holds now, for monitoring and tests.  Transactions share
+ * the store's nodes; a change on either side copies only the changed node
+ * and its ancestors.  So live_nodes exceeds nodes by what open
+ * transactions changed and the old nodes of the store they still see, one
+ * node per level of each path changed; with no transaction open,
+ * live_nodes == nodes.
+ */
+struct xsd_stats {
+    unsigned nodes;         /* nodes in the store, outside transactions */
+    size_t live_nodes;      /* node objects in memory, shared ones once */
+    unsigned txns;          /* open transactions, the owner's included */
+    unsigned conns;         /* socket clients */
+};
+void xsd_stats(const struct xsd *x, struct xsd_stats *stats_r);
+
+/*
  * The owner's access, as domain 0, outside transactions.
  *  xsd_write   sets a value (`len` bytes, not NUL-terminated), creating the
  *              node and missing parents; new nodes inherit their parent's
@@ -131,11 +147,12 @@ int xsd_set_perms(struct xsd *x, const char *path,
 
 /*
  * The owner's transaction.  Between xsd_txn_begin and xsd_txn_end the
- * owner calls above read and change a private copy of the store; end
- * commits it (abort false) or drops it.  Socket clients may commit in
- * between only if the owner returns to the loop meanwhile; a commit that
- * meets such a change is XN_EBUSY and changes nothing.  One at a time:
- * begin while one is open is XN_EFAIL.
+ * owner calls above read and change a private snapshot of the store (it
+ * shares the store's nodes, so beginning costs nothing); end commits it
+ * (abort false) or drops it.  Socket clients may commit in between only
+ * if the owner returns to the loop meanwhile; a commit that meets such a
+ * change is XN_EBUSY and changes nothing.  One at a time: begin while one
+ * is open is XN_EFAIL.
  */
 int xsd_txn_begin(struct xsd *x);
 int xsd_txn_end(struct xsd *x, bool abort);

@@ -161,16 +161,17 @@ int xsd_directory(struct xsd *x, const char *path, char ***names_r,
 
     if (rc < 0)
         return to_xn(rc, "directory", path);
-    for (const struct xsd_node *c = n->first; c; c = c->next)
-        bytes += strlen(c->name) + 1;
+    for (unsigned j = 0; j < n->nchildren; j++)
+        bytes += strlen(n->children[j]->name) + 1;
     names = malloc((n->nchildren + 1) * sizeof(*names) + bytes);
     if (!names)
         return to_xn(-ENOMEM, "directory", path);
     s = (char *)(names + n->nchildren + 1);
-    for (const struct xsd_node *c = n->first; c; c = c->next) {
-        size_t l = strlen(c->name) + 1;
+    for (unsigned j = 0; j < n->nchildren; j++) {
+        const char *name = n->children[j]->name;
+        size_t l = strlen(name) + 1;
 
-        memcpy(s, c->name, l);
+        memcpy(s, name, l);
         names[i++] = s;
         s += l;
     }

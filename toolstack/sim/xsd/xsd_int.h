@@ -3,12 +3,14 @@
  *
  * Layers, bottom up:
  *   xsd_path.c    path syntax, relative paths, permission strings
- *   xsd_node.c    the nodes of a tree: children, their index by name,
- *                 subtrees, owners, generations; init, copy, find
+ *   xsd_node.c    the nodes of a tree: shared, reference-counted and
+ *                 copied on write; children, their index by name, owners,
+ *                 generations; init, share, find
  *   xsd_tree.c    the operations on a tree (xsd_tree_*), with permissions
- *   xsd_txn.c     transactions: a private copy of the tree, a journal of
- *                 the operations done on it, and the set of paths read or
- *                 written with their generation, checked at commit
+ *   xsd_txn.c     transactions: a private tree sharing the store's nodes, a
+ *                 journal of the operations done on it, and the set of
+ *                 paths read or written with their generation, checked at
+ *                 commit
  *   xsd_watch.c   watches and the events they fire
  *   xsd_wire.c    framing of struct xsd_sockmsg messages
  *   xsd_ops_node.c  the handlers of requests on nodes and watches
@@ -68,20 +70,32 @@ int xsd_domid_parse(const char *s, uint32_t *domid_r);
 
 /* ---- the tree (xsd_node.c, xsd_tree.c) ---- */
 
+/*
+ * Nodes are shared: the store's tree and its transactions' trees hold the
+ * same node objects wherever they have not diverged, so starting a
+ * transaction costs nothing and a change in either copies only the path
+ * from the root to the changed node (copy-on-write, see xsd_node.c).
+ * A node is reference-counted by the parents (and tree roots) holding it;
+ * one with refs > 1 must not be changed, only replaced by a copy.  A tree
+ * changes a node only through xsd_tree_writable(), which makes the path to
+ * it the tree's own.
+ */
 struct xsd_node {
-    struct xsd_node *parent;
-    struct xsd_node *first, *last;   /* children, in creation order */
-    struct xsd_node *prev, *next;    /* siblings */
+    unsigned refs;          /* parents and tree roots holding it */
     unsigned nchildren;
-    uint64_t gen;           /* changes whenever value, perms or children do */
+    unsigned cap;           /* room in children */
+    unsigned index_cap;     /* slots in index, a power of 2 */
+    uint64_t gen;           /* changes whenever value, perms or children do
+                               (not when the node is copied) */
     char *value;            /* malloc'd, NULL when len == 0 */
     uint32_t len;
-    struct xsd_perm *perms; /* malloc'd, nperms >= 1 */
     unsigned nperms;
-    struct xsd_node **index;    /* children hashed by name once there are
-                                   many (/local/domain), else NULL */
-    unsigned index_cap;         /* buckets, a power of 2 */
-    struct xsd_node *hnext;     /* chain in the parent's index */
+    struct xsd_perm *perms; /* malloc'd, nperms >= 1 */
+    struct xsd_node **children;     /* malloc'd, in creation order */
+    uint32_t *index;        /* children hashed by name once there are many
+                               (/local/domain): position + 1 in children,
+                               0 for a free slot; else NULL */
+    struct xsd_node *dead;  /* next to free, while a subtree is freed */
     char name[];            /* last component; "" for the root */
 };
 
@@ -101,12 +115,16 @@ struct xsd_hooks {
 
 struct xsd_tree {
     struct xsd_node *root;
-    unsigned nnodes;
+    unsigned nnodes;        /* nodes in this tree (shared ones too) */
     uint64_t *gen;          /* the counter generations come from (shared by
-                               a store and its transactions' copies) */
+                               a store and its transactions' trees) */
+    size_t *live;           /* node objects allocated and not yet freed,
+                               counted across a store and its
+                               transactions' trees (shared like gen);
+                               NULL: not counted */
     uint32_t *owned;        /* nodes each domain owns, 65536 entries; only
                                the store's own tree keeps it (NULL in
-                               transactions' copies).  Lets a release skip
+                               transactions' trees).  Lets a release skip
                                the walk of the tree when the domain owns
                                nothing any more. */
 };
@@ -133,33 +151,51 @@ struct xsd_op {
 
 /* xsd_node.c: */
 
-/* An empty tree: the root alone, owned by dom0, "n0".  0 or -ENOMEM. */
+/* An empty tree: the root alone, owned by dom0, "n0".  0 or -ENOMEM.
+ * The _counted form counts the tree's node objects in *live (see struct
+ * xsd_tree); the other does not count them. */
 int xsd_tree_init(struct xsd_tree *t, uint64_t *gen);
+int xsd_tree_init_counted(struct xsd_tree *t, uint64_t *gen, size_t *live);
+/* Let go of the tree's root (freeing the nodes no other tree holds). */
 void xsd_tree_dispose(struct xsd_tree *t);
-/* A deep copy of `src`, generations kept. 0 or -ENOMEM (dst then empty). */
-int xsd_tree_copy(struct xsd_tree *dst, const struct xsd_tree *src);
+/* Make `dst` a tree with the same content as `src`, sharing all its nodes:
+ * O(1).  Generations, counters and node count as src's; dst counts no
+ * owners.  Either may then change without the other seeing it.  Dispose
+ * of dst before src's counters go. */
+void xsd_tree_share(struct xsd_tree *dst, const struct xsd_tree *src);
 
-/* The node at canonical `path`, or NULL.  No hooks, no permission check. */
+/* The node at canonical `path`, or NULL.  No hooks, no permission check.
+ * The node may be shared: read it, never change it. */
 struct xsd_node *xsd_tree_find(const struct xsd_tree *t, const char *path);
 
-/* A new node: a copy of name[0..namelen) and of the permissions, no value,
- * no children.  NULL when out of memory. */
-struct xsd_node *xsd_node_new(const char *name, size_t namelen,
-                              const struct xsd_perm *perms,
+/* The node at canonical `path`, made the tree's own to change: every node
+ * from the root down to it that other trees share is replaced, in this
+ * tree only, by a copy (same content and generation).  Nodes found before
+ * stay valid (nothing is freed).  0, -ENOENT or -ENOMEM (the tree then
+ * holds some of the copies, which changes nothing it shows). */
+int xsd_tree_writable(struct xsd_tree *t, const char *path,
+                      struct xsd_node **node_r);
+
+/* A new node, held once by the caller: a copy of name[0..namelen) and of
+ * the permissions, no value, no children.  NULL when out of memory. */
+struct xsd_node *xsd_node_new(struct xsd_tree *t, const char *name,
+                              size_t namelen, const struct xsd_perm *perms,
                               unsigned nperms);
-/* Hang `child` under `parent`, after its other children / take it off. */
-void xsd_node_link(struct xsd_node *parent, struct xsd_node *child);
-void xsd_node_unlink(struct xsd_node *child);
+/* Drop one hold on `n` (NULL is fine); when none is left, free it and drop
+ * its holds on its children, and so on down, without recursion. */
+void xsd_node_unref(struct xsd_tree *t, struct xsd_node *n);
+/* Hang `child` under `parent` (the tree's own), after its other children;
+ * the caller's hold on child becomes parent's.  0 or -ENOMEM. */
+int xsd_node_link(struct xsd_node *parent, struct xsd_node *child);
+/* Take the child named `name` off `parent` (the tree's own): parent's
+ * hold on it becomes the caller's.  NULL if there is no such child. */
+struct xsd_node *xsd_node_unlink(struct xsd_node *parent, const char *name);
 /* The child of `parent` named name[0..len), or NULL. */
 struct xsd_node *xsd_node_child(const struct xsd_node *parent,
                                 const char *name, size_t len);
-/* Free `top` and everything below it, without recursion; `top` must be
- * unlinked already.  `t` (may be NULL) counts the nodes' owners.  Returns
- * the number of nodes freed. */
-unsigned xsd_subtree_free(struct xsd_tree *t, struct xsd_node *top);
 /* Count `n` nodes more (or fewer) owned by `domid`, when the tree counts. */
 void xsd_tree_own(struct xsd_tree *t, uint32_t domid, int n);
-/* A new generation for `n`, from the tree's counter. */
+/* A new generation for `n` (the tree's own), from the tree's counter. */
 void xsd_tree_bump(struct xsd_tree *t, struct xsd_node *n);
 
 /* xsd_tree.c: */
@@ -187,7 +223,9 @@ void xsd_tree_rm_owned(struct xsd_tree *t, const struct xsd_caller *c,
 
 struct xsd_txn;
 
-/* Start a transaction on a copy of `main`.  0 or -ENOMEM. */
+/* Start a transaction on `main` as it is now; the two share their nodes
+ * until either changes them (xsd_tree_share), so this is O(1).  Free the
+ * transaction before `main`.  0 or -ENOMEM. */
 int xsd_txn_new(const struct xsd_tree *main, uint32_t id,
                 struct xsd_txn **txn_r);
 void xsd_txn_free(struct xsd_txn *txn);
@@ -306,6 +344,7 @@ struct xsd {
     char *socket_path;
     struct xsd_limits lim;
     uint64_t gen;
+    size_t live_nodes;      /* node objects of tree and transactions' */
     struct xsd_tree tree;
     struct xsd_hooks main_hooks;    /* changed -> watches */
     struct xsd_conn *conns;

@@ -1,9 +1,23 @@
 /*
  * xsd_node.c - the nodes of a tree and how they hang together: each
  * node's children in creation order (hashed by name once there are many),
- * subtrees freed without recursion, the count of nodes each domain owns,
- * generations; and a tree's life (init, copy, dispose) and lookup by path.
- * What the operations on a tree mean is in xsd_tree.c.
+ * holds on nodes and their release without recursion, copy on write, the
+ * count of nodes each domain owns, generations; and a tree's life (init,
+ * share, dispose) and lookup by path.  What the operations on a tree mean
+ * is in xsd_tree.c.
+ *
+ * Copy on write.  The store's tree and every transaction's tree are roots
+ * into one graph of immutable-once-shared nodes.  Starting a transaction
+ * takes a hold on the store's root, nothing more.  Whichever tree changes
+ * a node first makes its path its own (xsd_tree_writable): walking down
+ * from its root, each node held more than once is replaced, in that tree,
+ * by a copy holding the same children, and the original loses that hold.
+ * So a change allocates one node per level of its path (plus the copied
+ * nodes' arrays of children), and the other trees keep seeing the old
+ * nodes.  A node held once is reached from one tree only, through nodes
+ * that are themselves held once (the walk copies from the top), so it may
+ * be changed in place.  Copies keep the generation: a generation says when
+ * a node's content last changed, whichever tree holds it.
  */
 #include "xsd_int.h"
 
@@ -12,8 +26,8 @@
 
 /* ---- nodes ---- */
 
-struct xsd_node *xsd_node_new(const char *name, size_t namelen,
-                              const struct xsd_perm *perms,
+struct xsd_node *xsd_node_new(struct xsd_tree *t, const char *name,
+                              size_t namelen, const struct xsd_perm *perms,
                               unsigned nperms)
 {
     struct xsd_node *n = calloc(1, sizeof(*n) + namelen + 1);
@@ -29,15 +43,44 @@ struct xsd_node *xsd_node_new(const char *name, size_t namelen,
     n->nperms = nperms;
     memcpy(n->name, name, namelen);
     n->name[namelen] = '\0';
+    n->refs = 1;
+    if (t->live)
+        ++*t->live;
     return n;
 }
 
-static void node_free(struct xsd_node *n)
+/* Free `n` itself; its children are the caller's business. */
+static void node_free(struct xsd_tree *t, struct xsd_node *n)
 {
     free(n->value);
     free(n->perms);
+    free(n->children);
     free(n->index);
     free(n);
+    if (t->live)
+        --*t->live;
+}
+
+void xsd_node_unref(struct xsd_tree *t, struct xsd_node *n)
+{
+    struct xsd_node *dead;
+
+    if (!n || --n->refs > 0)
+        return;
+    n->dead = NULL;
+    for (dead = n; dead;) {
+        n = dead;
+        dead = n->dead;
+        for (unsigned i = 0; i < n->nchildren; i++) {
+            struct xsd_node *c = n->children[i];
+
+            if (--c->refs == 0) {
+                c->dead = dead;
+                dead = c;
+            }
+        }
+        node_free(t, n);
+    }
 }
 
 /* Count `n` nodes more (or fewer) owned by `domid`, when the tree counts. */
@@ -47,38 +90,16 @@ void xsd_tree_own(struct xsd_tree *t, uint32_t domid, int n)
         t->owned[domid] += (uint32_t)n;
 }
 
-/* Free `top` and everything below it, without recursion.  `top` must
- * already be unlinked from its parent.  `t` (may be NULL) counts the
- * nodes' owners. */
-unsigned xsd_subtree_free(struct xsd_tree *t, struct xsd_node *top)
+void xsd_tree_bump(struct xsd_tree *t, struct xsd_node *n)
 {
-    struct xsd_node *n = top, *p;
-    unsigned count = 0;
-
-    for (;;) {
-        while (n->first)
-            n = n->first;
-        count++;
-        xsd_tree_own(t, n->perms[0].domid, -1);
-        if (n == top) {
-            node_free(n);
-            return count;
-        }
-        p = n->parent;
-        p->first = n->next;
-        if (p->first)
-            p->first->prev = NULL;
-        else
-            p->last = NULL;
-        node_free(n);
-        n = p->first ? p->first : p;
-    }
+    n->gen = ++*t->gen;
 }
 
 /*
  * A node with many children (/local/domain, /vm on a host with thousands
- * of domains) indexes them in a hash table, so that finding one does not
- * mean comparing names with all of them.  The list keeps the order.
+ * of domains) indexes them in an open-addressed hash table of positions,
+ * so that finding one does not mean comparing names with all of them.
+ * The array keeps the order.
  */
 #define INDEX_MIN 32u       /* children before a node gets an index */
 
@@ -91,110 +112,184 @@ static size_t name_hash(const char *name, size_t len)
     return (size_t)h;
 }
 
-static void index_add(struct xsd_node *parent, struct xsd_node *child)
+static void index_add(struct xsd_node *parent, unsigned pos)
 {
-    size_t b = name_hash(child->name, strlen(child->name)) &
-               (parent->index_cap - 1);
+    const char *name = parent->children[pos]->name;
+    size_t mask = parent->index_cap - 1;
+    size_t i = name_hash(name, strlen(name)) & mask;
 
-    child->hnext = parent->index[b];
-    parent->index[b] = child;
+    while (parent->index[i])
+        i = (i + 1) & mask;
+    parent->index[i] = pos + 1;
 }
 
-/* Rebuild the index with `cap` buckets.  Out of memory, the node goes
- * without one: lookups walk the list, slower but right. */
+/* Rebuild the index with `cap` slots (the same buffer when the size stays).
+ * Out of memory, the node goes without one: lookups walk the array, slower
+ * but right. */
 static void index_build(struct xsd_node *parent, unsigned cap)
 {
-    free(parent->index);
-    parent->index = calloc(cap, sizeof(*parent->index));
-    parent->index_cap = parent->index ? cap : 0;
-    for (struct xsd_node *c = parent->first; parent->index && c;
-         c = c->next)
-        index_add(parent, c);
-}
-
-void xsd_node_link(struct xsd_node *parent, struct xsd_node *child)
-{
-    child->parent = parent;
-    child->next = NULL;
-    child->prev = parent->last;
-    if (parent->last)
-        parent->last->next = child;
-    else
-        parent->first = child;
-    parent->last = child;
-    parent->nchildren++;
-    if (parent->index ? parent->nchildren > parent->index_cap
-                      : parent->nchildren >= INDEX_MIN)
-        index_build(parent, parent->index ? parent->index_cap * 2
-                                          : 2 * INDEX_MIN);
-    else if (parent->index)
-        index_add(parent, child);
-}
-
-void xsd_node_unlink(struct xsd_node *child)
-{
-    struct xsd_node *parent = child->parent;
-
-    if (parent->index) {
-        struct xsd_node **pp = &parent->index[
-            name_hash(child->name, strlen(child->name)) &
-            (parent->index_cap - 1)];
-
-        while (*pp && *pp != child)
-            pp = &(*pp)->hnext;
-        if (*pp)
-            *pp = child->hnext;
-        child->hnext = NULL;
+    if (!parent->index || cap != parent->index_cap) {
+        free(parent->index);
+        parent->index = malloc(cap * sizeof(*parent->index));
+        parent->index_cap = parent->index ? cap : 0;
+        if (!parent->index)
+            return;
     }
-    if (child->prev)
-        child->prev->next = child->next;
-    else
-        parent->first = child->next;
-    if (child->next)
-        child->next->prev = child->prev;
-    else
-        parent->last = child->prev;
-    parent->nchildren--;
-    child->parent = child->prev = child->next = NULL;
+    memset(parent->index, 0, cap * sizeof(*parent->index));
+    for (unsigned i = 0; i < parent->nchildren; i++)
+        index_add(parent, i);
+}
+
+/* Position of the child named name[0..len), or -1. */
+static long child_pos(const struct xsd_node *parent, const char *name,
+                      size_t len)
+{
+    if (parent->index) {
+        size_t mask = parent->index_cap - 1;
+
+        for (size_t i = name_hash(name, len) & mask; parent->index[i];
+             i = (i + 1) & mask) {
+            unsigned pos = parent->index[i] - 1;
+            const char *cn = parent->children[pos]->name;
+
+            if (strncmp(cn, name, len) == 0 && cn[len] == '\0')
+                return pos;
+        }
+        return -1;
+    }
+    for (unsigned pos = 0; pos < parent->nchildren; pos++) {
+        const char *cn = parent->children[pos]->name;
+
+        if (strncmp(cn, name, len) == 0 && cn[len] == '\0')
+            return pos;
+    }
+    return -1;
 }
 
 struct xsd_node *xsd_node_child(const struct xsd_node *parent,
                                 const char *name, size_t len)
 {
-    if (parent->index) {
-        struct xsd_node *c = parent->index[name_hash(name, len) &
-                                           (parent->index_cap - 1)];
+    long pos = child_pos(parent, name, len);
 
-        for (; c; c = c->hnext)
-            if (strncmp(c->name, name, len) == 0 && c->name[len] == '\0')
-                return c;
-        return NULL;
+    return pos < 0 ? NULL : parent->children[pos];
+}
+
+int xsd_node_link(struct xsd_node *parent, struct xsd_node *child)
+{
+    if (parent->nchildren == parent->cap) {
+        unsigned cap = parent->cap ? parent->cap * 2 : 4;
+        struct xsd_node **c = realloc(parent->children, cap * sizeof(*c));
+
+        if (!c)
+            return -ENOMEM;
+        parent->children = c;
+        parent->cap = cap;
     }
-    for (struct xsd_node *c = parent->first; c; c = c->next)
-        if (strncmp(c->name, name, len) == 0 && c->name[len] == '\0')
-            return c;
+    parent->children[parent->nchildren++] = child;
+    if (parent->index && parent->nchildren * 2 <= parent->index_cap) {
+        index_add(parent, parent->nchildren - 1);
+    } else if (parent->nchildren >= INDEX_MIN) {
+        unsigned cap = 2 * INDEX_MIN;   /* at most half full */
+
+        while (cap < parent->nchildren * 2)
+            cap *= 2;
+        index_build(parent, cap);
+    }
+    return 0;
+}
+
+struct xsd_node *xsd_node_unlink(struct xsd_node *parent, const char *name)
+{
+    long pos = child_pos(parent, name, strlen(name));
+    struct xsd_node *child;
+
+    if (pos < 0)
+        return NULL;
+    child = parent->children[pos];
+    parent->nchildren--;
+    memmove(parent->children + pos, parent->children + pos + 1,
+            (parent->nchildren - (unsigned)pos) * sizeof(*parent->children));
+    if (parent->index)
+        index_build(parent, parent->index_cap);     /* positions moved */
+    return child;
+}
+
+/* A copy of `src` for one tree to change: same name, value, permissions,
+ * generation and children (each held once more), held once.  NULL when
+ * out of memory. */
+static struct xsd_node *node_dup(struct xsd_tree *t,
+                                 const struct xsd_node *src)
+{
+    struct xsd_node *n = xsd_node_new(t, src->name, strlen(src->name),
+                                      src->perms, src->nperms);
+
+    if (!n)
+        return NULL;
+    n->gen = src->gen;
+    if (src->len) {
+        n->value = malloc(src->len);
+        if (!n->value)
+            goto fail;
+        memcpy(n->value, src->value, src->len);
+        n->len = src->len;
+    }
+    if (src->nchildren) {
+        n->children = malloc(src->nchildren * sizeof(*n->children));
+        if (!n->children)
+            goto fail;
+        memcpy(n->children, src->children,
+               src->nchildren * sizeof(*n->children));
+        n->cap = n->nchildren = src->nchildren;
+    }
+    if (src->index) {
+        /* Without it, lookups walk the array until the next link. */
+        n->index = malloc(src->index_cap * sizeof(*n->index));
+        if (n->index) {
+            memcpy(n->index, src->index,
+                   src->index_cap * sizeof(*n->index));
+            n->index_cap = src->index_cap;
+        }
+    }
+    for (unsigned i = 0; i < n->nchildren; i++)
+        n->children[i]->refs++;
+    return n;
+
+fail:
+    node_free(t, n);
     return NULL;
 }
 
-void xsd_tree_bump(struct xsd_tree *t, struct xsd_node *n)
+/* Make *slot (in a node, or a root, that is the tree's own) the tree's own
+ * too: replace a shared node by a copy. */
+static int own_slot(struct xsd_tree *t, struct xsd_node **slot)
 {
-    n->gen = ++*t->gen;
+    struct xsd_node *copy;
+
+    if ((*slot)->refs == 1)
+        return 0;
+    copy = node_dup(t, *slot);
+    if (!copy)
+        return -ENOMEM;
+    (*slot)->refs--;        /* still held elsewhere: refs was > 1 */
+    *slot = copy;
+    return 0;
 }
 
 /* ---- the tree ---- */
 
-int xsd_tree_init(struct xsd_tree *t, uint64_t *gen)
+int xsd_tree_init_counted(struct xsd_tree *t, uint64_t *gen, size_t *live)
 {
     static const struct xsd_perm n0 = {0, XSD_PERM_NONE};
 
     t->gen = gen;
+    t->live = live;
+    t->nnodes = 0;
     t->owned = calloc(65536, sizeof(*t->owned));
-    t->root = xsd_node_new("", 0, &n0, 1);
+    t->root = xsd_node_new(t, "", 0, &n0, 1);
     if (!t->root || !t->owned) {
         free(t->owned);
         t->owned = NULL;
-        if (t->root)
-            node_free(t->root);
+        xsd_node_unref(t, t->root);
         t->root = NULL;
         return -ENOMEM;
     }
@@ -204,58 +299,30 @@ int xsd_tree_init(struct xsd_tree *t, uint64_t *gen)
     return 0;
 }
 
+int xsd_tree_init(struct xsd_tree *t, uint64_t *gen)
+{
+    return xsd_tree_init_counted(t, gen, NULL);
+}
+
 void xsd_tree_dispose(struct xsd_tree *t)
 {
-    if (t && t->root) {
-        xsd_subtree_free(NULL, t->root);
-        t->root = NULL;
-        t->nnodes = 0;
-    }
-    if (t) {
-        free(t->owned);
-        t->owned = NULL;
-    }
+    if (!t)
+        return;
+    xsd_node_unref(t, t->root);
+    t->root = NULL;
+    t->nnodes = 0;
+    free(t->owned);
+    t->owned = NULL;
 }
 
-static struct xsd_node *node_copy(const struct xsd_node *src)
+void xsd_tree_share(struct xsd_tree *dst, const struct xsd_tree *src)
 {
-    struct xsd_node *n = xsd_node_new(src->name, strlen(src->name),
-                                      src->perms, src->nperms);
-
-    if (!n)
-        return NULL;
-    n->gen = src->gen;
-    if (src->len) {
-        n->value = malloc(src->len);
-        if (!n->value) {
-            node_free(n);
-            return NULL;
-        }
-        memcpy(n->value, src->value, src->len);
-        n->len = src->len;
-    }
-    for (const struct xsd_node *c = src->first; c; c = c->next) {
-        struct xsd_node *cc = node_copy(c);
-
-        if (!cc) {
-            xsd_subtree_free(NULL, n);
-            return NULL;
-        }
-        xsd_node_link(n, cc);
-    }
-    return n;
-}
-
-int xsd_tree_copy(struct xsd_tree *dst, const struct xsd_tree *src)
-{
-    dst->gen = src->gen;
-    dst->owned = NULL;
-    dst->nnodes = 0;
-    dst->root = node_copy(src->root);
-    if (!dst->root)
-        return -ENOMEM;
+    dst->root = src->root;
+    dst->root->refs++;
     dst->nnodes = src->nnodes;
-    return 0;
+    dst->gen = src->gen;
+    dst->live = src->live;
+    dst->owned = NULL;
 }
 
 struct xsd_node *xsd_tree_find(const struct xsd_tree *t, const char *path)
@@ -273,4 +340,34 @@ struct xsd_node *xsd_tree_find(const struct xsd_tree *t, const char *path)
         p += len + (slash ? 1 : 0);
     }
     return n;
+}
+
+int xsd_tree_writable(struct xsd_tree *t, const char *path,
+                      struct xsd_node **node_r)
+{
+    struct xsd_node *n;
+    const char *p = path + 1;
+    int rc;
+
+    if (path[0] != '/')
+        return -ENOENT;
+    rc = own_slot(t, &t->root);
+    if (rc < 0)
+        return rc;
+    n = t->root;
+    while (*p) {
+        const char *slash = strchr(p, '/');
+        size_t len = slash ? (size_t)(slash - p) : strlen(p);
+        long pos = child_pos(n, p, len);
+
+        if (pos < 0)
+            return -ENOENT;
+        rc = own_slot(t, &n->children[pos]);
+        if (rc < 0)
+            return rc;
+        n = n->children[pos];
+        p += len + (slash ? 1 : 0);
+    }
+    *node_r = n;
+    return 0;
 }

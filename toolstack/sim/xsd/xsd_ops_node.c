@@ -72,15 +72,16 @@ static int children(const struct xsd_node *n, char **buf_r, size_t *len_r)
     size_t len = 0, off = 0;
     char *buf;
 
-    for (const struct xsd_node *c = n->first; c; c = c->next)
-        len += strlen(c->name) + 1;
+    for (unsigned i = 0; i < n->nchildren; i++)
+        len += strlen(n->children[i]->name) + 1;
     buf = malloc(len + 1);
     if (!buf)
         return -ENOMEM;
-    for (const struct xsd_node *c = n->first; c; c = c->next) {
-        size_t l = strlen(c->name) + 1;
+    for (unsigned i = 0; i < n->nchildren; i++) {
+        const char *name = n->children[i]->name;
+        size_t l = strlen(name) + 1;
 
-        memcpy(buf + off, c->name, l);
+        memcpy(buf + off, name, l);
         off += l;
     }
     *buf_r = buf;

@@ -280,7 +280,7 @@ static int tree_setup(struct xsd *x)
 {
     struct xsd_caller c = {.domid = 0};
     struct xsd_op op = {.kind = XSD_OP_MKDIR, .path = "/tool/xenstored"};
-    int rc = xsd_tree_init(&x->tree, &x->gen);
+    int rc = xsd_tree_init_counted(&x->tree, &x->gen, &x->live_nodes);
 
     return rc < 0 ? rc : xsd_tree_apply(&x->tree, &c, &op);
 }
@@ -362,4 +362,14 @@ void xsd_free(struct xsd *x)
 const char *xsd_socket_path(const struct xsd *x)
 {
     return x->socket_path;
+}
+
+void xsd_stats(const struct xsd *x, struct xsd_stats *stats_r)
+{
+    stats_r->nodes = x->tree.nnodes;
+    stats_r->live_nodes = x->live_nodes;
+    stats_r->txns = x->owner_txn ? 1 : 0;
+    stats_r->conns = x->nconns;
+    for (const struct xsd_conn *conn = x->conns; conn; conn = conn->next)
+        stats_r->txns += conn->ntxns;
 }

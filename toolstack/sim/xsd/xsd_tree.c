@@ -2,7 +2,10 @@
  * xsd_tree.c - the operations on the node tree, with xenstored's
  * semantics: writes create missing parents (inheriting permissions), rm
  * takes the subtree, permissions are checked for callers other than dom0.
- * The nodes themselves are kept by xsd_node.c.
+ * The nodes themselves are kept by xsd_node.c.  Nodes may be shared with
+ * other trees: an operation checks on the nodes as found, then changes
+ * only nodes it got from xsd_tree_writable(), once nothing can fail any
+ * more but running out of memory.
  */
 #include "xsd_int.h"
 
@@ -81,6 +84,7 @@ static int create(struct xsd_tree *t, const struct xsd_caller *c,
     struct xsd_node *anc = t->root, *top = NULL, *bottom = NULL, *n;
     const char *p = path + 1, *rest;
     unsigned missing = 0;
+    int rc;
 
     /* Deepest existing ancestor. */
     for (;;) {
@@ -126,30 +130,39 @@ static int create(struct xsd_tree *t, const struct xsd_caller *c,
         q = slash + 1;
     }
 
-    /* Build the chain detached, then hang it under the ancestor. */
+    /* Build the chain detached, then hang it under the ancestor, made
+     * the tree's own (buf still names it). */
     for (const char *q = rest; q;) {
         const char *slash = strchr(q, '/');
         size_t clen = slash ? (size_t)(slash - q) : strlen(q);
 
-        n = xsd_node_new(q, clen, anc->perms, anc->nperms);
-        if (!n) {
-            if (top)
-                xsd_subtree_free(NULL, top);
+        n = xsd_node_new(t, q, clen, anc->perms, anc->nperms);
+        if (!n || (bottom && xsd_node_link(bottom, n) < 0)) {
+            xsd_node_unref(t, n);
+            xsd_node_unref(t, top);
             return -ENOMEM;
         }
         if (c->domid != 0)
             n->perms[0].domid = c->domid;
         xsd_tree_bump(t, n);
-        if (bottom)
-            xsd_node_link(bottom, n);
-        else
+        if (!top)
             top = n;
         bottom = n;
         q = slash ? slash + 1 : NULL;
     }
+    if (rest != path + 1)
+        buf[rest - path - 1] = '\0';
+    else
+        strcpy(buf, "/");
+    rc = xsd_tree_writable(t, buf, &anc);
+    if (rc == 0)
+        rc = xsd_node_link(anc, top);
+    if (rc < 0) {
+        xsd_node_unref(t, top);
+        return rc;
+    }
     bottom->value = value;
     bottom->len = len;
-    xsd_node_link(anc, top);
     xsd_tree_bump(t, anc);
     t->nnodes += missing;
     xsd_tree_own(t, top->perms[0].domid, (int)missing);
@@ -184,9 +197,12 @@ static int op_write(struct xsd_tree *t, const struct xsd_caller *c,
         }
     } else {
         note(c, op->path, n);
-        if (!allowed(c, n, XSD_PERM_WRITE)) {
+        rc = allowed(c, n, XSD_PERM_WRITE) ? 0 : -EACCES;
+        if (rc == 0)
+            rc = xsd_tree_writable(t, op->path, &n);
+        if (rc < 0) {
             free(value);
-            return -EACCES;
+            return rc;
         }
         free(n->value);
         n->value = value;
@@ -215,22 +231,29 @@ static int op_mkdir(struct xsd_tree *t, const struct xsd_caller *c,
 }
 
 /* Note and report every node of the subtree at `n` (path in buf[len]),
- * children first; `top` is the node the rm named. */
-static void rm_walk(const struct xsd_caller *c, struct xsd_node *n,
-                    const struct xsd_node *top, char *buf, size_t len)
+ * children first, and count them out of their owners; `top` is the node
+ * the rm named.  Returns the number of nodes. */
+static unsigned rm_walk(struct xsd_tree *t, const struct xsd_caller *c,
+                        const struct xsd_node *n,
+                        const struct xsd_node *top, char *buf, size_t len)
 {
-    for (struct xsd_node *ch = n->first; ch; ch = ch->next) {
+    unsigned count = 1;
+
+    for (unsigned i = 0; i < n->nchildren; i++) {
+        const struct xsd_node *ch = n->children[i];
         size_t clen = strlen(ch->name);
 
         if (len + 1 + clen >= XSD_PATH_BUF)
             continue;   /* cannot happen: paths were checked on creation */
         buf[len] = '/';
         memcpy(buf + len + 1, ch->name, clen + 1);
-        rm_walk(c, ch, top, buf, len + 1 + clen);
+        count += rm_walk(t, c, ch, top, buf, len + 1 + clen);
         buf[len] = '\0';
     }
     note(c, buf, n);
     changed(c, buf, n != top);
+    xsd_tree_own(t, n->perms[0].domid, -1);
+    return count;
 }
 
 static int op_rm(struct xsd_tree *t, const struct xsd_caller *c,
@@ -238,6 +261,7 @@ static int op_rm(struct xsd_tree *t, const struct xsd_caller *c,
 {
     struct xsd_node *n = xsd_tree_find(t, op->path), *parent;
     char buf[XSD_PATH_BUF];
+    int rc;
 
     if (strcmp(op->path, "/") == 0)
         return -EINVAL;
@@ -252,15 +276,17 @@ static int op_rm(struct xsd_tree *t, const struct xsd_caller *c,
     note(c, op->path, n);
     if (!allowed(c, n, XSD_PERM_WRITE))
         return -EACCES;
-    parent = n->parent;
     parent_of(op->path, buf);
-    note(c, buf, parent);
+    note(c, buf, xsd_tree_find(t, buf));
+    rc = xsd_tree_writable(t, buf, &parent);
+    if (rc < 0)
+        return rc;
 
+    /* The parent's copy, if it took one, holds the same n. */
     strcpy(buf, op->path);
-    rm_walk(c, n, n, buf, strlen(buf));
-    xsd_node_unlink(n);
+    t->nnodes -= rm_walk(t, c, n, n, buf, strlen(buf));
+    xsd_node_unref(t, xsd_node_unlink(parent, n->name));
     xsd_tree_bump(t, parent);
-    t->nnodes -= xsd_subtree_free(t, n);
     return 0;
 }
 
@@ -282,8 +308,10 @@ static int op_perms(struct xsd_tree *t, const struct xsd_caller *c,
     if (c->domid != 0 && op->perms[0].domid != n->perms[0].domid)
         return -EPERM;
     perms = malloc(op->nperms * sizeof(*perms));
-    if (!perms)
+    if (!perms || xsd_tree_writable(t, op->path, &n) < 0) {
+        free(perms);
         return -ENOMEM;
+    }
     memcpy(perms, op->perms, op->nperms * sizeof(*perms));
     xsd_tree_own(t, n->perms[0].domid, -1);
     xsd_tree_own(t, perms[0].domid, 1);
@@ -320,7 +348,8 @@ struct owned {
 static int owned_walk(const struct xsd_node *node, uint32_t domid,
                       char *buf, size_t len, struct owned *o)
 {
-    for (const struct xsd_node *ch = node->first; ch; ch = ch->next) {
+    for (unsigned i = 0; i < node->nchildren; i++) {
+        const struct xsd_node *ch = node->children[i];
         size_t clen = strlen(ch->name);
         size_t base = len == 1 ? 0 : len;   /* "/" joins without a slash */
 

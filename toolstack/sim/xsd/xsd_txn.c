@@ -1,15 +1,20 @@
 /*
  * xsd_txn.c - transactions.
  *
- * TRANSACTION_START copies the whole tree (as xenstored's documentation
- * describes it); the transaction's requests run on that copy.  Every node
- * they look at or change is recorded, on first contact, with its generation
- * (or as absent).  At commit, if every recorded node still has that
- * generation in the main tree (or is still absent), nobody changed what the
- * transaction depended on, and replaying its journal of modifications on
- * the main tree gives exactly what it saw on its copy: the replay fires the
- * watches, as xenstored fires a transaction's queued events at commit.
- * Otherwise the commit fails with EAGAIN.
+ * TRANSACTION_START gives the transaction a tree of its own that shares
+ * every node with the store's (xsd_tree_share: O(1), whatever the size of
+ * the store); the transaction's requests run on that tree, and a change on
+ * either side copies only the path to the changed node (xsd_node.c), so
+ * the transaction keeps seeing the store as it was when it started, plus
+ * its own changes.  Every node its requests look at or change is recorded,
+ * on first contact, with its generation (or as absent).  At commit, if
+ * every recorded node still has that generation in the main tree (or is
+ * still absent), nobody changed what the transaction depended on, and
+ * replaying its journal of modifications on the main tree gives exactly
+ * what it saw on its tree: the replay fires the watches, as xenstored
+ * fires a transaction's queued events at commit.  Otherwise the commit
+ * fails with EAGAIN.  Freeing the transaction lets go of its tree: the
+ * nodes only it held are freed, the shared ones stay the store's.
  */
 #include "xsd_int.h"
 
@@ -106,10 +111,7 @@ int xsd_txn_new(const struct xsd_tree *main, uint32_t id,
 
     if (!txn)
         return -ENOMEM;
-    if (xsd_tree_copy(&txn->tree, main) < 0) {
-        free(txn);
-        return -ENOMEM;
-    }
+    xsd_tree_share(&txn->tree, main);
     txn->id = id;
     txn->start_nnodes = main->nnodes;
     txn->hooks.note = txn_note;
@@ -208,7 +210,7 @@ int xsd_txn_apply(struct xsd_txn *txn, const struct xsd_caller *c,
     if (rc < 0)
         return rc;
     if (journal_add(txn, op) < 0) {
-        /* The copy has the change but the journal not: never commit. */
+        /* Its tree has the change but the journal not: never commit. */
         txn->failed = true;
         return -ENOMEM;
     }
@@ -239,7 +241,7 @@ int xsd_txn_commit(struct xsd_txn *txn, struct xsd_tree *main,
         (long)main->nnodes + growth > (long)c->max_nodes)
         return -ENOSPC;
 
-    /* Limits were checked on the copy; the replay must not fail half-way
+    /* Limits were checked on its own tree; the replay must not fail half-way
      * on an intermediate state. */
     replay.max_nodes = 0;
     replay.max_value = 0;
