@@ -9,14 +9,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* An error is one line on the terminal, whatever the daemon's sentence
+ * quotes: control characters (a newline, escape sequences) become '?'. */
+static void print_line(const char *prefix, const char *fmt, va_list ap)
+{
+    char line[2048];
+
+    vsnprintf(line, sizeof(line), fmt, ap);
+    for (unsigned char *p = (unsigned char *)line; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    fprintf(stderr, "%s%s\n", prefix, line);
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
-    fputs("xenith: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    print_line("xenith: ", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

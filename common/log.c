@@ -18,21 +18,30 @@ void xn_log_set_sink(xn_log_sink_fn *sink, void *opaque,
     log_max = max_level;
 }
 
+/* One line per entry, whatever a name or path quoted in it holds: control
+ * characters (a newline forging a second entry, escape sequences for a
+ * terminal) become '?'. */
+static void scrub(char *line)
+{
+    for (unsigned char *p = (unsigned char *)line; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = '?';
+}
+
 void xn_vlog(enum xn_log_level level, const char *fmt, va_list ap)
 {
     char line[1024];
 
     if (level > log_max)
         return;
-    if (!log_sink) {
-        if (!getenv("XENITH_DEBUG"))
-            return;
-        vsnprintf(line, sizeof(line), fmt, ap);
-        xn_log_sink_stderr(NULL, level, line);
+    if (!log_sink && !getenv("XENITH_DEBUG"))
         return;
-    }
     vsnprintf(line, sizeof(line), fmt, ap);
-    log_sink(log_opaque, level, line);
+    scrub(line);
+    if (log_sink)
+        log_sink(log_opaque, level, line);
+    else
+        xn_log_sink_stderr(NULL, level, line);
 }
 
 void xn_log(enum xn_log_level level, const char *fmt, ...)

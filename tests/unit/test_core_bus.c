@@ -9,6 +9,8 @@
 
 #include "daemon/bus.h"
 #include "daemon/daemon.h"
+#include "hv_driver.h"
+#include "core_testlib.h"
 
 struct rec {
     struct bus *bus;
@@ -232,6 +234,37 @@ START_TEST(stream_json)
 }
 END_TEST
 
+/* The driver's events become bus events: found (made by another
+ * toolstack), shut down, died. */
+START_TEST(driver_events)
+{
+    struct coret t;
+    struct rec r = {0};
+    struct hv_event ev = {.domid = 42, .name = "xl1"};
+
+    coret_open(&t, NULL);
+    r.bus = t.d->bus;
+    r.self = bus_subscribe(t.d->bus, BUS_MASK(BUS_DOM_APPEARED) |
+                           BUS_MASK(BUS_DOM_SHUTDOWN) | BUS_MASK(BUS_DOM_DIED),
+                           on_event, &r);
+    ev.type = HV_EV_NEW;
+    hv_emit(t.d->hv, &ev);
+    ev.type = HV_EV_SHUTDOWN;
+    ev.reason = HV_SHUTDOWN_CRASH;
+    hv_emit(t.d->hv, &ev);
+    ev.type = HV_EV_DEATH;
+    hv_emit(t.d->hv, &ev);
+    coret_spin(&t, 50);
+    ck_assert_int_eq(r.n, 3);
+    ck_assert_int_eq(r.types[0], BUS_DOM_APPEARED);
+    ck_assert_int_eq(r.types[1], BUS_DOM_SHUTDOWN);
+    ck_assert_int_eq(r.types[2], BUS_DOM_DIED);
+    ck_assert_uint_eq(r.domids[0], 42);
+    bus_unsubscribe(t.d->bus, r.self);
+    coret_close(&t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("core_bus");
@@ -242,6 +275,7 @@ int main(void)
     tcase_add_test(tc, subscribe_from_callback);
     tcase_add_test(tc, detail_lifetime);
     tcase_add_test(tc, stream_json);
+    tcase_add_test(tc, driver_events);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

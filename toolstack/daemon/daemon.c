@@ -25,18 +25,16 @@
 static void hv_event(void *opaque, const struct hv_event *hev)
 {
     struct daemon *d = opaque;
-    static const enum bus_type types[] = {
-        [HV_EV_NEW] = BUS_DOM_APPEARED,
-        [HV_EV_SHUTDOWN] = BUS_DOM_SHUTDOWN,
-        [HV_EV_DEATH] = BUS_DOM_DIED,
-    };
     struct bus_event ev;
+    enum bus_type type;
 
-    if ((unsigned)hev->type >= sizeof(types) / sizeof(types[0]) ||
-        !types[hev->type])
-        return;
-    bus_event_init_dom(&ev, types[hev->type], hev->domid, hev->uuid,
-                       hev->name);
+    switch (hev->type) {
+    case HV_EV_NEW: type = BUS_DOM_APPEARED; break;
+    case HV_EV_SHUTDOWN: type = BUS_DOM_SHUTDOWN; break;
+    case HV_EV_DEATH: type = BUS_DOM_DIED; break;
+    default: return;
+    }
+    bus_event_init_dom(&ev, type, hev->domid, hev->uuid, hev->name);
     ev.reason = hev->reason;
     bus_publish(d->bus, &ev);
 }

@@ -212,7 +212,7 @@ void xen_dom_seen(struct xen_drv *drv, uint32_t domid, const uint8_t *uuid,
         dom = NULL;
     }
     if (!dom) {
-        if (xen_op_creating(drv, domid))
+        if (xen_op_creating(drv, domid, uuid))
             return;     /* adopted when its create completes */
         dom = dom_add(drv, domid);
         if (!dom)

@@ -158,12 +158,21 @@ int xen_op_started(struct xen_op *op, int lrc, struct xn_msg *msg)
     return rc;
 }
 
-bool xen_op_creating(struct xen_drv *drv, uint32_t domid)
+bool xen_op_creating(struct xen_drv *drv, uint32_t domid,
+                     const uint8_t *uuid)
 {
-    for (struct xen_op *op = drv->ops; op; op = op->next)
-        if ((op->kind == XEN_OP_CREATE || op->kind == XEN_OP_RESTORE) &&
-            op->domid == domid)
+    for (struct xen_op *op = drv->ops; op; op = op->next) {
+        if (op->kind != XEN_OP_CREATE && op->kind != XEN_OP_RESTORE)
+            continue;
+        if (op->domid == domid)
             return true;
+        /* libxl tells the new id only when the create completes; until
+         * then the domain is known by the UUID of its configuration. */
+        if (uuid && op->cfg && !libxl_uuid_is_nil(&op->cfg->c_info.uuid) &&
+            memcmp(libxl_uuid_bytearray(&op->cfg->c_info.uuid), uuid,
+                   16) == 0)
+            return true;
+    }
     return false;
 }
 

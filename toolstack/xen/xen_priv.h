@@ -197,8 +197,10 @@ int xen_op_started(struct xen_op *op, int lrc, struct xn_msg *msg);
  * any more (the ctx may then be freed), and free every op without calling
  * its done. */
 bool xen_op_abandon_all(struct xen_drv *drv);
-/* Is a create or restore of `domid` in flight? */
-bool xen_op_creating(struct xen_drv *drv, uint32_t domid);
+/* Is a create or restore of `domid` (or, while libxl has not told its id
+ * yet, of the domain with `uuid`; NULL ok) in flight? */
+bool xen_op_creating(struct xen_drv *drv, uint32_t domid,
+                     const uint8_t *uuid);
 
 /* --- the ops, by file --- */
 int xen_host_info(struct hv *hv, struct hv_hostinfo *info, struct xn_msg *msg);
