@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "daemon_harness.h"
+#include "utf8.h"
 
 static void setup(void)
 {
@@ -170,6 +171,101 @@ START_TEST(client_vanishes)
 }
 END_TEST
 
+/* The state of a domain as domain.info tells it. */
+static char *dom_state(int fd, const char *dom)
+{
+    char line[256];
+    struct json_object *r, *res, *st;
+    char *state = NULL;
+
+    snprintf(line, sizeof(line), REQ(90, "domain.info", "{\"dom\":\"%s\"}"),
+             dom);
+    r = harness_call(fd, line);
+    if (r && json_object_object_get_ex(r, "result", &res) &&
+        json_object_object_get_ex(res, "state", &st))
+        state = strdup(json_object_get_string(st));
+    json_object_put(r);
+    return state;
+}
+
+/* Strings with a NUL in them are refused, not cut short: web1\0x is not
+ * web1.  Invalid UTF-8 is refused and never sent back as it came. */
+START_TEST(nul_and_bad_utf8)
+{
+    int fd = harness_connect();
+    char *state;
+
+    expect_error(fd, REQ(1, "domain.pause", "{\"dom\":\"web1\\u0000x\"}"),
+                 "EINVAL", "argument \"dom\" contains a NUL character");
+    expect_error(fd, REQ(2, "domain.pause", "{\"dom\\u0000x\":\"web1\"}"),
+                 "EINVAL", "argument name \"dom\\u0000x\" contains a NUL");
+    expect_error(fd, REQ(3, "domain.list", "{\"doms\":[\"web1\\u0000x\"]}"),
+                 "EINVAL", "argument \"doms\" contains a NUL character");
+    expect_error(fd, REQ(4, "domain.pause\\u0000x", "{\"dom\":\"web1\"}"),
+                 "EPROTO", "operation name \"domain.pause\\u0000x\" "
+                 "contains a NUL");
+    state = dom_state(fd, "web1");
+    ck_assert_ptr_nonnull(state);
+    ck_assert_str_ne(state, "paused");
+    free(state);
+
+    harness_sendline(fd, REQ(5, "domain.pause", "{\"dom\":\"\xc0\xaf\x1b[2J\xff\"}"));
+    char *line = harness_readline(fd, 10000);
+    ck_assert_ptr_nonnull(line);
+    ck_assert_msg(xn_utf8_valid(line, strlen(line)), "reply is not UTF-8");
+    ck_assert_msg(strstr(line, "\"EPROTO\"") && strstr(line, "is not valid "
+                  "UTF-8"), "reply: %s", line);
+    ck_assert_msg(!strstr(line, "\\u001b"), "reply echoes ESC: %s", line);
+    free(line);
+    expect_ok(fd, REQ(6, "host.info", "{}"));
+    close(fd);
+}
+END_TEST
+
+/* Integers beyond int64 are refused as sent, not clamped and obeyed. */
+START_TEST(huge_integers)
+{
+    int fd = harness_connect();
+    struct json_object *r, *id;
+
+    r = harness_call(fd, "{\"xenith\":1,\"id\":18446744073709551616,"
+                     "\"op\":\"host.info\"}");
+    ck_assert_ptr_nonnull(r);
+    ck_assert_str_eq(harness_errcode(r), "EPROTO");
+    ck_assert_ptr_nonnull(strstr(harness_errmsg(r), "message id "
+                                 "18446744073709551616 is out of range"));
+    ck_assert(json_object_object_get_ex(r, "id", &id));
+    ck_assert_int_eq(json_object_get_int64(id), -1);
+    json_object_put(r);
+    expect_error(fd, REQ(2, "memory.target", "{\"dom\":\"web1\","
+                         "\"kb\":18446744073709551616}"), "EINVAL",
+                 "argument \"kb\" = 18446744073709551616 is out of the "
+                 "64-bit integer range");
+    expect_error(fd, REQ(3, "sched.set", "{\"sched\":\"credit2\",\"dom\":"
+                         "\"web1\",\"weight\":-9223372036854775809}"),
+                 "EINVAL", "argument \"weight\" = -9223372036854775809");
+    expect_ok(fd, REQ(4, "host.info", "{}"));
+    close(fd);
+}
+END_TEST
+
+START_TEST(deep_nesting)
+{
+    int fd = harness_connect();
+    char line[512];
+    int o = snprintf(line, sizeof(line), "{\"xenith\":1,\"id\":1,\"op\":"
+                     "\"host.info\",\"args\":{\"a\":");
+    for (int i = 0; i < 40; i++)
+        line[o++] = '[';
+    for (int i = 0; i < 40; i++)
+        line[o++] = ']';
+    memcpy(line + o, "}}", 3);
+    expect_error(fd, line, "EPROTO", "is nested more than 32 levels deep");
+    expect_ok(fd, REQ(2, "host.info", "{}"));
+    close(fd);
+}
+END_TEST
+
 /* The event stream: a subscriber sees what another client does, in order;
  * a client that never subscribed sees no events. */
 START_TEST(event_stream)
@@ -214,6 +310,9 @@ int main(void)
     tcase_add_test(tc, jobs_serialise);
     tcase_add_test(tc, client_vanishes);
     tcase_add_test(tc, event_stream);
+    tcase_add_test(tc, nul_and_bad_utf8);
+    tcase_add_test(tc, huge_integers);
+    tcase_add_test(tc, deep_nesting);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -133,11 +133,12 @@ static void handle_line(struct conn *c, const char *line, size_t len)
     struct proto_msg m;
     struct xn_msg msg;
     struct request *r;
+    int rc;
 
-    if (proto_decode(line, len, &m, &msg) < 0) {
+    /* msg quotes the client's text safely: it may be logged. */
+    if ((rc = proto_decode(line, len, &m, &msg)) < 0) {
         xn_log(XN_LOG_WARNING, "client pid %d: %s", (int)c->pid, msg.text);
-        struct json_object *reply = proto_reply_err(m.id, XN_EPROTO,
-                                                    msg.text);
+        struct json_object *reply = proto_reply_err(m.id, rc, msg.text);
         conn_send(c, reply);
         json_object_put(reply);
         proto_msg_dispose(&m);
