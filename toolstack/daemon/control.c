@@ -5,6 +5,12 @@
  * user) may use: the peer's credentials come from SO_PEERCRED, never from
  * anything the client says.  Each connection carries newline-delimited JSON
  * messages (proto.h); requests may be answered out of order.
+ *
+ * A client cannot make the daemon hold more than a bounded amount for it:
+ * once CONN_OUTPUT_HIGH bytes of replies wait unread, or CONN_INFLIGHT_MAX
+ * of its requests are unanswered, the daemon reads nothing more from it
+ * until the replies drain below CONN_OUTPUT_LOW and a request finishes; its
+ * unread requests wait in the kernel's socket buffer, and its writes block.
  */
 #include "daemon.h"
 #include "log.h"
@@ -29,12 +35,22 @@
  * cannot make the daemon buffer without bound. */
 #define SUBSCRIBER_BACKLOG_MAX (8 * 1024 * 1024)
 
+/* Unsent output at which a connection's requests stop being read, and at
+ * which they are read again. */
+#define CONN_OUTPUT_HIGH (4 * 1024 * 1024)
+#define CONN_OUTPUT_LOW (1024 * 1024)
+/* Requests of one connection being worked on at once. */
+#define CONN_INFLIGHT_MAX 64
+
 struct conn {
     int refs;
     struct control *control;
     struct bufferevent *bev;        /* NULL once closed */
     bool subscribed;
     bool closing;                   /* close when the output has drained */
+    bool backlogged;                /* output passed CONN_OUTPUT_HIGH and
+                                     * has not yet drained to _LOW */
+    unsigned inflight;              /* requests not yet answered */
     pid_t pid;
     uid_t uid;
     LIST_ENTRY(conn) link;          /* on control->conns while open */
@@ -63,6 +79,42 @@ bool conn_closed(const struct conn *c)
     return c->bev == NULL;
 }
 
+static size_t conn_unsent(const struct conn *c)
+{
+    return evbuffer_get_length(bufferevent_get_output(c->bev));
+}
+
+/* Whether to take another request from the connection now. */
+static bool conn_ready(const struct conn *c)
+{
+    return c->bev && !c->closing && !c->backlogged &&
+           c->inflight < CONN_INFLIGHT_MAX;
+}
+
+/* Read requests again after a hold.  Lines that arrived before the hold
+ * wait in the input buffer and no new data may come to announce them, so
+ * the read callback is run as well: later, from the loop, never inside
+ * the reply or request that ended the hold. */
+static void conn_resume(struct conn *c)
+{
+    if (!conn_ready(c) || (bufferevent_get_enabled(c->bev) & EV_READ))
+        return;
+    bufferevent_enable(c->bev, EV_READ);
+    bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS |
+                                         BEV_TRIG_DEFER_CALLBACKS);
+}
+
+void conn_request_begin(struct conn *c)
+{
+    c->inflight++;
+}
+
+void conn_request_end(struct conn *c)
+{
+    c->inflight--;
+    conn_resume(c);
+}
+
 static void conn_close(struct conn *c)
 {
     if (!c->bev)
@@ -85,6 +137,9 @@ void conn_send(struct conn *c, struct json_object *msg)
         xn_log(XN_LOG_WARNING, "client pid %d: cannot queue a reply, "
                "closing", (int)c->pid);
         conn_close(c);
+    } else if (!c->backlogged && conn_unsent(c) >= CONN_OUTPUT_HIGH) {
+        c->backlogged = true;       /* until conn_write sees it drain */
+        bufferevent_disable(c->bev, EV_READ);
     }
     free(line);
 }
@@ -103,8 +158,7 @@ void control_broadcast(struct control *ctl, struct json_object *take_event)
         next = LIST_NEXT(c, link);
         if (!c->subscribed)
             continue;
-        if (evbuffer_get_length(bufferevent_get_output(c->bev)) >
-            SUBSCRIBER_BACKLOG_MAX) {
+        if (conn_unsent(c) > SUBSCRIBER_BACKLOG_MAX) {
             xn_log(XN_LOG_WARNING, "event subscriber pid %d is not reading;"
                    " dropping it", (int)c->pid);
             conn_close(c);
@@ -164,9 +218,16 @@ static void conn_read(struct bufferevent *bev, void *arg)
     struct evbuffer *in = bufferevent_get_input(bev);
 
     conn_ref(c);
-    while (c->bev && !c->closing) {
+    for (;;) {
         size_t len;
-        char *line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
+        char *line;
+
+        if (!conn_ready(c)) {
+            if (c->bev)             /* held: see conn_resume */
+                bufferevent_disable(c->bev, EV_READ);
+            break;
+        }
+        line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
         if (!line) {
             if (evbuffer_get_length(in) >= PROTO_MAX_LINE) {
                 char m[128];
@@ -183,11 +244,20 @@ static void conn_read(struct bufferevent *bev, void *arg)
     conn_unref(c);
 }
 
+/* Runs after each write that leaves at most CONN_OUTPUT_LOW unsent. */
 static void conn_write(struct bufferevent *bev, void *arg)
 {
     struct conn *c = arg;
-    if (c->closing)
-        conn_close(c);
+
+    if (c->closing) {
+        if (conn_unsent(c) == 0)
+            conn_close(c);
+        return;
+    }
+    if (c->backlogged && conn_unsent(c) <= CONN_OUTPUT_LOW) {
+        c->backlogged = false;
+        conn_resume(c);
+    }
 }
 
 static void conn_event(struct bufferevent *bev, short what, void *arg)
@@ -220,6 +290,7 @@ static void accept_conn(struct evconnlistener *l, evutil_socket_t fd,
     }
     LIST_INSERT_HEAD(&ctl->conns, c, link);
     bufferevent_setcb(c->bev, conn_read, conn_write, conn_event, c);
+    bufferevent_setwatermark(c->bev, EV_WRITE, CONN_OUTPUT_LOW, 0);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0) {
