@@ -11,6 +11,8 @@
  * of its requests are unanswered, the daemon reads nothing more from it
  * until the replies drain below CONN_OUTPUT_LOW and a request finishes; its
  * unread requests wait in the kernel's socket buffer, and its writes block.
+ * When accept() fails (out of file handles), the listener rests and tries
+ * again later instead of spinning.
  */
 #include "daemon.h"
 #include "log.h"
@@ -42,6 +44,11 @@
 /* Requests of one connection being worked on at once. */
 #define CONN_INFLIGHT_MAX 64
 
+/* How long the listener rests after accept() failed: doubling from the
+ * first to the last. */
+#define ACCEPT_REST_MIN_MS 100
+#define ACCEPT_REST_MAX_MS 1000
+
 struct conn {
     int refs;
     struct control *control;
@@ -59,6 +66,8 @@ struct conn {
 struct control {
     struct daemon *d;
     struct evconnlistener *listener;
+    struct event *accept_retry;     /* ends the listener's rest */
+    int accept_rest_ms;             /* 0 unless accept() is failing */
     char *path;
     LIST_HEAD(, conn) conns;
 };
@@ -273,9 +282,14 @@ static void accept_conn(struct evconnlistener *l, evutil_socket_t fd,
     struct control *ctl = arg;
     struct ucred cred;
     socklen_t clen = sizeof(cred);
-    struct conn *c = calloc(1, sizeof(*c));
+    struct conn *c;
 
-    if (!c) {
+    if (ctl->accept_rest_ms) {
+        ctl->accept_rest_ms = 0;
+        xn_log(XN_LOG_NOTICE, "accepting connections on %s again",
+               ctl->path);
+    }
+    if (!(c = calloc(1, sizeof(*c)))) {
         close(fd);
         return;
     }
@@ -307,6 +321,41 @@ static void accept_conn(struct evconnlistener *l, evutil_socket_t fd,
                m);
         conn_refuse(c, -1, XN_EPERM, m);
     }
+}
+
+/*
+ * accept() failed for a reason that retrying at once cannot mend (libevent
+ * retries EAGAIN, EINTR and ECONNABORTED itself): mostly EMFILE or ENFILE,
+ * out of file handles.  The pending connection stays queued and the
+ * listener would wake again at once, so it rests instead, longer each time
+ * up to ACCEPT_REST_MAX_MS, and says so once until a connection gets in.
+ */
+static void accept_failed(struct evconnlistener *l, void *arg)
+{
+    struct control *ctl = arg;
+    int err = EVUTIL_SOCKET_ERROR();
+    struct timeval tv;
+
+    evconnlistener_disable(l);
+    if (ctl->accept_rest_ms == 0) {
+        ctl->accept_rest_ms = ACCEPT_REST_MIN_MS;
+        xn_log(XN_LOG_WARNING, "cannot accept connections on %s: %s; "
+               "new clients wait, and the daemon tries again at least "
+               "every %d ms", ctl->path, strerror(err), ACCEPT_REST_MAX_MS);
+    } else if (ctl->accept_rest_ms < ACCEPT_REST_MAX_MS) {
+        ctl->accept_rest_ms *= 2;
+        if (ctl->accept_rest_ms > ACCEPT_REST_MAX_MS)
+            ctl->accept_rest_ms = ACCEPT_REST_MAX_MS;
+    }
+    tv.tv_sec = ctl->accept_rest_ms / 1000;
+    tv.tv_usec = (ctl->accept_rest_ms % 1000) * 1000;
+    evtimer_add(ctl->accept_retry, &tv);
+}
+
+static void accept_again(evutil_socket_t fd, short what, void *arg)
+{
+    struct control *ctl = arg;
+    evconnlistener_enable(ctl->listener);
 }
 
 /* Create the socket's directory; refuse to take over a live socket. */
@@ -382,14 +431,21 @@ int control_open(struct daemon *d, const char *path, struct control **c_r,
     }
     ctl->d = d;
     LIST_INIT(&ctl->conns);
-    ctl->listener = evconnlistener_new(d->base, accept_conn, ctl,
-                                       LEV_OPT_CLOSE_ON_FREE, -1, fd);
+    ctl->accept_retry = evtimer_new(d->base, accept_again, ctl);
+    ctl->listener = ctl->accept_retry
+        ? evconnlistener_new(d->base, accept_conn, ctl,
+                             LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
+                             -1, fd)
+        : NULL;
     if (!ctl->listener) {
+        if (ctl->accept_retry)
+            event_free(ctl->accept_retry);
         close(fd);
         free(ctl->path);
         free(ctl);
         return xn_msg_set(msg, XN_EFAIL, "cannot listen on %s", path);
     }
+    evconnlistener_set_error_cb(ctl->listener, accept_failed);
     *c_r = ctl;
     return 0;
 }
@@ -401,6 +457,7 @@ void control_close(struct control *ctl)
     if (!ctl)
         return;
     evconnlistener_free(ctl->listener);
+    event_free(ctl->accept_retry);
     while ((c = LIST_FIRST(&ctl->conns)))
         conn_close(c);
     unlink(ctl->path);
