@@ -358,13 +358,33 @@ static void accept_again(evutil_socket_t fd, short what, void *arg)
     evconnlistener_enable(ctl->listener);
 }
 
-/* Create the socket's directory; refuse to take over a live socket. */
+static const char *file_kind(mode_t mode)
+{
+    if (S_ISREG(mode))
+        return "a regular file";
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISLNK(mode))
+        return "a symbolic link";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "a device";
+    return "not a socket";
+}
+
+/*
+ * Create the socket's directory.  Something already at the path is taken
+ * over only when it is a socket nobody listens on (left by a daemon that
+ * died); anything else, or a socket in use, is left alone.
+ */
 static int prepare_path(const char *path, struct xn_msg *msg)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     char dir[sizeof(sa.sun_path)];
+    struct stat st;
     char *slash;
-    int fd;
+    int fd, err;
 
     if (strlen(path) >= sizeof(sa.sun_path))
         return xn_msg_set(msg, XN_EINVAL, "socket path \"%s\" is longer "
@@ -377,16 +397,29 @@ static int prepare_path(const char *path, struct xn_msg *msg)
             return xn_msg_set(msg, xn_from_errno(errno), "cannot create "
                               "directory %s: %s", dir, strerror(errno));
     }
+    if (lstat(path, &st) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        return xn_msg_set(msg, xn_from_errno(errno), "cannot use socket "
+                          "path %s: %s", path, strerror(errno));
+    }
+    if (!S_ISSOCK(st.st_mode))
+        return xn_msg_set(msg, XN_EEXIST, "socket path %s is %s, not a "
+                          "socket; leaving it alone", path,
+                          file_kind(st.st_mode));
     memcpy(sa.sun_path, path, strlen(path) + 1);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    /* Non-blocking: a daemon too busy to take us (EAGAIN) is still one. */
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         return xn_msg_set(msg, XN_EFAIL, "socket: %s", strerror(errno));
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-        close(fd);
+    err = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 ? 0 : errno;
+    close(fd);
+    if (err == 0 || err == EAGAIN || err == EINPROGRESS)
         return xn_msg_set(msg, XN_EBUSY, "another xenithd is already "
                           "listening on %s", path);
-    }
-    close(fd);
+    if (err != ECONNREFUSED && err != ENOENT)
+        return xn_msg_set(msg, xn_from_errno(err), "cannot tell whether "
+                          "socket %s is in use: %s", path, strerror(err));
     if (unlink(path) < 0 && errno != ENOENT)
         return xn_msg_set(msg, xn_from_errno(errno), "cannot remove stale "
                           "socket %s: %s", path, strerror(errno));
