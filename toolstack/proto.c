@@ -1,9 +1,13 @@
 /* proto.c - framing, validation and construction of control messages. */
 #include "proto.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Bytes of untrusted text quoted in an error message. */
+#define QUOTE_MAX 60
 
 void proto_msg_init(struct proto_msg *m)
 {
@@ -18,19 +22,299 @@ void proto_msg_dispose(struct proto_msg *m)
     proto_msg_init(m);
 }
 
-/* Quote at most 60 bytes of untrusted text for an error message. */
-static void quote_prefix(const char *s, size_t len, char *out, size_t outlen)
+/* A quoted piece of untrusted text: control characters, '"' and invalid
+ * UTF-8 shown as '?', cut at QUOTE_MAX bytes. */
+struct quote {
+    char s[QUOTE_MAX + 8];
+};
+
+static const char *quote(struct quote *q, const char *s, size_t len)
 {
-    size_t n = len < 60 ? len : 60, o = 0;
-    for (size_t i = 0; i < n && o + 5 < outlen; i++) {
-        unsigned char c = (unsigned char)s[i];
-        out[o++] = (c >= 0x20 && c < 0x7f && c != '"') ? (char)c : '?';
+    return xn_quote(s, len, QUOTE_MAX, q->s, sizeof(q->s));
+}
+
+/* --- what json-c's tree cannot show ---
+ *
+ * json-c clamps an integer beyond int64 to the nearest bound without a
+ * word, and cuts a key at an escaped NUL ("a\u0000b" becomes "a").  So the
+ * text of every line json-c accepted is read once more, token by token, for
+ * the first integer that does not fit and the first string or key that
+ * holds a NUL.  json-c (strict) has checked the syntax already: this only
+ * needs to tell tokens apart and where they sit. */
+
+enum flaw_kind {
+    FLAW_NONE,
+    FLAW_NUL_KEY,       /* a key with an escaped NUL */
+    FLAW_NUL_STRING,    /* a string value with an escaped NUL */
+    FLAW_BIG_INT,       /* an integer beyond int64 */
+};
+
+struct flaw {
+    enum flaw_kind kind;
+    const char *text;       /* the token as sent (a string without quotes) */
+    size_t len;
+    const char *top;        /* the key it sits under in the message */
+    size_t top_len;
+    const char *arg;        /* ...and under that, when top is an object */
+    size_t arg_len;
+    int depth;              /* containers around it (1: the message) */
+};
+
+/* Whether an integer token ("-"? digits) fits in int64. */
+static bool int64_fits(const char *s, size_t len)
+{
+    static const char max[] = "9223372036854775807";
+    bool neg = len > 0 && s[0] == '-';
+    size_t i = neg ? 1 : 0, n;
+
+    while (i + 1 < len && s[i] == '0')
+        i++;
+    n = len - i;
+    if (n != sizeof(max) - 1)
+        return n < sizeof(max) - 1;
+    /* 19 digits: compare with the bound; -9223372036854775808 fits */
+    return memcmp(s + i, max, n) <= 0 ||
+           (neg && memcmp(s + i, "9223372036854775808", n) == 0);
+}
+
+/* The end of the string token whose opening quote is at s[i]; *nul_r tells
+ * whether it holds an escaped NUL. */
+static size_t string_end(const char *s, size_t len, size_t i, bool *nul_r)
+{
+    char q = s[i++];
+
+    *nul_r = false;
+    while (i < len && s[i] != q) {
+        if (s[i] == '\\' && i + 1 < len) {
+            if (s[i + 1] == 'u' && i + 6 <= len &&
+                memcmp(s + i + 2, "0000", 4) == 0)
+                *nul_r = true;
+            i += 2;
+        } else {
+            i++;
+        }
     }
-    if (n < len && o + 4 < outlen) {
-        memcpy(out + o, "...", 3);
-        o += 3;
+    return i;
+}
+
+static void find_flaw(const char *s, size_t len, struct flaw *f)
+{
+    struct {
+        bool object, want_key;
+        const char *key;
+        size_t key_len;
+    } st[PROTO_MAX_DEPTH + 1];
+    int depth = 0;
+    size_t i = 0;
+
+    memset(f, 0, sizeof(*f));
+    while (i < len) {
+        char c = s[i];
+        if (c == '{' || c == '[') {
+            if (depth > PROTO_MAX_DEPTH)
+                return;             /* json-c refused this already */
+            st[depth].object = st[depth].want_key = c == '{';
+            st[depth].key = NULL;
+            st[depth].key_len = 0;
+            depth++;
+            i++;
+        } else if (c == '}' || c == ']') {
+            depth -= depth > 0;
+            i++;
+        } else if (c == ',' || c == ':') {
+            if (depth > 0)
+                st[depth - 1].want_key = st[depth - 1].object && c == ',';
+            i++;
+        } else if (c == '"' || c == '\'') {
+            bool nul, key = depth > 0 && st[depth - 1].want_key;
+            size_t end = string_end(s, len, i, &nul);
+            if (key) {
+                st[depth - 1].key = s + i + 1;
+                st[depth - 1].key_len = end - i - 1;
+            }
+            if (nul) {
+                f->kind = key ? FLAW_NUL_KEY : FLAW_NUL_STRING;
+                f->text = s + i + 1;
+                f->len = end - i - 1;
+                break;
+            }
+            i = end + 1;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            size_t start = i++;
+            bool integer = true;
+            while (i < len && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' ||
+                               s[i] == 'e' || s[i] == 'E' || s[i] == '+' ||
+                               s[i] == '-')) {
+                integer &= s[i] >= '0' && s[i] <= '9';
+                i++;
+            }
+            if (integer && i - start > (c == '-') &&
+                !int64_fits(s + start, i - start)) {
+                f->kind = FLAW_BIG_INT;
+                f->text = s + start;
+                f->len = i - start;
+                break;
+            }
+        } else {
+            i++;    /* white space; true, false, null, NaN, Infinity */
+        }
     }
-    out[o] = '\0';
+    f->depth = depth;
+    if (f->kind && depth > 0) {
+        f->top = st[0].key;
+        f->top_len = st[0].key_len;
+    }
+    if (f->kind && depth > 1) {
+        f->arg = st[1].key;
+        f->arg_len = st[1].key_len;
+    }
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Whether the text of a key as sent (escapes and all) spells `name`, an
+ * ASCII word: "\u0069d" is "id" to json-c, so it is to us. */
+static bool key_is(const char *k, size_t len, const char *name)
+{
+    size_t i = 0;
+
+    if (!k)
+        return false;
+    for (; *name; name++) {
+        int c = i < len ? (unsigned char)k[i] : -1;
+        if (c == '\\' && i + 6 <= len && k[i + 1] == 'u') {
+            c = 0;
+            for (int j = 2; j < 6; j++) {
+                int h = hexval(k[i + j]);
+                c = h < 0 ? -1 : c * 16 + h;
+                if (h < 0)
+                    break;
+            }
+            i += 6;
+        } else {
+            i++;
+        }
+        if (c != (unsigned char)*name)
+            return false;
+    }
+    return i == len;
+}
+
+#define INT64_RANGE "out of the 64-bit integer range"
+
+/* A flaw in a request's "args": XN_EINVAL naming the argument. */
+static int flaw_in_args(const struct flaw *f, struct xn_msg *msg)
+{
+    struct quote qa, qt;
+    const char *arg = quote(&qa, f->arg, f->arg ? f->arg_len : 0);
+    const char *text = quote(&qt, f->text, f->len);
+
+    if (f->kind == FLAW_NUL_KEY && f->depth == 2)
+        return xn_msg_set(msg, XN_EINVAL, "argument name \"%s\" contains "
+                          "a NUL character", text);
+    if (f->kind == FLAW_NUL_KEY)
+        return xn_msg_set(msg, XN_EINVAL, "argument \"%s\" has a key "
+                          "\"%s\" that contains a NUL character", arg, text);
+    if (f->kind == FLAW_NUL_STRING)
+        return xn_msg_set(msg, XN_EINVAL, "argument \"%s\" contains a NUL "
+                          "character (\"%s\")", arg, text);
+    if (f->depth == 2)
+        return xn_msg_set(msg, XN_EINVAL, "argument \"%s\" = %s is "
+                          INT64_RANGE, arg, text);
+    return xn_msg_set(msg, XN_EINVAL, "argument \"%s\" holds %s, which is "
+                      INT64_RANGE, arg, text);
+}
+
+/* A flaw anywhere else: XN_EPROTO.  q quotes the message. */
+static int flaw_in_envelope(const struct flaw *f, const char *q,
+                            struct xn_msg *msg)
+{
+    struct quote qk, qt;
+    const char *key = quote(&qk, f->top, f->top ? f->top_len : 0);
+    const char *text = quote(&qt, f->text, f->len);
+    bool member = f->depth == 1;    /* a member of the message itself */
+
+    if (f->kind == FLAW_NUL_KEY)
+        return xn_msg_set(msg, XN_EPROTO, "message \"%s\": key \"%s\" "
+                          "contains a NUL character", q, text);
+    if (f->kind == FLAW_NUL_STRING && member && key_is(f->top, f->top_len,
+                                                       "op"))
+        return xn_msg_set(msg, XN_EPROTO, "operation name \"%s\" contains "
+                          "a NUL character", text);
+    if (f->kind == FLAW_NUL_STRING)
+        return xn_msg_set(msg, XN_EPROTO, "message \"%s\": \"%s\" contains "
+                          "a NUL character", q, key);
+    if (member && key_is(f->top, f->top_len, "id"))
+        return xn_msg_set(msg, XN_EPROTO, "message id %s is out of range "
+                          "(0 to %lld)", text, (long long)INT64_MAX);
+    return xn_msg_set(msg, XN_EPROTO, "message \"%s\": \"%s\" holds %s, "
+                      "which is " INT64_RANGE, q, key, text);
+}
+
+/* Parse a line with json-c: strict JSON, valid UTF-8, at most
+ * PROTO_MAX_DEPTH deep.  q quotes the line for messages. */
+static int parse_line(const char *line, size_t len, const char *q,
+                      struct json_object **root_r, struct xn_msg *msg)
+{
+    struct json_tokener *tok = json_tokener_new_ex(PROTO_MAX_DEPTH);
+    struct json_object *root;
+    enum json_tokener_error err;
+    size_t end;
+
+    *root_r = NULL;
+    if (!tok)
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+                                JSON_TOKENER_VALIDATE_UTF8);
+    root = json_tokener_parse_ex(tok, line, (int)len);
+    err = json_tokener_get_error(tok);
+    end = json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
+    /* json-c 0.16 checks only the shape of multi-byte sequences: overlong
+     * forms, surrogates and code points past U+10FFFF get through it. */
+    if (err == json_tokener_error_parse_utf8_string ||
+        !xn_utf8_valid(line, len)) {
+        json_object_put(root);
+        return xn_msg_set(msg, XN_EPROTO, "message \"%s\" is not valid "
+                          "UTF-8", q);
+    }
+    if (root && end == len) {
+        *root_r = root;
+        return 0;
+    }
+    json_object_put(root);
+    if (err == json_tokener_error_depth)
+        return xn_msg_set(msg, XN_EPROTO, "message \"%s\" is nested more "
+                          "than %d levels deep", q, PROTO_MAX_DEPTH);
+    if (len == 0)
+        return xn_msg_set(msg, XN_EPROTO, "message \"\" is not one JSON "
+                          "object (the line is empty)");
+    if (err == json_tokener_continue)
+        return xn_msg_set(msg, XN_EPROTO, "message \"%s\" is not one JSON "
+                          "object (it ends early)", q);
+    if (err == json_tokener_success)
+        return xn_msg_set(msg, XN_EPROTO, "message \"%s\" is not one JSON "
+                          "object (more follows at byte %zu)", q, end);
+    return xn_msg_set(msg, XN_EPROTO, "message \"%s\" is not one JSON "
+                      "object (%s at byte %zu)", q,
+                      json_tokener_error_desc(err), end);
+}
+
+/* Operation names are short words: letters, digits, '.', '_', '-'. */
+static bool op_name_ok(const char *op)
+{
+    size_t n = strspn(op, "abcdefghijklmnopqrstuvwxyz"
+                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+    return n > 0 && n <= PROTO_MAX_OP && op[n] == '\0';
 }
 
 static int decode_reply(struct proto_msg *m, struct json_object *okv,
@@ -62,37 +346,65 @@ static int decode_reply(struct proto_msg *m, struct json_object *okv,
     return 0;
 }
 
+static int decode_request(struct proto_msg *m, struct json_object *opv,
+                          const struct flaw *f, struct xn_msg *msg)
+{
+    struct quote qo;
+    const char *op = json_object_get_string(opv);
+
+    m->kind = PROTO_REQUEST;
+    if (!op_name_ok(op))
+        return xn_msg_set(msg, XN_EPROTO, "operation name \"%s\" is not a "
+                          "name (up to %d letters, digits, '.', '_', '-')",
+                          quote(&qo, op, strlen(op)), PROTO_MAX_OP);
+    m->op = op;
+    if (m->id < 0)
+        return xn_msg_set(msg, XN_EPROTO, "request \"%s\" has no "
+                          "non-negative integer \"id\"", m->op);
+    if (!json_object_object_get_ex(m->root, "args", &m->args)) {
+        m->args = json_object_new_object();
+        json_object_object_add(m->root, "args", m->args);
+    }
+    if (!json_object_is_type(m->args, json_type_object))
+        return xn_msg_set(msg, XN_EPROTO, "request %lld (%s): \"args\" must "
+                          "be an object", (long long)m->id, m->op);
+    if (f->kind)
+        return flaw_in_args(f, msg);
+    return 0;
+}
+
 int proto_decode(const char *line, size_t len, struct proto_msg *m,
                  struct xn_msg *msg)
 {
-    struct json_tokener *tok;
     struct json_object *root, *v;
-    char q[80];
+    struct quote qline;
+    struct flaw f;
+    const char *q;
+    int rc;
 
     proto_msg_init(m);
-    quote_prefix(line, len, q, sizeof(q));
+    q = quote(&qline, line, len);
     if (len >= PROTO_MAX_LINE)
         return xn_msg_set(msg, XN_EPROTO, "message of %zu bytes is longer "
                           "than the limit of %d", len, PROTO_MAX_LINE);
-    tok = json_tokener_new();
-    if (!tok)
-        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
-    root = json_tokener_parse_ex(tok, line, (int)len);
-    if (root && tok->char_offset != (int)len) {
-        json_object_put(root);
-        root = NULL;
-    }
-    json_tokener_free(tok);
-    if (!root)
-        return xn_msg_set(msg, XN_EPROTO, "message \"%s\" is not one JSON "
-                          "object", q);
+    if (memchr(line, '\0', len))
+        return xn_msg_set(msg, XN_EPROTO, "message \"%s\" contains a NUL "
+                          "byte", q);
+    if ((rc = parse_line(line, len, q, &root, msg)) < 0)
+        return rc;
     m->root = root;
     if (!json_object_is_type(root, json_type_object))
         return xn_msg_set(msg, XN_EPROTO, "message \"%s\" is not a JSON "
                           "object", q);
-    if (json_object_object_get_ex(root, "id", &v) &&
-        json_object_is_type(v, json_type_int))
+    find_flaw(line, len, &f);
+    bool flaw_on_id = f.kind && f.depth == 1 &&
+                      key_is(f.top, f.top_len, "id");
+    if (!flaw_on_id && json_object_object_get_ex(root, "id", &v) &&
+        json_object_is_type(v, json_type_int) &&
+        json_object_get_int64(v) >= 0)
         m->id = json_object_get_int64(v);
+    if (f.kind && !(f.depth > 1 && key_is(f.top, f.top_len, "args")))
+        return flaw_in_envelope(&f, q, msg);
     if (!json_object_object_get_ex(root, "xenith", &v) ||
         !json_object_is_type(v, json_type_int))
         return xn_msg_set(msg, XN_EPROTO, "message \"%s\" has no protocol "
@@ -104,28 +416,20 @@ int proto_decode(const char *line, size_t len, struct proto_msg *m,
 
     if (json_object_object_get_ex(root, "event", &m->event)) {
         m->kind = PROTO_EVENT;
-        return 0;
-    }
-    if (json_object_object_get_ex(root, "ok", &v))
-        return decode_reply(m, v, msg);
-    if (!json_object_object_get_ex(root, "op", &v) ||
-        !json_object_is_type(v, json_type_string))
+        rc = 0;
+    } else if (json_object_object_get_ex(root, "ok", &v)) {
+        rc = decode_reply(m, v, msg);
+    } else if (json_object_object_get_ex(root, "op", &v) &&
+               json_object_is_type(v, json_type_string)) {
+        return decode_request(m, v, &f, msg);
+    } else {
         return xn_msg_set(msg, XN_EPROTO, "message \"%s\" is neither a "
                           "request (\"op\"), a reply (\"ok\") nor an event",
                           q);
-    m->kind = PROTO_REQUEST;
-    m->op = json_object_get_string(v);
-    if (m->id < 0)
-        return xn_msg_set(msg, XN_EPROTO, "request \"%s\" has no "
-                          "non-negative integer \"id\"", m->op);
-    if (!json_object_object_get_ex(root, "args", &m->args)) {
-        m->args = json_object_new_object();
-        json_object_object_add(root, "args", m->args);
     }
-    if (!json_object_is_type(m->args, json_type_object))
-        return xn_msg_set(msg, XN_EPROTO, "request %lld (%s): \"args\" must "
-                          "be an object", (long long)m->id, m->op);
-    return 0;
+    if (rc == 0 && f.kind)      /* "args" means nothing here */
+        return flaw_in_envelope(&f, q, msg);
+    return rc;
 }
 
 static struct json_object *envelope(void)
@@ -212,7 +516,15 @@ int proto_arg_string(struct json_object *args, const char *key, bool required,
     if (!json_object_is_type(v, json_type_string))
         return xn_msg_set(msg, XN_EINVAL, "argument \"%s\" must be a string",
                           key);
-    *val_r = json_object_get_string(v);
+    /* A C string would end at the NUL: "web1\u0000x" must not be "web1". */
+    const char *s = json_object_get_string(v);
+    size_t len = (size_t)json_object_get_string_len(v);
+    if (strlen(s) != len) {
+        struct quote q;
+        return xn_msg_set(msg, XN_EINVAL, "argument \"%s\" contains a NUL "
+                          "character (\"%s\")", key, quote(&q, s, len));
+    }
+    *val_r = s;
     return 0;
 }
 
@@ -230,6 +542,14 @@ int proto_arg_int(struct json_object *args, const char *key, bool required,
     if (!json_object_is_type(v, json_type_int))
         return xn_msg_set(msg, XN_EINVAL, "argument \"%s\" must be an "
                           "integer", key);
+    /* json-c keeps 2^63 to 2^64-1 as unsigned and clamps what lies
+     * beyond; proto_decode refuses both with the text as sent, this
+     * catches what reaches here by another way. */
+    if (json_object_get_int64(v) == INT64_MAX &&
+        json_object_get_uint64(v) > (uint64_t)INT64_MAX)
+        return xn_msg_set(msg, XN_EINVAL, "argument \"%s\" = %llu is "
+                          INT64_RANGE, key,
+                          (unsigned long long)json_object_get_uint64(v));
     int64_t x = json_object_get_int64(v);
     if (x < min || x > max)
         return xn_msg_set(msg, XN_EINVAL, "argument \"%s\" = %lld is out of "

@@ -1,8 +1,10 @@
 /*
  * proto.h - the control protocol between xenith clients and xenithd.
  *
- * Messages are JSON objects, one per line (newline-delimited, UTF-8, at most
- * PROTO_MAX_LINE bytes including the newline).  Every message carries the
+ * Messages are JSON objects, one per line (newline-delimited, strict JSON in
+ * valid UTF-8, at most PROTO_MAX_LINE bytes including the newline, nested at
+ * most PROTO_MAX_DEPTH deep; integers fit in int64, and no string or key
+ * holds a NUL).  Every message carries the
  * protocol version as "xenith": PROTO_VERSION; a peer speaking another
  * version is refused with a clear error.  docs/protocol.md is the reference.
  *
@@ -29,6 +31,9 @@
 
 #define PROTO_VERSION 1
 #define PROTO_MAX_LINE (1024 * 1024)
+#define PROTO_MAX_DEPTH 32          /* objects and arrays, the message's own
+                                     * included: json-c's default limit */
+#define PROTO_MAX_OP 64             /* bytes of an operation name */
 
 enum proto_kind {
     PROTO_REQUEST = 1,
@@ -56,8 +61,12 @@ void proto_msg_dispose(struct proto_msg *m);
 
 /*
  * Decode one line (without its newline).  On failure returns XN_EPROTO with
- * msg saying what is wrong, quoting the offending part, and m->id set when
- * the id could be read (-1 otherwise) so an error reply can name it.
+ * msg saying what is wrong, quoting the offending part (control characters,
+ * '"' and invalid UTF-8 as '?'), and m->id set when the id could be read
+ * (-1 otherwise) so an error reply can name it.  A request whose envelope is
+ * sound but whose "args" hold a string or key with a NUL, or an integer
+ * beyond int64, fails with XN_EINVAL naming the argument; m->id and m->op
+ * are then set.
  */
 int proto_decode(const char *line, size_t len, struct proto_msg *m,
                  struct xn_msg *msg);
@@ -75,7 +84,8 @@ struct json_object *proto_event(struct json_object *take_event);
 char *proto_encode(struct json_object *msg, size_t *len_r);
 
 /* --- typed argument access: each returns 0, or XN_EINVAL with msg naming
- * the argument ("argument \"weight\" must be an integer") --- */
+ * the argument ("argument \"weight\" must be an integer").  A string with a
+ * NUL in it and an integer beyond int64 are refused. --- */
 int proto_arg_string(struct json_object *args, const char *key, bool required,
                      const char **val_r, struct xn_msg *msg);
 int proto_arg_int(struct json_object *args, const char *key, bool required,

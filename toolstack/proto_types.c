@@ -1,5 +1,6 @@
 /* proto_types.c - hypervisor types as protocol JSON, and back. */
 #include "proto.h"
+#include "utf8.h"
 #include "uuid.h"
 
 #include <stdio.h>
@@ -123,9 +124,12 @@ int proto_dominfo_from_json(struct json_object *o, struct hv_dominfo *d,
         return rc;
     d->domid = (uint32_t)v[0];
     snprintf(d->name, sizeof(d->name), "%s", name);
-    if (xn_uuid_parse(uuid, d->uuid) < 0)
+    if (xn_uuid_parse(uuid, d->uuid) < 0) {
+        char q[64];
         return xn_msg_set(msg, XN_EPROTO, "domain record: uuid \"%s\" is "
-                          "not a UUID", uuid);
+                          "not a UUID", xn_quote(uuid, strlen(uuid), 40, q,
+                                                 sizeof(q)));
+    }
     d->type = type_parse(type);
     d->state = state_parse(state);
     if (json_object_object_get_ex(o, "shutdown_reason", &x) &&

@@ -24,6 +24,12 @@ const char *harness_socket(void)
     return sock;
 }
 
+bool harness_valgrind(void)
+{
+    const char *v = getenv("VALGRIND");
+    return v && strcmp(v, "1") == 0;
+}
+
 void harness_start(const char *scenario)
 {
     const char *bin = getenv("XENITH_BIN");
@@ -44,11 +50,21 @@ void harness_start(const char *scenario)
                  scenario ? scenario : "");
         char state[128];
         snprintf(state, sizeof(state), "%s/state", dir);
-        execl(path, "xenithd", sim, "--socket", sock, "--state-dir", state,
-              (char *)NULL);
+        if (harness_valgrind()) {
+            char log[128];
+            snprintf(log, sizeof(log), "--log-file=%s/valgrind.log", dir);
+            execlp("valgrind", "valgrind", "-q", "--error-exitcode=99",
+                   "--leak-check=full", "--errors-for-leak-kinds=definite",
+                   log, path, sim, "--socket", sock, "--state-dir", state,
+                   (char *)NULL);
+        } else {
+            execl(path, "xenithd", sim, "--socket", sock, "--state-dir",
+                  state, (char *)NULL);
+        }
         _exit(127);
     }
-    for (int i = 0; i < 400; i++) {
+    /* Valgrind takes its time to start. */
+    for (int i = 0; i < (harness_valgrind() ? 6000 : 400); i++) {
         if (access(sock, F_OK) == 0)
             return;
         struct timespec ts = {0, 10 * 1000 * 1000};
@@ -70,6 +86,15 @@ int harness_stop(void)
         kill(pid, SIGTERM);
         waitpid(pid, &status, 0);
         pid = -1;
+    }
+    if (status != 0) {              /* valgrind's findings, if any */
+        char log[128], line[512];
+        snprintf(log, sizeof(log), "%s/valgrind.log", dir);
+        FILE *f = fopen(log, "r");
+        while (f && fgets(line, sizeof(line), f))
+            fputs(line, stderr);
+        if (f)
+            fclose(f);
     }
     unlink(sock);
     char cmd[160];
@@ -113,6 +138,8 @@ char *harness_readline(int fd, int timeout_ms)
     size_t cap = 4096, used = 0;
     char *buf = malloc(cap);
 
+    if (harness_valgrind())
+        timeout_ms *= 10;           /* a daemon under valgrind is slow */
     for (;;) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
         char c;

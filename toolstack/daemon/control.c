@@ -5,6 +5,14 @@
  * user) may use: the peer's credentials come from SO_PEERCRED, never from
  * anything the client says.  Each connection carries newline-delimited JSON
  * messages (proto.h); requests may be answered out of order.
+ *
+ * A client cannot make the daemon hold more than a bounded amount for it:
+ * once CONN_OUTPUT_HIGH bytes of replies wait unread, or CONN_INFLIGHT_MAX
+ * of its requests are unanswered, the daemon reads nothing more from it
+ * until the replies drain below CONN_OUTPUT_LOW and a request finishes; its
+ * unread requests wait in the kernel's socket buffer, and its writes block.
+ * When accept() fails (out of file handles), the listener rests and tries
+ * again later instead of spinning.
  */
 #include "daemon.h"
 #include "log.h"
@@ -29,12 +37,27 @@
  * cannot make the daemon buffer without bound. */
 #define SUBSCRIBER_BACKLOG_MAX (8 * 1024 * 1024)
 
+/* Unsent output at which a connection's requests stop being read, and at
+ * which they are read again. */
+#define CONN_OUTPUT_HIGH (4 * 1024 * 1024)
+#define CONN_OUTPUT_LOW (1024 * 1024)
+/* Requests of one connection being worked on at once. */
+#define CONN_INFLIGHT_MAX 64
+
+/* How long the listener rests after accept() failed: doubling from the
+ * first to the last. */
+#define ACCEPT_REST_MIN_MS 100
+#define ACCEPT_REST_MAX_MS 1000
+
 struct conn {
     int refs;
     struct control *control;
     struct bufferevent *bev;        /* NULL once closed */
     bool subscribed;
     bool closing;                   /* close when the output has drained */
+    bool backlogged;                /* output passed CONN_OUTPUT_HIGH and
+                                     * has not yet drained to _LOW */
+    unsigned inflight;              /* requests not yet answered */
     pid_t pid;
     uid_t uid;
     LIST_ENTRY(conn) link;          /* on control->conns while open */
@@ -43,6 +66,8 @@ struct conn {
 struct control {
     struct daemon *d;
     struct evconnlistener *listener;
+    struct event *accept_retry;     /* ends the listener's rest */
+    int accept_rest_ms;             /* 0 unless accept() is failing */
     char *path;
     LIST_HEAD(, conn) conns;
 };
@@ -61,6 +86,42 @@ void conn_unref(struct conn *c)
 bool conn_closed(const struct conn *c)
 {
     return c->bev == NULL;
+}
+
+static size_t conn_unsent(const struct conn *c)
+{
+    return evbuffer_get_length(bufferevent_get_output(c->bev));
+}
+
+/* Whether to take another request from the connection now. */
+static bool conn_ready(const struct conn *c)
+{
+    return c->bev && !c->closing && !c->backlogged &&
+           c->inflight < CONN_INFLIGHT_MAX;
+}
+
+/* Read requests again after a hold.  Lines that arrived before the hold
+ * wait in the input buffer and no new data may come to announce them, so
+ * the read callback is run as well: later, from the loop, never inside
+ * the reply or request that ended the hold. */
+static void conn_resume(struct conn *c)
+{
+    if (!conn_ready(c) || (bufferevent_get_enabled(c->bev) & EV_READ))
+        return;
+    bufferevent_enable(c->bev, EV_READ);
+    bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS |
+                                         BEV_TRIG_DEFER_CALLBACKS);
+}
+
+void conn_request_begin(struct conn *c)
+{
+    c->inflight++;
+}
+
+void conn_request_end(struct conn *c)
+{
+    c->inflight--;
+    conn_resume(c);
 }
 
 static void conn_close(struct conn *c)
@@ -85,6 +146,9 @@ void conn_send(struct conn *c, struct json_object *msg)
         xn_log(XN_LOG_WARNING, "client pid %d: cannot queue a reply, "
                "closing", (int)c->pid);
         conn_close(c);
+    } else if (!c->backlogged && conn_unsent(c) >= CONN_OUTPUT_HIGH) {
+        c->backlogged = true;       /* until conn_write sees it drain */
+        bufferevent_disable(c->bev, EV_READ);
     }
     free(line);
 }
@@ -103,8 +167,7 @@ void control_broadcast(struct control *ctl, struct json_object *take_event)
         next = LIST_NEXT(c, link);
         if (!c->subscribed)
             continue;
-        if (evbuffer_get_length(bufferevent_get_output(c->bev)) >
-            SUBSCRIBER_BACKLOG_MAX) {
+        if (conn_unsent(c) > SUBSCRIBER_BACKLOG_MAX) {
             xn_log(XN_LOG_WARNING, "event subscriber pid %d is not reading;"
                    " dropping it", (int)c->pid);
             conn_close(c);
@@ -133,11 +196,12 @@ static void handle_line(struct conn *c, const char *line, size_t len)
     struct proto_msg m;
     struct xn_msg msg;
     struct request *r;
+    int rc;
 
-    if (proto_decode(line, len, &m, &msg) < 0) {
+    /* msg quotes the client's text safely: it may be logged. */
+    if ((rc = proto_decode(line, len, &m, &msg)) < 0) {
         xn_log(XN_LOG_WARNING, "client pid %d: %s", (int)c->pid, msg.text);
-        struct json_object *reply = proto_reply_err(m.id, XN_EPROTO,
-                                                    msg.text);
+        struct json_object *reply = proto_reply_err(m.id, rc, msg.text);
         conn_send(c, reply);
         json_object_put(reply);
         proto_msg_dispose(&m);
@@ -163,9 +227,16 @@ static void conn_read(struct bufferevent *bev, void *arg)
     struct evbuffer *in = bufferevent_get_input(bev);
 
     conn_ref(c);
-    while (c->bev && !c->closing) {
+    for (;;) {
         size_t len;
-        char *line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
+        char *line;
+
+        if (!conn_ready(c)) {
+            if (c->bev)             /* held: see conn_resume */
+                bufferevent_disable(c->bev, EV_READ);
+            break;
+        }
+        line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
         if (!line) {
             if (evbuffer_get_length(in) >= PROTO_MAX_LINE) {
                 char m[128];
@@ -182,11 +253,20 @@ static void conn_read(struct bufferevent *bev, void *arg)
     conn_unref(c);
 }
 
+/* Runs after each write that leaves at most CONN_OUTPUT_LOW unsent. */
 static void conn_write(struct bufferevent *bev, void *arg)
 {
     struct conn *c = arg;
-    if (c->closing)
-        conn_close(c);
+
+    if (c->closing) {
+        if (conn_unsent(c) == 0)
+            conn_close(c);
+        return;
+    }
+    if (c->backlogged && conn_unsent(c) <= CONN_OUTPUT_LOW) {
+        c->backlogged = false;
+        conn_resume(c);
+    }
 }
 
 static void conn_event(struct bufferevent *bev, short what, void *arg)
@@ -202,9 +282,14 @@ static void accept_conn(struct evconnlistener *l, evutil_socket_t fd,
     struct control *ctl = arg;
     struct ucred cred;
     socklen_t clen = sizeof(cred);
-    struct conn *c = calloc(1, sizeof(*c));
+    struct conn *c;
 
-    if (!c) {
+    if (ctl->accept_rest_ms) {
+        ctl->accept_rest_ms = 0;
+        xn_log(XN_LOG_NOTICE, "accepting connections on %s again",
+               ctl->path);
+    }
+    if (!(c = calloc(1, sizeof(*c)))) {
         close(fd);
         return;
     }
@@ -219,6 +304,7 @@ static void accept_conn(struct evconnlistener *l, evutil_socket_t fd,
     }
     LIST_INSERT_HEAD(&ctl->conns, c, link);
     bufferevent_setcb(c->bev, conn_read, conn_write, conn_event, c);
+    bufferevent_setwatermark(c->bev, EV_WRITE, CONN_OUTPUT_LOW, 0);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0) {
@@ -237,13 +323,68 @@ static void accept_conn(struct evconnlistener *l, evutil_socket_t fd,
     }
 }
 
-/* Create the socket's directory; refuse to take over a live socket. */
+/*
+ * accept() failed for a reason that retrying at once cannot mend (libevent
+ * retries EAGAIN, EINTR and ECONNABORTED itself): mostly EMFILE or ENFILE,
+ * out of file handles.  The pending connection stays queued and the
+ * listener would wake again at once, so it rests instead, longer each time
+ * up to ACCEPT_REST_MAX_MS, and says so once until a connection gets in.
+ */
+static void accept_failed(struct evconnlistener *l, void *arg)
+{
+    struct control *ctl = arg;
+    int err = EVUTIL_SOCKET_ERROR();
+    struct timeval tv;
+
+    evconnlistener_disable(l);
+    if (ctl->accept_rest_ms == 0) {
+        ctl->accept_rest_ms = ACCEPT_REST_MIN_MS;
+        xn_log(XN_LOG_WARNING, "cannot accept connections on %s: %s; "
+               "new clients wait, and the daemon tries again at least "
+               "every %d ms", ctl->path, strerror(err), ACCEPT_REST_MAX_MS);
+    } else if (ctl->accept_rest_ms < ACCEPT_REST_MAX_MS) {
+        ctl->accept_rest_ms *= 2;
+        if (ctl->accept_rest_ms > ACCEPT_REST_MAX_MS)
+            ctl->accept_rest_ms = ACCEPT_REST_MAX_MS;
+    }
+    tv.tv_sec = ctl->accept_rest_ms / 1000;
+    tv.tv_usec = (ctl->accept_rest_ms % 1000) * 1000;
+    evtimer_add(ctl->accept_retry, &tv);
+}
+
+static void accept_again(evutil_socket_t fd, short what, void *arg)
+{
+    struct control *ctl = arg;
+    evconnlistener_enable(ctl->listener);
+}
+
+static const char *file_kind(mode_t mode)
+{
+    if (S_ISREG(mode))
+        return "a regular file";
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISLNK(mode))
+        return "a symbolic link";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "a device";
+    return "not a socket";
+}
+
+/*
+ * Create the socket's directory.  Something already at the path is taken
+ * over only when it is a socket nobody listens on (left by a daemon that
+ * died); anything else, or a socket in use, is left alone.
+ */
 static int prepare_path(const char *path, struct xn_msg *msg)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     char dir[sizeof(sa.sun_path)];
+    struct stat st;
     char *slash;
-    int fd;
+    int fd, err;
 
     if (strlen(path) >= sizeof(sa.sun_path))
         return xn_msg_set(msg, XN_EINVAL, "socket path \"%s\" is longer "
@@ -256,16 +397,29 @@ static int prepare_path(const char *path, struct xn_msg *msg)
             return xn_msg_set(msg, xn_from_errno(errno), "cannot create "
                               "directory %s: %s", dir, strerror(errno));
     }
+    if (lstat(path, &st) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        return xn_msg_set(msg, xn_from_errno(errno), "cannot use socket "
+                          "path %s: %s", path, strerror(errno));
+    }
+    if (!S_ISSOCK(st.st_mode))
+        return xn_msg_set(msg, XN_EEXIST, "socket path %s is %s, not a "
+                          "socket; leaving it alone", path,
+                          file_kind(st.st_mode));
     memcpy(sa.sun_path, path, strlen(path) + 1);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    /* Non-blocking: a daemon too busy to take us (EAGAIN) is still one. */
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         return xn_msg_set(msg, XN_EFAIL, "socket: %s", strerror(errno));
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-        close(fd);
+    err = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 ? 0 : errno;
+    close(fd);
+    if (err == 0 || err == EAGAIN || err == EINPROGRESS)
         return xn_msg_set(msg, XN_EBUSY, "another xenithd is already "
                           "listening on %s", path);
-    }
-    close(fd);
+    if (err != ECONNREFUSED && err != ENOENT)
+        return xn_msg_set(msg, xn_from_errno(err), "cannot tell whether "
+                          "socket %s is in use: %s", path, strerror(err));
     if (unlink(path) < 0 && errno != ENOENT)
         return xn_msg_set(msg, xn_from_errno(errno), "cannot remove stale "
                           "socket %s: %s", path, strerror(errno));
@@ -310,14 +464,21 @@ int control_open(struct daemon *d, const char *path, struct control **c_r,
     }
     ctl->d = d;
     LIST_INIT(&ctl->conns);
-    ctl->listener = evconnlistener_new(d->base, accept_conn, ctl,
-                                       LEV_OPT_CLOSE_ON_FREE, -1, fd);
+    ctl->accept_retry = evtimer_new(d->base, accept_again, ctl);
+    ctl->listener = ctl->accept_retry
+        ? evconnlistener_new(d->base, accept_conn, ctl,
+                             LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
+                             -1, fd)
+        : NULL;
     if (!ctl->listener) {
+        if (ctl->accept_retry)
+            event_free(ctl->accept_retry);
         close(fd);
         free(ctl->path);
         free(ctl);
         return xn_msg_set(msg, XN_EFAIL, "cannot listen on %s", path);
     }
+    evconnlistener_set_error_cb(ctl->listener, accept_failed);
     *c_r = ctl;
     return 0;
 }
@@ -329,6 +490,7 @@ void control_close(struct control *ctl)
     if (!ctl)
         return;
     evconnlistener_free(ctl->listener);
+    event_free(ctl->accept_retry);
     while ((c = LIST_FIRST(&ctl->conns)))
         conn_close(c);
     unlink(ctl->path);

@@ -124,6 +124,10 @@ int control_open(struct daemon *d, const char *path, struct control **c_r,
 void control_close(struct control *c);
 void conn_ref(struct conn *c);
 void conn_unref(struct conn *c);
+/* Count a request of the connection in flight (request_new) and done
+ * (request_free): a connection with too many stops being read. */
+void conn_request_begin(struct conn *c);
+void conn_request_end(struct conn *c);
 bool conn_closed(const struct conn *c);
 void conn_send(struct conn *c, struct json_object *msg);
 /* Mark the connection as an event subscriber. */

@@ -21,11 +21,13 @@ struct request *request_new(struct daemon *d, struct conn *conn, int64_t id,
     r->id = id;
     r->args = json_object_get(args);
     conn_ref(conn);
+    conn_request_begin(conn);
     return r;
 }
 
 static void request_free(struct request *r)
 {
+    conn_request_end(r->conn);
     conn_unref(r->conn);
     json_object_put(r->args);
     free(r->op);
