@@ -152,8 +152,16 @@ demo: config.mk
 
 lab-check: config.mk
 	@sh scripts/install-deps.sh lab
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(PROBE)
 	@XENITH_BIN=$(abspath $(O)) bash tests/lab/run.sh
+
+# hv-probe: every op of the xen:/// driver, called directly; the lab runs
+# it in dom0 (tests/lab/cases/80-hv-probe.sh).
+PROBE_SRCS := $(wildcard tests/lab/hv-probe/*.c)
+PROBE := $(O)/hv-probe
+$(PROBE): $(call obj,$(PROBE_SRCS)) $(LIB)
+	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
+-include $(patsubst %.o,%.d,$(call obj,$(PROBE_SRCS)))
 
 # --- install ---
 DESTDIR ?=

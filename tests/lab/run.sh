@@ -34,15 +34,16 @@ IMG=$WORK/image
 UP_TIMEOUT=${LAB_UP_TIMEOUT:-150}       # QEMU start to the DOM0-UP marker
 HANG_TIMEOUT=${LAB_HANG_TIMEOUT:-90}    # dom0 silent (its 5 s tick stopped)
 BOOT_TIMEOUT=${LAB_BOOT_TIMEOUT:-540}   # one whole boot, at most (see budget_of)
+RUN_TIMEOUT=${LAB_RUN_TIMEOUT:-780}     # the whole run, image build included
 KEEP_RUNS=5
 
 XEN_ARGS="dom0_mem=1024M,max:1024M dom0_max_vcpus=1 dom0_vcpus_pin console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all"
 DOM0_ARGS="console=hvc0 earlyprintk=xen"
-# -smap: with SMAP, dom0 crashes at once under TCG (XENLAB.md).  -avx,-avx2:
-# under QEMU 7.2's TCG, a PVH guest's user space sometimes takes #UD on an
-# AVX instruction (busybox's glibc strchr) and its init dies: 2 of 46 PVH
-# boots with AVX exposed.  Without AVX in CPUID nothing executes AVX code
-# (0 of 44 boots failed).
+# -smap: with SMAP, dom0 crashes at once under TCG.  -avx,-avx2: under QEMU
+# 7.2's TCG, a PVH guest's user space sometimes takes #UD on an AVX
+# instruction (busybox's glibc strchr) and its init dies: 2 of 46 PVH boots
+# with AVX exposed.  Without AVX in CPUID nothing executes AVX code (0 of 44
+# boots failed).  See README.md, "Facts the lab relies on".
 QEMU_CPU=${LAB_QEMU_CPU:-max,-smap,-avx,-avx2}
 QEMU_ARGS=(-accel tcg -cpu "$QEMU_CPU" -smp 2 -m 3072 -no-reboot -net none)
 
@@ -200,15 +201,24 @@ serial_trouble() {
 
 # budget_of CASE...: the time a boot running these cases may take: their
 # limits (run-cases.sh enforces each) and two minutes for boot and setup,
-# capped by BOOT_TIMEOUT, so a hung xenithd cannot hold CI for long.
+# capped by BOOT_TIMEOUT and by what is left of RUN_TIMEOUT, so a hung
+# xenithd cannot hold CI for long.  Sets BUDGET_NOTE when the run's limit
+# is what caps it.
 budget_of() {
-    local c t sum=120
+    local c t sum=120 left
     for c in "$@"; do
         t=$(sed -n 's/^# lab-timeout: *\([0-9][0-9]*\).*/\1/p' "$LAB/cases/$c.sh" | head -n1)
         sum=$((sum + ${t:-120}))
     done
     [ "$sum" -gt "$BOOT_TIMEOUT" ] && sum=$BOOT_TIMEOUT
-    echo "$sum"
+    left=$((RUN_TIMEOUT - (SECONDS - T_START)))
+    [ "$left" -lt 30 ] && left=30
+    BUDGET_NOTE=
+    if [ "$sum" -gt "$left" ]; then
+        sum=$left
+        BUDGET_NOTE=" (what was left of the run's ${RUN_TIMEOUT}s)"
+    fi
+    BUDGET=$sum
 }
 
 # boot_once BOOT DIR: one QEMU run.  Sets OUTCOME to finished (the cases ran to
@@ -220,7 +230,8 @@ boot_once() {
     [ "$BOOT" = B ] && xen_args="$xen_args sched=credit"
     if [ "$BOOT" = B ]; then cases="${CASES_B[*]}"; else cases="${CASES_A[*]}"; fi
     # shellcheck disable=SC2086
-    budget=$(budget_of $cases)
+    budget_of $cases
+    budget=$BUDGET
     mkdir -p "$dir"
     cat > "$dir/control" <<EOF
 LAB_BOOT=$BOOT
@@ -261,7 +272,7 @@ EOF
                 kill_why="dom0 stopped responding (no sign of life for ${alive_age}s)${AREA:+ during $AREA}"
         fi
         [ $((SECONDS - T_BOOT)) -ge "$budget" ] &&
-            kill_why="the boot took longer than its ${budget}s budget${AREA:+ (in $AREA)}"
+            kill_why="the boot took longer than its ${budget}s budget$BUDGET_NOTE${AREA:+ (in $AREA)}"
         if [ -n "$kill_why" ]; then
             kill "$qpid" 2>/dev/null; sleep 2; kill -9 "$qpid" 2>/dev/null
             break

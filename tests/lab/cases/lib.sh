@@ -54,8 +54,10 @@ pass() { _emit "PASS $AREA/$1"; }
 fail() {
     LAB_FAILS=$((LAB_FAILS + 1))
     _emit "FAIL $AREA/$1: $2"
-    # Without xenithd every later check would fail the same way.
-    if [ "${LAB_IN_CASE:-0}" = 1 ] && [ "$X" = xenith ] && [ -z "$(pidof xenithd)" ]; then
+    # Without xenithd every later check would fail the same way (unless
+    # the case runs with xenithd stopped on purpose).
+    if [ "${LAB_IN_CASE:-0}" = 1 ] && [ "$X" = xenith ] &&
+        [ "${LAB_DAEMON:-}" != stopped ] && [ -z "$(pidof xenithd)" ]; then
         skip rest "the rest of $AREA is not run: xenithd is not running (after $1)"
         exit 3
     fi
@@ -201,7 +203,8 @@ GUEST_KERNEL=/lab/guest/vmlinux
 GUEST_RAMDISK=/lab/guest/initrd.cpio.gz
 
 # guest_cfg NAME TYPE [LINE...]: write an xl.cfg for a lab guest; prints its
-# path.  Guests run on pCPU 1 (dom0 owns pCPU 0: see XENLAB.md on TCG).
+# path.  Guests run on pCPU 1 (dom0 owns pCPU 0: README.md, "Facts the lab
+# relies on", on dom0 and PVH guests sharing a pCPU under TCG).
 # A reboot or crash is preserved so an emulator fault stays visible.
 guest_cfg() {
     local f=$CFG_DIR/$1.cfg l

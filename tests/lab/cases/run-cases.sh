@@ -9,7 +9,9 @@
 # file runs in its own session with a time limit (default 120 s, or a
 # "# lab-timeout: SECS" line in the file); its log is /lab/out/cases/AREA.log
 # where AREA is the file name without the number and ".sh".  After each file
-# the leftover guests are destroyed, and xenithd must still be alive.
+# the leftover guests are destroyed, and xenithd must still be alive.  A
+# file with a "# lab-daemon: stopped" line runs with xenithd stopped (the
+# case sees LAB_DAEMON=stopped); xenithd is started again after it.
 # shellcheck shell=dash
 
 CASES_DIR=/lab/cases
@@ -41,17 +43,18 @@ xenithd_death() {
 }
 
 # dom0_segfaults: the kernel's segfault lines so far.  One from a process
-# other than xenith's is most likely the emulator's doing (see XENLAB.md);
-# it is reported, not retried.
+# other than xenith's is most likely the emulator's doing (README.md, "Facts
+# the lab relies on"); it is reported, not retried.
 dom0_segfaults() { dmesg | grep -E '\]: segfault at ' | sed 's/^\[[ 0-9.]*\] //'; }
 
 xenithd_pid() { pidof xenithd 2>/dev/null | awk '{ print $1 }'; }
 
-# Start xenithd and wait until it answers.
+# start_xenithd [NAME]: start xenithd and wait until it answers; reports
+# NAME (default xenithd.start).
 start_xenithd() {
-    local t0
+    local t0 name=${1:-xenithd.start}
     if ! command -v xenithd >/dev/null; then
-        fail xenithd.start "xenithd is not in the image"; return 1
+        fail "$name" "xenithd is not in the image"; return 1
     fi
     echo "=== starting xenithd $(date)" >> "$XENITHD_LOG"
     SEGFAULTS_BEFORE=$(xenithd_segfaults | wc -l)
@@ -59,18 +62,38 @@ start_xenithd() {
     t0=$(date +%s)
     while [ $(($(date +%s) - t0)) -lt 30 ]; do
         if [ -S "$XENITH_SOCKET" ] && T=5 quiet xenith list; then
-            pass xenithd.start; return 0
+            pass "$name"; return 0
         fi
         if [ -z "$(xenithd_pid)" ] && [ $(($(date +%s) - t0)) -ge 2 ]; then
             save_logs
-            fail xenithd.start "xenithd exited at start: $(tail -n1 "$XENITHD_LOG")"
+            fail "$name" "xenithd exited at start: $(tail -n1 "$XENITHD_LOG")"
             return 1
         fi
         sleep 0.5
     done
     save_logs
-    fail xenithd.start "xenithd did not answer \`xenith list\` on $XENITH_SOCKET within 30s"
+    fail "$name" "xenithd did not answer \`xenith list\` on $XENITH_SOCKET within 30s"
 }
+
+# stop_xenithd: stop xenithd (TERM; KILL after 10 s) for a case that wants
+# the host to itself.
+stop_xenithd() {
+    local pid t0
+    pid=$(xenithd_pid)
+    [ -n "$pid" ] || return 0
+    echo "=== stopping xenithd $(date) for the next case" >> "$XENITHD_LOG"
+    kill -TERM "$pid"
+    t0=$(date +%s)
+    while kill -0 "$pid" 2>/dev/null; do
+        if [ $(($(date +%s) - t0)) -ge 10 ]; then
+            kill -KILL "$pid"; sleep 0.5; break
+        fi
+        sleep 0.2
+    done
+}
+
+# daemon_of FILE: "stopped" when the file wants xenithd stopped.
+daemon_of() { sed -n 's/^# lab-daemon: *\([a-z]*\).*/\1/p' "$1" | head -n1; }
 
 # timeout_of FILE: the case file's time limit.
 timeout_of() {
@@ -81,15 +104,17 @@ timeout_of() {
 
 # run_case FILE: run one case file with its time limit.
 run_case() {
-    local file=$1 area limit pid t0 rc timed_out=0 segs line
+    local file=$1 area limit pid t0 rc timed_out=0 segs line daemon
     area=$(basename "$file" .sh); area=${area#[0-9][0-9]-}
     limit=$(timeout_of "$file")
+    daemon=$(daemon_of "$file")
+    [ "$daemon" = stopped ] && [ "$X" = xenith ] && stop_xenithd
     echo "AREA-START $area" >> "$LAB_RESULTS"
     t0=$(date +%s)
     segs=$(dom0_segfaults | wc -l)
     # The case's own session, so a timeout can kill everything it started.
     # shellcheck disable=SC2016
-    AREA=$area LAB_IN_CASE=1 setsid sh -c '. /lab/cases/lib.sh; . "$1"; echo "AREA-COMPLETE" >> "$LAB_RESULTS"' \
+    AREA=$area LAB_IN_CASE=1 LAB_DAEMON=$daemon setsid sh -c '. /lab/cases/lib.sh; . "$1"; echo "AREA-COMPLETE" >> "$LAB_RESULTS"' \
         sh "$file" > "$LAB_OUT/cases/$area.log" 2>&1 < /dev/null &
     pid=$!
     while kill -0 "$pid" 2>/dev/null; do
@@ -109,14 +134,18 @@ run_case() {
     elif [ "$rc" != 0 ] && [ "$rc" != 3 ] && [ "$timed_out" = 0 ]; then
         _emit "FAIL $area/script: the case script stopped with status $rc (see cases/$area.log)"
     fi
-    dom0_segfaults | tail -n +$((segs + 1)) | grep -v -E '^xenithd?\[' |
+    dom0_segfaults | tail -n +$((segs + 1)) | grep -v -E '^(xenithd?|hv-probe)\[' |
         while read -r line; do
             _emit "EMULATOR: $area: a dom0 process crashed (not retried; see dom0-dmesg.log): $line"
         done
     destroy_all >> "$LAB_OUT/cases/$area.log" 2>&1
     save_logs
     echo "AREA-END $area $(($(date +%s) - t0))s" >> "$LAB_RESULTS"
-    if [ "$X" = xenith ] && [ -z "$(xenithd_pid)" ]; then
+    if [ "$X" != xenith ]; then
+        :
+    elif [ "$daemon" = stopped ]; then
+        start_xenithd "xenithd.start-after-$area"
+    elif [ -z "$(xenithd_pid)" ]; then
         fail "xenithd.alive-after-$area" "xenithd is no longer running: $(xenithd_death)"
         start_xenithd
     fi

@@ -6,8 +6,9 @@
 # Produces, in WORKDIR/image/:
 #   xen          the hypervisor, uncompressed (QEMU's multiboot loader needs an ELF)
 #   vmlinux      Debian's kernel, uncompressed (boots faster than the bzImage under TCG)
-#   dom0.cpio    dom0's initramfs: busybox, Xen's tools, xenithd/xenith with their
-#                libraries, the guest payload, the test cases and the config corpus
+#   dom0.cpio    dom0's initramfs: busybox, Xen's tools, xenithd/xenith/hv-probe
+#                with their libraries, the guest payload, the test cases and the
+#                config corpus
 #
 # Downloads are cached in WORKDIR/debs; the extracted kernel in WORKDIR/kernel-VERSION.
 # Nothing is installed on the host: the kernel package is fetched with
@@ -173,15 +174,15 @@ cp -r /etc/xen/scripts "$ROOT/etc/xen/"
 # The project's programs.  Absent binaries are not an error here: the runner
 # reports the cases that need them as failed, and xl-only cases still run.
 if [ -n "$XENITH_BIN" ]; then
-    for b in sbin/xenithd bin/xenith; do
+    for b in sbin/xenithd bin/xenith bin/hv-probe; do
         if [ -x "$XENITH_BIN/${b#*/}" ]; then
             copy_bin "$ROOT" "$XENITH_BIN/${b#*/}" "/usr/$b"
         else
-            say "warning: $XENITH_BIN/$b does not exist; the image has no $b"
+            say "warning: $XENITH_BIN/${b#*/} does not exist; the image has no /usr/$b"
         fi
     done
 else
-    say "warning: XENITH_BIN is not set; the image has no xenithd/xenith"
+    say "warning: XENITH_BIN is not set; the image has no xenithd/xenith/hv-probe"
 fi
 
 # Extra programs for the lab shell (LAB_EXTRA_BIN="PROG..."), in /usr/local/bin.
