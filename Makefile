@@ -124,7 +124,7 @@ $(O)/fuzz/%: $(O)/tests/fuzz/%.o $(DAEMON_LIB) $(LIB)
 
 # --- tests ---
 check: config.mk
-	@$(MAKE) --no-print-directory all $(TESTS)
+	@$(MAKE) --no-print-directory all $(TESTS) $(PROBE)
 	@$(MAKE) --no-print-directory check-layering check-unit check-e2e
 
 # The include rules of docs/architecture.md.
