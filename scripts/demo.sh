@@ -63,9 +63,12 @@ x sched-credit2
 echo; echo "== the host's xenstore, laid out as Xen does (the sim serves its own)"
 x store ls /local/domain/3/memory
 x store read /local/domain/3/name /vm/$("$XENITH_BIN/xenith" list --json app1 | sed -n 's/.*"uuid": "\(.*\)".*/\1/p')/name
-echo; echo "== per-domain policy: kept by UUID, mirrored into xenstore"
-x policy app1 priority=high balloon-min=256 migrate=never
+echo; echo "== the daemon's services, and the per-domain policy they own"
+x services
+x policy app1 sched.class=high balloon.min=256 migration.mode=never
 x policy app1
+echo; echo "== the daemon's figures (also served to Prometheus with --metrics)"
+x metrics | grep -E "^NAME|xenith_domains|xenith_starts_total|xenith_sched_policy_domains|app1"
 echo; echo "== save to a file (the domain goes, its memory returns), restore"
 x save app1 "$T/app1.img"
 x info | grep free_memory
