@@ -87,3 +87,14 @@ char *xn_quote(const char *s, size_t len, size_t max, char *out,
     out[o] = '\0';
     return out;
 }
+
+int xn_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

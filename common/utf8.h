@@ -1,4 +1,5 @@
-/* utf8.h - checking untrusted text before it is used or echoed. */
+/* utf8.h - checking untrusted text before it is used or echoed, and
+ * reading it. */
 #ifndef XENITH_UTF8_H
 #define XENITH_UTF8_H
 
@@ -15,5 +16,8 @@ bool xn_utf8_valid(const char *s, size_t len);
  * invalid UTF-8 become '?', and "..." marks a cut.  Returns out. */
 char *xn_quote(const char *s, size_t len, size_t max, char *out,
                size_t outlen);
+
+/* The value of a hexadecimal digit, or -1. */
+int xn_hex_digit(char c);
 
 #endif

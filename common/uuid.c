@@ -1,5 +1,6 @@
 /* uuid.c - UUID text. */
 #include "uuid.h"
+#include "utf8.h"
 #include "err.h"
 
 #include <stdio.h>
@@ -15,17 +16,6 @@ char *xn_uuid_format(const uint8_t u[16], char *buf)
     return buf;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int xn_uuid_parse(const char *text, uint8_t uuid[16])
 {
     int n = 0;
@@ -37,7 +27,7 @@ int xn_uuid_parse(const char *text, uint8_t uuid[16])
                 return XN_EINVAL;
             continue;
         }
-        int h = hexval(text[i]), l = hexval(text[i + 1]);
+        int h = xn_hex_digit(text[i]), l = xn_hex_digit(text[i + 1]);
         if (h < 0 || l < 0)
             return XN_EINVAL;
         uuid[n++] = (uint8_t)(h << 4 | l);
