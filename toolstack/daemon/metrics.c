@@ -1,8 +1,7 @@
-/* metrics.c - the registry of counters and gauges, and its rendering as
- * Prometheus text and as JSON.  No I/O. */
-#include "metrics.h"
+/* metrics.c - the registry of counters and gauges (metrics_render.c shows
+ * it as Prometheus text and as JSON).  No I/O. */
+#include "metrics_int.h"
 #include "utf8.h"
-#include "uuid.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -13,51 +12,6 @@
 #include <string.h>
 
 #include <json.h>
-
-/* One series of a domain: the family's index and the value. */
-struct dval {
-    uint32_t fam;
-    double value;
-};
-
-/* A domain with at least one series, and the labels of all of them. */
-struct mdom {
-    uint8_t uuid[16];
-    char uuid_text[XN_UUID_TEXT];
-    uint32_t domid;
-    char *name;                 /* owned; valid UTF-8, <= METRICS_LABEL_MAX */
-    struct dval *vals;          /* owned; sorted by fam */
-    size_t n_vals, cap_vals;
-    size_t pos;                 /* index in metrics.doms */
-};
-
-struct metric {
-    struct metrics *m;          /* the registry that holds it */
-    uint32_t index;             /* in metrics.fams */
-    char *name, *help;          /* owned */
-    enum metric_kind kind;
-    enum metric_scope scope;
-    double value;               /* host families */
-    bool has_value;
-};
-
-struct collector {
-    metrics_collect_fn *fn;     /* NULL: removed while collecting */
-    void *arg;
-};
-
-struct metrics {
-    struct metric **fams;       /* owned; in the order declared */
-    size_t n_fams, cap_fams;
-    struct mdom **doms;         /* owned; any order */
-    size_t n_doms, cap_doms;
-    void *dom_tree;             /* tsearch tree of the same, by UUID */
-    size_t n_series;            /* domain series, all families */
-    uint64_t refused;
-    struct collector *colls;    /* owned */
-    size_t n_colls, cap_colls;
-    bool collecting;
-};
 
 /* Room for one more element after the n used in p (capacity *cap, elements
  * of `size` bytes): the array, perhaps moved, or NULL when out of memory
@@ -138,7 +92,7 @@ struct metric *metrics_find(const struct metrics *m, const char *name)
     return NULL;
 }
 
-static const char *kind_name(enum metric_kind k)
+const char *metrics_kind_name(enum metric_kind k)
 {
     return k == METRIC_COUNTER ? "counter" : "gauge";
 }
@@ -170,7 +124,7 @@ int metrics_declare(struct metrics *m, const char *name, const char *help,
     if ((f = metrics_find(m, name))) {
         if (f->kind != kind || f->scope != scope)
             return xn_msg_set(msg, XN_EEXIST, "metric %s is already a %s "
-                              "per %s", q, kind_name(f->kind),
+                              "per %s", q, metrics_kind_name(f->kind),
                               f->scope == METRIC_HOST ? "host" : "domain");
         *f_r = f;
         return 0;
@@ -325,8 +279,7 @@ static void dom_remove(struct metrics *m, struct mdom *d)
     mdom_free(d);
 }
 
-/* Where family `fam` is, or would go, in d->vals. */
-static size_t dval_pos(const struct mdom *d, uint32_t fam)
+size_t metrics_dval_pos(const struct mdom *d, uint32_t fam)
 {
     size_t lo = 0, hi = d->n_vals;
     while (lo < hi) {
@@ -339,9 +292,9 @@ static size_t dval_pos(const struct mdom *d, uint32_t fam)
     return lo;
 }
 
-static const struct dval *dval_find(const struct mdom *d, uint32_t fam)
+const struct dval *metrics_dval_find(const struct mdom *d, uint32_t fam)
 {
-    size_t i = dval_pos(d, fam);
+    size_t i = metrics_dval_pos(d, fam);
     return i < d->n_vals && d->vals[i].fam == fam ? &d->vals[i] : NULL;
 }
 
@@ -357,7 +310,7 @@ static int dom_series(struct metric *f, const uint8_t uuid[16],
 
     if (d && (rc = dom_label(d, domid, name)) < 0)
         return rc;
-    if (d && (i = dval_pos(d, f->index)) < d->n_vals &&
+    if (d && (i = metrics_dval_pos(d, f->index)) < d->n_vals &&
         d->vals[i].fam == f->index) {
         *v_r = &d->vals[i].value;
         return 0;
@@ -372,7 +325,7 @@ static int dom_series(struct metric *f, const uint8_t uuid[16],
         goto refuse;
     }
     d->vals = vals;
-    i = dval_pos(d, f->index);
+    i = metrics_dval_pos(d, f->index);
     memmove(&d->vals[i + 1], &d->vals[i], (d->n_vals - i) * sizeof(*d->vals));
     d->vals[i] = (struct dval){.fam = f->index, .value = 0};
     d->n_vals++;
@@ -508,166 +461,3 @@ void metrics_collect(struct metrics *m)
     m->n_colls = kept;
 }
 
-/* --- rendering --- */
-
-/* The shortest text that reads back as v ("3", "0.25", "1.5e+20"). */
-static void value_text(double v, char buf[32])
-{
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, 32, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
-}
-
-static int domid_cmp(const void *a, const void *b)
-{
-    const struct mdom *x = *(struct mdom *const *)a;
-    const struct mdom *y = *(struct mdom *const *)b;
-    if (x->domid != y->domid)
-        return x->domid < y->domid ? -1 : 1;
-    return memcmp(x->uuid, y->uuid, 16);
-}
-
-/* The domains by domid, malloc'd; NULL when none or out of memory (tell
- * them apart by m->n_doms). */
-static struct mdom **doms_sorted(const struct metrics *m)
-{
-    struct mdom **v;
-    if (m->n_doms == 0 || !(v = malloc(m->n_doms * sizeof(*v))))
-        return NULL;
-    memcpy(v, m->doms, m->n_doms * sizeof(*v));
-    qsort(v, m->n_doms, sizeof(*v), domid_cmp);
-    return v;
-}
-
-/* Text with '\\' and newline escaped, and '"' too in a label value. */
-static void put_escaped(FILE *f, const char *s, bool label)
-{
-    for (; *s; s++) {
-        if (*s == '\\')
-            fputs("\\\\", f);
-        else if (*s == '\n')
-            fputs("\\n", f);
-        else if (*s == '"' && label)
-            fputs("\\\"", f);
-        else
-            fputc(*s, f);
-    }
-}
-
-static void render_family(FILE *out, const struct metric *f,
-                          struct mdom *const *doms, size_t n_doms)
-{
-    char v[32];
-
-    fprintf(out, "# HELP %s ", f->name);
-    put_escaped(out, f->help, false);
-    fprintf(out, "\n# TYPE %s %s\n", f->name, kind_name(f->kind));
-    if (f->scope == METRIC_HOST) {
-        if (f->has_value) {
-            value_text(f->value, v);
-            fprintf(out, "%s %s\n", f->name, v);
-        }
-        return;
-    }
-    for (size_t i = 0; i < n_doms; i++) {
-        const struct dval *dv = dval_find(doms[i], f->index);
-        if (!dv)
-            continue;
-        value_text(dv->value, v);
-        fprintf(out, "%s{domid=\"%" PRIu32 "\",name=\"", f->name,
-                doms[i]->domid);
-        put_escaped(out, doms[i]->name, true);
-        fprintf(out, "\",uuid=\"%s\"} %s\n", doms[i]->uuid_text, v);
-    }
-}
-
-char *metrics_render_text(const struct metrics *m)
-{
-    struct mdom **doms = NULL;
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = NULL;
-    bool bad;
-
-    if (!m || !(out = open_memstream(&text, &len)))
-        return NULL;
-    doms = doms_sorted(m);
-    bad = m->n_doms && !doms;
-    for (size_t i = 0; !bad && i < m->n_fams; i++)
-        render_family(out, m->fams[i], doms, m->n_doms);
-    bad = bad || ferror(out);
-    if (fclose(out) != 0 || bad) {
-        free(text);
-        text = NULL;
-    }
-    free(doms);
-    return text;
-}
-
-static struct json_object *json_value(double v)
-{
-    char t[32];
-    value_text(v, t);
-    return json_object_new_double_s(v, t);
-}
-
-/* One series: d's labels ({} when d is NULL) and the value. */
-static struct json_object *json_series(const struct mdom *d, double v)
-{
-    struct json_object *s = json_object_new_object();
-    struct json_object *labels = json_object_new_object();
-    char id[16];
-
-    if (d) {
-        snprintf(id, sizeof(id), "%" PRIu32, d->domid);
-        json_object_object_add(labels, "domid", json_object_new_string(id));
-        json_object_object_add(labels, "name",
-                               json_object_new_string(d->name));
-        json_object_object_add(labels, "uuid",
-                               json_object_new_string(d->uuid_text));
-    }
-    json_object_object_add(s, "labels", labels);
-    json_object_object_add(s, "value", json_value(v));
-    return s;
-}
-
-static struct json_object *json_family(const struct metric *f,
-                                       struct mdom *const *doms,
-                                       size_t n_doms)
-{
-    struct json_object *o = json_object_new_object();
-    struct json_object *series = json_object_new_array();
-
-    json_object_object_add(o, "name", json_object_new_string(f->name));
-    json_object_object_add(o, "kind",
-                           json_object_new_string(kind_name(f->kind)));
-    json_object_object_add(o, "help", json_object_new_string(f->help));
-    if (f->scope == METRIC_HOST && f->has_value)
-        json_object_array_add(series, json_series(NULL, f->value));
-    for (size_t i = 0; f->scope == METRIC_DOMAIN && i < n_doms; i++) {
-        const struct dval *dv = dval_find(doms[i], f->index);
-        if (dv)
-            json_object_array_add(series, json_series(doms[i], dv->value));
-    }
-    json_object_object_add(o, "series", series);
-    return o;
-}
-
-struct json_object *metrics_to_json(const struct metrics *m)
-{
-    struct json_object *list;
-    struct mdom **doms;
-
-    if (!m)
-        return NULL;
-    doms = doms_sorted(m);
-    if (m->n_doms && !doms)
-        return NULL;
-    list = json_object_new_array();
-    for (size_t i = 0; list && i < m->n_fams; i++)
-        json_object_array_add(list, json_family(m->fams[i], doms, m->n_doms));
-    free(doms);
-    return list;
-}
