@@ -43,6 +43,10 @@
 #define CONN_OUTPUT_LOW (1024 * 1024)
 /* Requests of one connection being worked on at once. */
 #define CONN_INFLIGHT_MAX 64
+/* Clients connected at once; one more is told so and closed.  With the
+ * per-connection bounds above, this bounds what all clients can make the
+ * daemon hold. */
+#define CONNS_MAX 128
 
 /* How long the listener rests after accept() failed: doubling from the
  * first to the last. */
@@ -70,6 +74,8 @@ struct control {
     int accept_rest_ms;             /* 0 unless accept() is failing */
     char *path;
     LIST_HEAD(, conn) conns;
+    unsigned n_conns;
+    bool full;                      /* said so in the log, until below */
 };
 
 void conn_ref(struct conn *c)
@@ -131,6 +137,8 @@ static void conn_close(struct conn *c)
     bufferevent_free(c->bev);
     c->bev = NULL;
     LIST_REMOVE(c, link);
+    if (--c->control->n_conns < CONNS_MAX)
+        c->control->full = false;
     conn_unref(c);
 }
 
@@ -303,9 +311,20 @@ static void accept_conn(struct evconnlistener *l, evutil_socket_t fd,
         return;
     }
     LIST_INSERT_HEAD(&ctl->conns, c, link);
+    ctl->n_conns++;
     bufferevent_setcb(c->bev, conn_read, conn_write, conn_event, c);
     bufferevent_setwatermark(c->bev, EV_WRITE, CONN_OUTPUT_LOW, 0);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+    if (ctl->n_conns > CONNS_MAX) {
+        char m[128];
+        snprintf(m, sizeof(m), "xenithd has %d clients connected, the most "
+                 "it takes; try again later", CONNS_MAX);
+        if (!ctl->full)
+            xn_log(XN_LOG_WARNING, "%s", m);
+        ctl->full = true;
+        conn_refuse(c, -1, XN_EBUSY, m);
+        return;
+    }
 
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0) {
         conn_refuse(c, -1, XN_EPERM, "cannot read the peer's credentials");
