@@ -361,6 +361,40 @@ START_TEST(txn_limit)
 }
 END_TEST
 
+/* One transaction cannot grow without bound: past XSD_TXN_PATHS_MAX paths
+ * read or changed, its requests are refused (ENOSPC); it can still end,
+ * and the connection's other requests go on. */
+START_TEST(txn_bounded)
+{
+    struct xsdt_cli *c;
+    struct xsd_stats st0;
+    const char *r = "OK";
+    char path[64];
+    uint32_t t;
+    int i;
+
+    big_store();
+    c = xsdt_cli_new();
+    st0 = stats();
+    t = tx_start(c);
+    for (i = 0; i < 4 * XSD_TXN_PATHS_MAX && strcmp(r, "OK") == 0; i++) {
+        snprintf(path, sizeof(path), "/local/domain/1/data/k%d", i);
+        r = xsdt_wr(c, t, path, "v");
+    }
+    ck_assert_str_eq(r, "!ENOSPC");
+    ck_assert_int_le(i, XSD_TXN_PATHS_MAX + 1);
+    ck_assert_str_eq(xsdt_call1(c, XS_READ, t, "/local/domain/1/name"),
+                     "!ENOSPC");
+    ck_assert_str_eq(xsdt_wr(c, 0, "/local/domain/1/data/outside", "v"),
+                     "OK");
+    ck_assert_str_eq(xsdt_call1(c, XS_TRANSACTION_END, t, "F"), "OK");
+    ck_assert_uint_eq(stats().txns, 0);
+    ck_assert_uint_eq(stats().nodes, st0.nodes + 1);
+    xsdt_cli_free(c);
+    xsdt_stop();
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("xsd_txn");
@@ -371,6 +405,7 @@ int main(void)
     tcase_add_test(tc, libxs_contention);
     tcase_add_test(tc, txn_shares_the_store);
     tcase_add_test(tc, txn_limit);
+    tcase_add_test(tc, txn_bounded);
     suite_add_tcase(s, tc);
     return xsdt_run(s);
 }

@@ -235,6 +235,12 @@ void xsd_txn_set_next(struct xsd_txn *txn, struct xsd_txn *next);
 
 /* The private tree, and the hooks that record accesses to it. */
 struct xsd_tree *xsd_txn_tree(struct xsd_txn *txn);
+/* A transaction remembers every path it read and every change it made;
+ * past this many a request in it is refused (ENOSPC, as xenstored's
+ * transaction-nodes quota does), so one transaction cannot grow without
+ * bound.  Ending it (commit or abort) is always allowed. */
+#define XSD_TXN_PATHS_MAX 1024
+bool xsd_txn_full(const struct xsd_txn *txn);
 const struct xsd_hooks *xsd_txn_hooks(struct xsd_txn *txn);
 
 /* Apply `op` to the private tree and journal it.  0 or -errno. */

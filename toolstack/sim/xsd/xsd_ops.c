@@ -286,6 +286,8 @@ void xsd_ops_handle(struct xsd_conn *conn, const struct xsd_wire_msg *m)
     } else if (!handlers[type].notid && m->hdr.tx_id != 0 &&
                !(r.txn = txn_find(conn, m->hdr.tx_id))) {
         rc = -ENOENT;
+    } else if (r.txn && type != XS_TRANSACTION_END && xsd_txn_full(r.txn)) {
+        rc = -ENOSPC;
     } else {
         rc = handlers[type].fn(&r);
     }

@@ -43,6 +43,7 @@ struct xsd_txn {
     struct access *acc;     /* open addressing, power-of-two size */
     size_t acc_cap, acc_n;
     struct jop *journal, *journal_tail;
+    size_t n_journal;
     bool failed;            /* out of memory while recording */
 };
 
@@ -196,7 +197,13 @@ static int journal_add(struct xsd_txn *txn, const struct xsd_op *op)
     else
         txn->journal = j;
     txn->journal_tail = j;
+    txn->n_journal++;
     return 0;
+}
+
+bool xsd_txn_full(const struct xsd_txn *txn)
+{
+    return txn->acc_n + txn->n_journal >= XSD_TXN_PATHS_MAX;
 }
 
 int xsd_txn_apply(struct xsd_txn *txn, const struct xsd_caller *c,
