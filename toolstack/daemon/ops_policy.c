@@ -47,17 +47,6 @@ void op_policy_get(struct request *r)
     request_ok(r, policy_result(r->d, &info, &p));
 }
 
-/* The key a client named, as its owner calls it; unknown names get the
- * registry's sentence, which lists the keys there are. */
-static int key_of(struct daemon *d, const char *name,
-                  const struct policy_key **k_r, struct xn_msg *msg)
-{
-    char out[POLICY_VALUE_MAX];
-
-    *k_r = policy_keys_find(d->keys, name);
-    return *k_r ? 0 : policy_keys_parse(d->keys, name, "", k_r, out, msg);
-}
-
 /* Apply {"set": {key: value}, "unset": [key...]} to p: each key known,
  * each value valid, no key both set and unset. */
 static int apply_changes(struct request *r, struct policy *p,
@@ -80,7 +69,8 @@ static int apply_changes(struct request *r, struct policy *p,
         if (!json_object_is_type(v, json_type_string))
             return xn_msg_set(msg, XN_EINVAL, "argument \"unset\" must be "
                               "an array of setting names");
-        if ((rc = key_of(r->d, json_object_get_string(v), &k, msg)) < 0)
+        if ((rc = policy_keys_lookup(r->d->keys, json_object_get_string(v),
+                                     &k, msg)) < 0)
             return rc;
         if (set) {
             json_object_object_foreach(set, key, val) {

@@ -85,22 +85,26 @@ static void known_keys(const struct policy_keys *r, char *buf, size_t len)
     }
 }
 
+int policy_keys_lookup(const struct policy_keys *r, const char *name,
+                       const struct policy_key **k_r, struct xn_msg *msg)
+{
+    char known[400], q[80];
+
+    *k_r = policy_keys_find(r, name);
+    if (*k_r)
+        return 0;
+    known_keys(r, known, sizeof(known));
+    return xn_msg_set(msg, XN_EINVAL, "policy setting \"%s\" is unknown (%s)",
+                      xn_quote(name, strlen(name), 40, q, sizeof(q)),
+                      known[0] ? known : "no service takes any");
+}
+
 int policy_keys_parse(const struct policy_keys *r, const char *name,
                       const char *text, const struct policy_key **k_r,
                       char out[POLICY_VALUE_MAX], struct xn_msg *msg)
 {
-    const struct policy_key *k = policy_keys_find(r, name);
-    char known[400], q[80];
-
-    if (!k) {
-        known_keys(r, known, sizeof(known));
-        return xn_msg_set(msg, XN_EINVAL, "policy setting \"%s\" is unknown "
-                          "(%s)", xn_quote(name, strlen(name), 40, q,
-                                           sizeof(q)),
-                          known[0] ? known : "no service takes any");
-    }
-    *k_r = k;
-    return k->parse(k, text, out, msg);
+    int rc = policy_keys_lookup(r, name, k_r, msg);
+    return rc < 0 ? rc : (*k_r)->parse(*k_r, text, out, msg);
 }
 
 void policy_keys_canonicalize(const struct policy_keys *r, struct policy *p)

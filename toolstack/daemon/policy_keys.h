@@ -57,8 +57,13 @@ int policy_keys_add(struct policy_keys *r, const char *service,
 const struct policy_key *policy_keys_find(const struct policy_keys *r,
                                           const char *name);
 
-/* Parse a client's value for a key, by name; XN_EINVAL naming the known
- * keys when the name is unknown. */
+/* The key a client named (its name or its legacy name); XN_EINVAL naming
+ * the known keys when there is none. */
+int policy_keys_lookup(const struct policy_keys *r, const char *name,
+                       const struct policy_key **k_r, struct xn_msg *msg);
+
+/* Parse a client's value for a key, by name (policy_keys_lookup, then the
+ * key's parser). */
 int policy_keys_parse(const struct policy_keys *r, const char *name,
                       const char *text, const struct policy_key **k_r,
                       char out[POLICY_VALUE_MAX], struct xn_msg *msg);

@@ -46,20 +46,47 @@ static int register_keys(struct daemon *d, const struct service *svc,
                            msg);
 }
 
-static int64_t domains_with_policy(struct daemon *d,
-                                   const struct service *svc);
+/* How many domains set one of each service's settings, into counts[] (one
+ * per running service; the caller's array of s->n): one pass over the
+ * domains, each policy file read once, whatever the number of services. */
+static void count_policies(struct services *s, int64_t *counts)
+{
+    struct hv_dominfo *list;
+    size_t n;
+
+    memset(counts, 0, s->n * sizeof(*counts));
+    if (hv_dom_list(s->d->hv, &list, &n, NULL) < 0)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        struct policy p;
+        if (daemon_policy_load(s->d, list[i].uuid, &p, NULL) < 0 || !p.n)
+            continue;
+        for (size_t j = 0; j < s->n; j++) {
+            const struct policy_key *k = s->list[j].svc->keys;
+            while (k && k->name && !policy_get(&p, k->name))
+                k++;
+            if (k && k->name)
+                counts[j]++;
+        }
+    }
+    free(list);
+}
 
 /* Each service with settings: how many domains set one, as
  * xenith_SERVICE_policy_domains. */
 static void collect(struct metrics *m, void *arg)
 {
     struct services *s = arg;
+    int64_t *counts = calloc(s->n ? s->n : 1, sizeof(*counts));
 
     (void)m;
+    if (!counts)
+        return;
+    count_policies(s, counts);
     for (size_t i = 0; i < s->n; i++)
         if (s->list[i].policy_domains)
-            metric_set(s->list[i].policy_domains,
-                       (double)domains_with_policy(s->d, s->list[i].svc));
+            metric_set(s->list[i].policy_domains, (double)counts[i]);
+    free(counts);
 }
 
 static int declare_metrics(struct services *s, struct running *r,
@@ -152,34 +179,13 @@ bool services_dispatch(struct services *s, struct request *r)
 }
 
 /* Domains whose policy sets one of the service's keys. */
-static int64_t domains_with_policy(struct daemon *d,
-                                   const struct service *svc)
-{
-    struct hv_dominfo *list;
-    int64_t count = 0;
-    size_t n;
-
-    if (!svc->keys || hv_dom_list(d->hv, &list, &n, NULL) < 0)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        struct policy p;
-        if (daemon_policy_load(d, list[i].uuid, &p, NULL) < 0)
-            continue;
-        for (const struct policy_key *k = svc->keys; k->name; k++) {
-            if (policy_get(&p, k->name)) {
-                count++;
-                break;
-            }
-        }
-    }
-    free(list);
-    return count;
-}
-
 struct json_object *services_json(struct services *s)
 {
     struct json_object *out = json_object_new_array();
+    int64_t *counts = s ? calloc(s->n ? s->n : 1, sizeof(*counts)) : NULL;
 
+    if (counts)
+        count_policies(s, counts);
     for (size_t i = 0; s && i < s->n; i++) {
         const struct service *svc = s->list[i].svc;
         struct json_object *o = json_object_new_object(), *a;
@@ -199,9 +205,10 @@ struct json_object *services_json(struct services *s)
                         : json_object_new_object();
         json_object_object_add(a, "domains_with_policy",
                                json_object_new_int64(
-                                   domains_with_policy(s->d, svc)));
+                                   counts ? counts[i] : 0));
         json_object_object_add(o, "status", a);
         json_object_array_add(out, o);
     }
+    free(counts);
     return out;
 }
