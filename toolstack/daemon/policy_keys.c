@@ -212,19 +212,3 @@ int policy_parse_mib(const struct policy_key *k, const char *text,
     snprintf(out, POLICY_VALUE_MAX, "%llu", v);
     return 0;
 }
-
-int policy_parse_count(const struct policy_key *k, const char *text,
-                       char out[POLICY_VALUE_MAX], struct xn_msg *msg)
-{
-    unsigned long v;
-    char *end;
-
-    if (!isdigit((unsigned char)text[0]))
-        return invalid(k, text, msg);
-    errno = 0;
-    v = strtoul(text, &end, 10);
-    if (errno || *end || v > 1000000)
-        return invalid(k, text, msg);
-    snprintf(out, POLICY_VALUE_MAX, "%lu", v);
-    return 0;
-}

@@ -37,7 +37,6 @@ struct policy_key {
 policy_parse_fn policy_parse_choice;   /* one of k->choices */
 policy_parse_fn policy_parse_mib;      /* a size as xl writes it (512, 512m,
                                         * 2g, 1t), stored in MiB */
-policy_parse_fn policy_parse_count;    /* a whole number 0..1000000 */
 
 /* Cross-key checks of one service (balloon.min <= balloon.max). */
 typedef int policy_check_fn(const struct policy *p, struct xn_msg *msg);
