@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,6 +39,21 @@ static void serve(void)
     _exit(0);
 }
 
+/* The server listens: a connection gets in (the socket file appears at
+ * bind(), a moment before listen(), so its existence is not enough). */
+static bool listening(void)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    bool ok;
+
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+    ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
 static void setup(void)
 {
     g_base = event_base_new();
@@ -46,9 +63,9 @@ static void setup(void)
     server = fork();
     if (server == 0)
         serve();
-    for (int i = 0; i < 500 && access(sock, F_OK) != 0; i++)
+    for (int i = 0; i < 500 && !listening(); i++)
         usleep(10000);
-    ck_assert_int_eq(access(sock, F_OK), 0);
+    ck_assert_msg(listening(), "no store listens at %s", sock);
 }
 
 static void teardown(void)
