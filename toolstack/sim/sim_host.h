@@ -295,6 +295,69 @@ int sim_dom_dirty_page(struct sim_dom *d, uint64_t pfn);
 /* Install generations (pages entries, copied; NULL = all 0) and seed. */
 int sim_dom_set_image(struct sim_dom *d, uint64_t seed, const uint32_t *gens);
 
+/* --- guest memory: balloon driver, workload, agent (sim_balloon.c) ---
+ *
+ * Each guest has a balloon driver that moves what it holds toward its
+ * target at its own speed (or not at all), a memory demand that follows a
+ * seeded trace, and optionally the guest agent, whose reports the driver
+ * writes into the host's xenstore (MEMREPORT_NODE).  Nothing moves until
+ * the owner calls sim_host_mem_advance(): the driver does it from a timer,
+ * the bench from its simulated clock.  The default (speed 0) is a driver
+ * that follows at once, as before the model existed.
+ */
+enum sim_balloon {
+    SIM_BALLOON_FOLLOW = 0,     /* moves toward the target at its speed */
+    SIM_BALLOON_STUCK,          /* has a driver that never moves */
+    SIM_BALLOON_ABSENT,         /* no driver: the target is ignored */
+};
+
+enum sim_workload {
+    SIM_WL_NONE = 0,            /* no demand model: demand = base, fixed */
+    SIM_WL_IDLE,                /* a little above a third of base, quiet */
+    SIM_WL_STEADY,              /* base, +-5 % noise */
+    SIM_WL_BURST,               /* base/2, with bursts to 2 x base */
+    SIM_WL_LEAK,                /* grows from base/2 by base per hour until
+                                 * killed, then starts again */
+};
+
+struct sim_guest_mem {
+    /* behaviour (scenario, or sim_dom_set_guest_mem) */
+    enum sim_balloon balloon;
+    uint64_t speed_kb_s;        /* KiB per second; 0 = at once */
+    bool agent;                 /* the guest runs xenith-guest-agent */
+    uint32_t report_every_s;    /* the agent's interval, 1..3600 */
+    enum sim_workload workload;
+    uint64_t base_kb;           /* the workload's typical demand */
+    uint64_t swap_kb;           /* the guest's swap */
+    uint64_t wl_seed;           /* the trace's seed */
+    /* state, advanced by sim_host_mem_advance */
+    uint64_t demand_kb;         /* what the workload wants now */
+    uint32_t some10, full10;    /* PSI avg10, hundredths of a percent */
+    uint64_t some_us, full_us;  /* PSI totals */
+    uint64_t swapin_ps, swapout_ps, refault_ps;  /* rates now */
+    uint64_t report_seq;
+    uint64_t advanced_ns;       /* clock at the last advance */
+    /* accounting, for the bench and tests */
+    double short_kbs;           /* integral of max(0, demand - held), KiB.s */
+    uint32_t oom_kills;         /* demand above held + swap: killed */
+    uint64_t moved_kb;          /* sum of |change| of what it holds */
+};
+
+/* Advance every guest's balloon and workload to `now` (the host's clock
+ * when 0): balloons move (growth only into free host memory), demand
+ * follows its trace, PSI and swap follow demand, OOM kills are counted.
+ * Runs in steps of at most one second of model time. */
+void sim_host_mem_advance(struct sim_host *h, uint64_t now);
+/* The agent's report of d as it would write it now: XN_ENOENT when the
+ * guest has no agent or is not running. */
+struct memreport;
+int sim_dom_memreport(const struct sim_dom *d, struct memreport *r);
+/* Change a guest's behaviour (its state is kept). */
+void sim_dom_set_guest_mem(struct sim_dom *d, const struct sim_guest_mem *gm);
+/* The workload's demand at model time t (nanoseconds since the guest was
+ * made), without side effects. */
+uint64_t sim_workload_demand(const struct sim_guest_mem *gm, uint64_t t_ns);
+
 /* --- time --- */
 /* When the next timed action is due; false when none is queued. */
 bool sim_host_next_due(struct sim_host *h, uint64_t *due_r);
