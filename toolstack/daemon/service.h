@@ -26,6 +26,7 @@
 #include "daemon/bus.h"
 #include "daemon/daemon.h"
 #include "daemon/jobs.h"
+#include "daemon/metrics.h"
 #include "daemon/policy_keys.h"
 #include "daemon/policy_mirror.h"
 #include "daemon/start.h"
