@@ -181,12 +181,13 @@ static void pressure_step(struct sim_guest_mem *gm, uint64_t held, double dt)
     uint64_t shortage = gm->demand_kb > held ? gm->demand_kb - held : 0;
     uint64_t swapped = shortage < gm->swap_kb ? shortage : gm->swap_kb;
 
-    if (shortage)
+    if (shortage) {
         target = PSI_MAX * 4 * (double)shortage / dem;
-    if (target > PSI_MAX)
-        target = PSI_MAX;
-    else if (h > 0 && dem > 0.95 * h)
+        if (target > PSI_MAX)
+            target = PSI_MAX;
+    } else if (h > 0 && dem > 0.95 * h) {
         target = PSI_TIGHT * (dem - 0.95 * h) / (0.05 * h);
+    }
     old = gm->some_avg;
     gm->some_avg = target + (old - target) * decay;
     gm->full_avg = gm->some_avg / 3;
