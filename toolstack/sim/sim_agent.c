@@ -20,14 +20,14 @@
 #include "sim/xsd/xsd.h"
 
 #define TICK_MS 200
-#define PATH_MAX_ 96
+#define REPORT_PATH_MAX 96
 
 /* The guest's data/ as libxl lays it out: made by dom0, owned by the
  * guest ("nN"), for a guest that finds it gone. */
 static int ensure_data(struct simdrv *drv, uint32_t domid)
 {
     struct xsd_perm own = { domid, XSD_PERM_NONE };
-    char path[PATH_MAX_];
+    char path[REPORT_PATH_MAX];
     int rc;
 
     snprintf(path, sizeof(path), "/local/domain/%u/data", (unsigned)domid);
@@ -40,7 +40,7 @@ static int ensure_data(struct simdrv *drv, uint32_t domid)
 /* The guest writes its report: seq counts the ones written. */
 static void write_report(struct simdrv *drv, struct sim_dom *d, uint64_t now)
 {
-    char path[PATH_MAX_], text[MEMREPORT_TEXT_MAX], l[HV_NAME_MAX + 32];
+    char path[REPORT_PATH_MAX], text[MEMREPORT_TEXT_MAX], l[HV_NAME_MAX + 32];
     struct memreport r;
     int len, rc;
 
