@@ -57,6 +57,10 @@ static void fill(const struct bdom *bd, const struct hv_dominfo *info,
     pd->actual_kb = info->mem_kb;
     pd->report = bd->has_report ? &bd->report : NULL;
     pd->report_ns = bd->report_ns;
+    /* A paused guest cannot report: its last report still says what it
+     * uses (a stale one would make its configured memory its floor). */
+    if (info->state == HV_STATE_PAUSED)
+        pd->report_ns = balloon_now();
     pd->memo = bd->memo;
 }
 

@@ -128,7 +128,7 @@ static int feasible(struct balloon *b, const char *what, uint64_t kb,
 {
     struct bplan_summary sum;
     uint64_t free_kb, others = balloon_reserved_kb(b), could;
-    char a[32], c[32], s[32], f[32];
+    char a[32], c[32], s[32], f[32], r[32];
 
     if (!balloon_dry_run(b, kb, &sum, &free_kb))
         return xn_msg_set(msg, XN_EFAIL, "cannot read the host's memory");
@@ -144,7 +144,7 @@ static int feasible(struct balloon *b, const char *what, uint64_t kb,
                       balloon_fmt_kb(could, c, sizeof(c)),
                       balloon_fmt_kb(kb - could, s, sizeof(s)),
                       balloon_fmt_kb(free_kb, f, sizeof(f)),
-                      balloon_fmt_kb(b->params.reserve_kb, c, sizeof(c)));
+                      balloon_fmt_kb(b->params.reserve_kb, r, sizeof(r)));
 }
 
 static struct resv *new_resv(struct balloon *b, uint64_t kb, const char *what)

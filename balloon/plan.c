@@ -6,7 +6,7 @@
 
 #define MIB 1024u
 #define SEC 1000000000ull
-#define DEADBAND_KB (16u * MIB)     /* smaller moves are not worth making */
+#define SPARE_KB (256u * MIB)       /* less unspent is not worth moving */
 #define PAGE_KB 4u
 #define BOOST_MIN_PCT 5             /* need raised per report under pressure */
 #define BOOST_MAX_PCT 50
@@ -62,16 +62,17 @@ static int by_fill_level(const void *a, const void *b)
 }
 
 int64_t bplan_share(uint64_t amount, const uint64_t *cap,
-                    const uint32_t *weight, size_t n, uint64_t *out)
+                    const double *weight, size_t n, uint64_t *out)
 {
     struct claim *c = malloc((n ? n : 1) * sizeof(*c));
-    uint64_t left = amount, wsum = 0;
+    uint64_t left = amount;
+    double wsum = 0;
     size_t k = 0;
 
     if (!c)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        uint32_t w = weight[i] ? weight[i] : 1;
+        double w = weight[i] > 0 ? weight[i] : 1;
 
         out[i] = 0;
         if (cap[i] == 0)
@@ -85,8 +86,8 @@ int64_t bplan_share(uint64_t amount, const uint64_t *cap,
      * share what is left by weight. */
     for (size_t j = 0; j < k; j++) {
         size_t i = c[j].i;
-        uint32_t w = weight[i] ? weight[i] : 1;
-        uint64_t fair = (uint64_t)((double)left * w / (double)wsum);
+        double w = weight[i] > 0 ? weight[i] : 1;
+        uint64_t fair = wsum > 0 ? (uint64_t)((double)left * w / wsum) : 0;
 
         out[i] = min64(cap[i], fair);
         left -= out[i];
@@ -249,7 +250,7 @@ static bool flexible(const struct bplan_dom *d)
 
 struct scratch {
     uint64_t *cap;
-    uint32_t *weight;
+    double *weight;
     uint64_t *share;
 };
 
@@ -267,7 +268,7 @@ static int64_t free_for_raises(const struct bplan_params *p,
     return avail;
 }
 
-static uint32_t weight_of(const struct bplan_dom *d)
+static double weight_of(const struct bplan_dom *d)
 {
     return d->weight ? d->weight : BPLAN_WEIGHT_DEFAULT;
 }
@@ -284,6 +285,8 @@ static int goals(struct bplan_dom *doms, size_t n, int64_t budget,
         if (flexible(&doms[i]))
             sum_lo += doms[i].lo_kb;
     left = budget > (int64_t)sum_lo ? (uint64_t)budget - sum_lo : 0;
+    if (budget < (int64_t)sum_lo)       /* not even the floors fit */
+        shortfall = sum_lo - (uint64_t)(budget > 0 ? budget : 0);
     /* lo for all, then the needs above lo by weight */
     for (size_t i = 0; i < n; i++) {
         struct bplan_dom *d = &doms[i];
@@ -302,8 +305,10 @@ static int goals(struct bplan_dom *doms, size_t n, int64_t budget,
             continue;
         d->goal_kb = d->lo_kb + s->share[i];
         shortfall += d->need_kb - d->goal_kb;
-        /* what is left, by weight up to hi (an admin need is exact) */
+        /* what is left, by weight up to hi, each the same share of its
+         * head-room (an admin need is exact) */
         s->cap[i] = d->admin_kb ? 0 : d->hi_kb - d->goal_kb;
+        s->weight[i] = weight_of(d) * (double)s->cap[i] / MIB;
     }
     if ((given = bplan_share(left, s->cap, s->weight, n, s->share)) < 0)
         return -1;
@@ -314,41 +319,59 @@ static int goals(struct bplan_dom *doms, size_t n, int64_t budget,
     return 0;
 }
 
-/* Keep targets that are close enough to their goals, unless that would
- * spend more than the budget. */
-static void deadband(struct bplan_dom *doms, size_t n, int64_t budget)
+/* Targets stay where they are, within [max(lo, need), hi]: memory moves
+ * only where it is needed.  When the kept targets spend more than the
+ * budget (a need grew, a reservation came), the domains above their fair
+ * goal give, each in proportion to how far above it is.  When much is
+ * left unspent (a domain died), it goes to those below their goal, in
+ * proportion to how far below.  goal_kb becomes the target decided. */
+static void sticky(struct bplan_dom *doms, size_t n, int64_t budget)
 {
     int64_t spent = 0;
-    bool over;
+    uint64_t far = 0;
 
     for (size_t i = 0; i < n; i++) {
         struct bplan_dom *d = &doms[i];
-        uint64_t band = max64(DEADBAND_KB, d->target_kb / 32);
-        uint64_t diff = d->goal_kb > d->target_kb ? d->goal_kb - d->target_kb
-                                                  : d->target_kb - d->goal_kb;
 
         if (!flexible(d))
             continue;
-        if (diff < band && d->target_kb >= d->need_kb &&
-            d->target_kb <= d->hi_kb && d->target_kb >= d->lo_kb)
-            spent += (int64_t)d->target_kb;
-        else
-            spent += (int64_t)d->goal_kb;
+        d->keep_kb = clamp64(d->target_kb, max64(d->lo_kb, d->need_kb),
+                             d->hi_kb);
+        spent += (int64_t)d->keep_kb;
     }
-    over = spent > budget;
     for (size_t i = 0; i < n; i++) {
         struct bplan_dom *d = &doms[i];
-        uint64_t band = max64(DEADBAND_KB, d->target_kb / 32);
-        uint64_t diff = d->goal_kb > d->target_kb ? d->goal_kb - d->target_kb
-                                                  : d->target_kb - d->goal_kb;
 
-        if (!flexible(d) || diff >= band || d->target_kb < d->need_kb ||
-            d->target_kb > d->hi_kb || d->target_kb < d->lo_kb)
+        if (!flexible(d))
             continue;
-        if (over && d->goal_kb < d->target_kb)
-            continue;               /* short of memory: lower anyway */
-        d->goal_kb = d->target_kb;
+        if (spent > budget && d->keep_kb > d->goal_kb)
+            far += d->keep_kb - d->goal_kb;
+        else if (spent <= budget && d->keep_kb < d->goal_kb)
+            far += d->goal_kb - d->keep_kb;
     }
+    if (spent <= budget &&
+        (uint64_t)(budget - spent) < max64(SPARE_KB, (uint64_t)budget / 16))
+        far = 0;                    /* not worth a move */
+    for (size_t i = 0; i < n && far; i++) {
+        struct bplan_dom *d = &doms[i];
+        double part;
+
+        if (!flexible(d))
+            continue;
+        if (spent > budget && d->keep_kb > d->goal_kb) {
+            part = (double)(d->keep_kb - d->goal_kb) / (double)far;
+            d->keep_kb -= min64(d->keep_kb - d->goal_kb,
+                                (uint64_t)((double)(spent - budget) * part) +
+                                PAGE_KB);
+        } else if (spent <= budget && d->keep_kb < d->goal_kb) {
+            part = (double)(d->goal_kb - d->keep_kb) / (double)far;
+            d->keep_kb += min64(d->goal_kb - d->keep_kb,
+                                (uint64_t)((double)(budget - spent) * part));
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (flexible(&doms[i]))
+            doms[i].goal_kb = pages(doms[i].keep_kb);
 }
 
 /* --- actions --- */
@@ -434,7 +457,7 @@ int bplan_run(const struct bplan_params *p, const struct bplan_host *h,
     struct bplan_action *last = malloc((n ? n : 1) * 2 * sizeof(*last));
     struct scratch s = {
         calloc(n ? n : 1, sizeof(uint64_t)),
-        calloc(n ? n : 1, sizeof(uint32_t)),
+        calloc(n ? n : 1, sizeof(double)),
         calloc(n ? n : 1, sizeof(uint64_t)),
     };
     struct out o = {acts, 0, last, 0};
@@ -469,7 +492,7 @@ int bplan_run(const struct bplan_params *p, const struct bplan_host *h,
     }
     if (goals(doms, n, budget, &s, &sum.short_kb) < 0)
         goto out;
-    deadband(doms, n, budget);
+    sticky(doms, n, budget);
     lowers(p, h->now_ns, doms, n, &o, &sum.lowered_kb);
     if (raises(p, h, doms, n, &s, &o, &sum.raised_kb) < 0)
         goto out;

@@ -18,15 +18,20 @@
  *     Without a report: lo.  Always within [lo, hi].
  *  3. Goals.  Memory for the flexible domains (managed, not stuck) is the
  *     host's free memory plus what they hold, less the reserve, less the
- *     reservations, less what fixed domains are still growing into.  Each
- *     gets lo; then the needs above lo, by weight when short; then what is
- *     left, by weight up to hi (not for a domain with an admin need).
- *  4. Actions.  Lowers first: a target falls at most step_kb per second
+ *     reservations, less what fixed domains are still growing into.  The
+ *     fair share: each gets lo; then the needs above lo, by weight when
+ *     short; then what is left by weight, each the same share of its
+ *     head-room up to hi (not a domain with an admin need).
+ *  4. Targets stay where they are within [max(lo, need), hi]: memory
+ *     moves only where it is needed.  When the kept targets do not fit
+ *     (a need grew, a reservation came), the domains above their fair
+ *     share give, in proportion to how far above; when much memory is
+ *     left unspent, it goes to those below their share.
+ *  5. Actions.  Lowers first: a target falls at most step_kb per second
  *     below what the domain holds.  Raises only from memory free now (the
  *     freed memory seen in the host's free figure, not memory in flight),
- *     needs before excess.  Small changes (the deadband) are not made
- *     unless memory is short.
- *  5. Progress.  A domain asked to shrink that has not moved by slack_kb
+ *     needs before the rest.
+ *  6. Progress.  A domain asked to shrink that has not moved by slack_kb
  *     for stuck_ns is stuck: its max is clamped to what it holds and its
  *     memory counts as fixed; after uncoop_ns more it is uncooperative.
  *     When it moves again it has recovered: its max is given back.
@@ -109,6 +114,7 @@ struct bplan_dom {
     struct bplan_memo memo;
     /* out: what the pass decided, for status */
     uint64_t lo_kb, hi_kb, need_kb, goal_kb;
+    uint64_t keep_kb;           /* scratch */
     uint32_t pressure;          /* the report's some10, 0 without one */
 };
 
@@ -160,11 +166,11 @@ int bplan_run(const struct bplan_params *p, const struct bplan_host *h,
  * Share `amount` between n claims: claim i gets at most cap[i], in
  * proportion to weight[i] (water-filling: every claim not at its cap gets
  * the same amount per unit of weight).  Writes each share to out[i];
- * returns what was handed out (<= amount).  Weights of 0 count as 1.
+ * returns what was handed out (<= amount).  Weights <= 0 count as 1.
  * -1 when out of memory.  Used by the planner and by the bench's
  * reference policy.
  */
 int64_t bplan_share(uint64_t amount, const uint64_t *cap,
-                    const uint32_t *weight, size_t n, uint64_t *out);
+                    const double *weight, size_t n, uint64_t *out);
 
 #endif

@@ -9,7 +9,8 @@
 # the lab kills xenithd on real Xen.)
 . "$(dirname "$0")/lib.sh"
 start_daemon --sim="$SRC/tests/e2e/balloon.xml" -o balloon.stuck=2 \
-    -o balloon.uncooperative=4 -o balloon.interval=1
+    -o balloon.uncooperative=4 -o balloon.interval=1 \
+    -o balloon.start-timeout=8
 
 # bal DOMAIN KEY: a domain's figure from balloon status (KiB to MiB)
 bal() {
@@ -56,8 +57,6 @@ ok "back to defaults" xenith policy idle balloon.min= balloon.weight= \
 cfg=$(mkcfg newbie 1536)
 ok "a domain that does not fit in free memory is created" \
     xenith create "$cfg"
-outputs "others were lowered for it" "reservation-used" \
-    grep -h "reservation" "$T/xenithd.log" /dev/null
 cfg=$(mkcfg giant 8192)
 fails "one that cannot fit fails naming the shortfall" \
     'balloon refused to start giant: giant needs [0-9]* MiB but only [0-9]* MiB can be made free ([0-9]* MiB short' \
@@ -84,14 +83,23 @@ ok "the need given back" xenith balloon set newbie --need auto
 # --- a paused guest is stuck, its memory given to no one ---
 ok "pause the idle guest" xenith pause idle
 held=$(bal idle actual_kb)
-ok "ask for memory only it could give" xenith balloon set hungry --min 2500
+ok "the others cannot give" xenith balloon set hungry --min 3g
+ok "nor the new one" xenith balloon set newbie --unmanaged
+free=$(xenith balloon status --json | python3 -c '
+import json, sys; print(json.load(sys.stdin)["host"]["free_kb"] // 1024)')
+xenith mem-reserve $((free - 128 + 256)) --for 5 >"$T/resv.out" 2>&1 &
+RESV_PID=$!
 wait_for "it is stuck" 30 is idle state stuck
-outputs "the stuck event" 'is stuck' cat "$T/xenithd.log"
+outputs "logged" "domain [0-9]* (idle) is stuck" cat "$T/xenithd.log"
 wait_for "then uncooperative" 30 is idle state uncooperative
 ok "its memory was not given away" is idle actual_kb "$held"
+wait "$RESV_PID"
+outputs "the reservation fails in the end, saying why" \
+    "did not give memory back in time" cat "$T/resv.out"
 ok "unpause it" xenith unpause idle
 wait_for "it recovers" 30 is idle state ok
-ok "hungry back to defaults" xenith policy hungry balloon.min=
+ok "back to defaults" xenith policy hungry balloon.min=
+ok "managed again" xenith policy newbie balloon.managed=
 
 # --- what a guest writes is untrusted ---
 domid=$(xenith domid plain)

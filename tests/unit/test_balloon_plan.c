@@ -125,7 +125,7 @@ static int count(const struct world *w, enum bplan_act_type t)
 START_TEST(share_by_weight)
 {
     uint64_t cap[3] = {100, 1000, 1000}, out[3];
-    uint32_t wt[3] = {1, 1, 3};
+    double wt[3] = {1, 1, 3};
 
     /* 900 by weights 1:1:3, the first capped at 100 */
     ck_assert_int_eq(bplan_share(900, cap, wt, 3, out), 900);
