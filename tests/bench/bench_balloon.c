@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "passtime.h"
-#include "policy.h"
+#include "policies.h"
 #include "replay.h"
 #include "report.h"
 #include "reserve.h"
@@ -215,8 +215,8 @@ static void print_goals(const struct results *res)
         {"no more memory moved than the reference",
          x->moved_gib <= r->moved_gib},
         {"zero reserve violations", x->reserve_violation_s == 0},
-        {"zero OOM kills where the reference has any",
-         r->oom_kills == 0 ? x->oom_kills == 0 : x->oom_kills == 0},
+        /* the reference has some in any trace with a leak, so: none */
+        {"zero OOM kills where the reference has any", x->oom_kills == 0},
         {"  (leaking guests aside)", kills_not_leak(x) == 0},
         {"pass at 1000 domains < 5 ms", res->pass.xenith_ns < 5000000},
         {"reservation within 2 x (to free / drivers' speed) + 2 s",

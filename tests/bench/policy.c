@@ -1,6 +1,6 @@
 /* policy.c - what the bench's policies share, and the static one (no
  * ballooning: xl leaves every target at memory=). */
-#include "policy.h"
+#include "policies.h"
 
 void policy_bounds(const struct trace_guest *g, uint64_t *lo_r,
                    uint64_t *hi_r)

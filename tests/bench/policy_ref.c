@@ -1,6 +1,6 @@
 /* policy_ref.c - the reference squeezed-style proportional policy
  * (ref_plan.c) run on the sim host every second, like xenith's. */
-#include "policy.h"
+#include "policies.h"
 
 #include <stdlib.h>
 

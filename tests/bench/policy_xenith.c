@@ -2,7 +2,7 @@
  * as balloon_service.c drives it: every second one bplan_run over the
  * domains, the agents' reports as they arrive, each domain's memo kept
  * from pass to pass, and the actions applied in the order given. */
-#include "policy.h"
+#include "policies.h"
 
 #include <stdlib.h>
 

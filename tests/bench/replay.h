@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "policy.h"
+#include "policies.h"
 #include "trace.h"
 
 #define REPLAY_WL_KINDS 5       /* enum sim_workload */

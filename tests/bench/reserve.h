@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "policy.h"
+#include "policies.h"
 
 #define RESERVE_GUESTS 16
 #define RESERVE_SPEED_KB_S (128ull * 1024)  /* every balloon driver */

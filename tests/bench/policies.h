@@ -1,5 +1,5 @@
 /*
- * policy.h - the memory policies the ballooning bench compares, behind one
+ * policies.h - the memory policies the ballooning bench compares, behind one
  * interface: each second the replay hands a policy the host and the
  * guests that run, and the policy sets targets and maxima through the sim
  * host's calls, as a daemon would.
@@ -9,8 +9,8 @@
  *                     for the bench from squeezed's documentation
  *   policy_xenith     xenith's balancer: balloon/plan.c's bplan_run
  */
-#ifndef XENITH_BENCH_POLICY_H
-#define XENITH_BENCH_POLICY_H
+#ifndef XENITH_BENCH_POLICIES_H
+#define XENITH_BENCH_POLICIES_H
 
 #include <stddef.h>
 #include <stdint.h>
