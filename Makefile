@@ -163,6 +163,32 @@ $(PROBE): $(call obj,$(PROBE_SRCS)) $(LIB)
 	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 -include $(patsubst %.o,%.d,$(call obj,$(PROBE_SRCS)))
 
+# --- bench: speed, memory and policy quality on the simulated host ---
+# Every tests/bench/bench_*.c is a bench program; the other files there are
+# its helpers (an archive, so a program links only those it uses).
+# tests/bench/run.sh runs them all and merges their figures into
+# $(O)/bench.json.  Not part of make check: tests never assert timings.
+BENCH_PROG_SRCS := $(wildcard tests/bench/bench_*.c)
+BENCH_HELPER_SRCS := $(filter-out $(BENCH_PROG_SRCS),$(wildcard tests/bench/*.c))
+BENCH_LIB := $(O)/bench/libbench.a
+BENCHES := $(patsubst tests/bench/%.c,$(O)/bench/%,$(BENCH_PROG_SRCS))
+
+.PHONY: bench
+bench: config.mk
+	@$(MAKE) --no-print-directory $(BENCHES)
+	@sh tests/bench/run.sh $(abspath $(O)) $(BENCHES)
+
+$(BENCH_LIB): $(call obj,$(BENCH_HELPER_SRCS))
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	$(call quiet,AR,$@)ar rcs $@ $^
+
+$(O)/bench/%: $(O)/tests/bench/%.o $(BENCH_LIB) $(DAEMON_LIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
+-include $(patsubst %.o,%.d,$(call obj,$(BENCH_PROG_SRCS) $(BENCH_HELPER_SRCS)))
+.SECONDARY: $(call obj,$(BENCH_PROG_SRCS))
+
 # --- install ---
 DESTDIR ?=
 install: all
