@@ -60,7 +60,7 @@ int ref_plan_run(const struct ref_params *p, const struct bplan_host *h,
                    (int64_t)h->reserved_kb;
     int64_t room = pool;
     uint64_t sum_min = 0, sum_max = 0, *cap = NULL, *give = NULL;
-    uint32_t *weight = NULL;
+    double *weight = NULL;
     double f;
     int k = 0;
 
@@ -108,8 +108,7 @@ int ref_plan_run(const struct ref_params *p, const struct bplan_host *h,
         room -= (int64_t)growth(d->target_kb, d->actual_kb);
         cap[i] = active(d) && d->goal_kb > d->target_kb
                  ? d->goal_kb - d->target_kb : 0;
-        weight[i] = range_mib > UINT32_MAX ? UINT32_MAX
-                    : range_mib ? (uint32_t)range_mib : 1;
+        weight[i] = range_mib ? (double)range_mib : 1;
     }
     if (room > 0 && bplan_share((uint64_t)room, cap, weight, n, give) < 0) {
         k = -1;

@@ -35,6 +35,8 @@ static void account(struct replay_result *r, const struct sim_dom *d)
 
     r->short_gibs += gm->short_kbs / GIB;
     r->oom_kills += gm->oom_kills;
+    r->beyond_max_gibs += gm->beyond_max_kbs / GIB;
+    r->oom_at_max += gm->oom_at_max;
     r->moved_gib += (double)gm->moved_kb / GIB;
     r->short_by_wl[w] += gm->short_kbs / GIB;
     r->kills_by_wl[w] += gm->oom_kills;

@@ -23,6 +23,9 @@
 struct replay_result {
     double short_gibs;          /* demand above what guests held, GiB.s */
     uint32_t oom_kills;
+    double beyond_max_gibs;     /* of the shortfall, demand above maxmem:
+                                 * no ballooning could have given it */
+    uint32_t oom_at_max;        /* kills of guests holding their maximum */
     double moved_gib;           /* what the balloons moved, GiB */
     uint32_t reserve_violation_s;
     uint32_t start_wait_s;      /* batch VMs' waits for memory, summed */

@@ -214,6 +214,8 @@ static void oom_check(struct sim_dom *d, uint64_t now)
         gm->demand_kb - d->mem_kb <= gm->swap_kb)
         return;
     gm->oom_kills++;
+    if (d->mem_kb + SIM_PAGE_KB * 256 >= d->max_kb)    /* within 1 MiB */
+        gm->oom_at_max++;
     if (gm->workload == SIM_WL_LEAK)
         gm->wl_start_ns = now;
     else
@@ -237,6 +239,8 @@ static void dom_step(struct sim_host *h, struct sim_dom *d, uint64_t to)
     balloon_step(h, d, dt);
     gm->demand_kb = demand_at(d, to);
     pressure_step(gm, d->mem_kb, dt);
+    if (gm->demand_kb > d->max_kb)
+        gm->beyond_max_kbs += (double)(gm->demand_kb - d->max_kb) * dt;
     oom_check(d, to);
 }
 

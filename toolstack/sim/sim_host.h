@@ -151,7 +151,10 @@ struct sim_guest_mem {
                                  * whole page */
     /* accounting, for the bench and tests */
     double short_kbs;           /* integral of max(0, demand - held), KiB.s */
+    double beyond_max_kbs;      /* integral of max(0, demand - max_kb):
+                                 * what no ballooning could have given */
     uint32_t oom_kills;         /* demand above held + swap: killed */
+    uint32_t oom_at_max;        /* ... of them while it held its maximum */
     uint64_t moved_kb;          /* sum of |change| of what it holds */
 };
 
