@@ -30,7 +30,7 @@
 const char *balloon_fmt_kb(uint64_t kb, char *buf, size_t len)
 {
     if (kb % 1024)
-        snprintf(buf, len, "%" PRIu64 " KiB", kb);
+        snprintf(buf, len, "%.1f MiB", (double)kb / 1024);
     else
         snprintf(buf, len, "%" PRIu64 " MiB", kb / 1024);
     return buf;
