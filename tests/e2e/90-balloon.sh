@@ -106,7 +106,15 @@ ok "a garbage report" xenith store write \
 sleep 2
 outputs "logged with the value" 'memory report field "total=12x" is not a number' \
     cat "$T/xenithd.log"
+i=0
+while [ $i -lt 40 ]; do     # a guest rewriting its node in a loop
+    xenith store write "/local/domain/$domid/data/xenith-memory" \
+        "total=$i avail=x$i" >/dev/null 2>&1
+    i=$((i + 1))
+done
 ok "the daemon still answers" xenith balloon status
+ok "a bad report is logged once, not once a write" sh -c \
+    "[ \$(grep -c 'balloon: domain $domid (plain)' $T/xenithd.log) -eq 1 ]"
 ok "the guest still has no report" is plain agent False
 
 # --- the event stream saw it all ---

@@ -15,9 +15,17 @@
 
 void coret_open(struct coret *t, const struct service *const *services)
 {
+    coret_open_with(t, services, NULL, NULL);
+}
+
+void coret_open_with(struct coret *t, const struct service *const *services,
+                     const char *scenario, const char *const *options)
+{
     struct daemon_opts o = {
         .uri = "sim:///core",
+        .scenario = scenario,
         .services = services,
+        .options = options,
     };
     struct xn_msg msg;
 

@@ -23,6 +23,10 @@ struct coret {
  * web2 ...) with the services given (NULL: none); fails the test when it
  * does not open. */
 void coret_open(struct coret *t, const struct service *const *services);
+/* The same on a scenario file (NULL: the built-in one) with service
+ * options ("SERVICE.NAME=VALUE", NULL-terminated, static; NULL: none). */
+void coret_open_with(struct coret *t, const struct service *const *services,
+                     const char *scenario, const char *const *options);
 void coret_close(struct coret *t);
 
 /* Run the loop until *flag is true or ms pass; true when it became true. */
