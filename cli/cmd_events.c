@@ -21,8 +21,11 @@ static void print_event(struct json_object *ev)
     secs = (time_t)t;
     localtime_r(&secs, &tm);
     strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-    printf("%s.%03d %-10s %s (id %lld)", stamp, (int)((t - secs) * 1000),
-           jstr(ev, "type"), jstr(ev, "name"), (long long)jint(ev, "domid"));
+    printf("%s.%03d %-10s", stamp, (int)((t - secs) * 1000),
+           jstr(ev, "type"));
+    if (json_object_object_get_ex(ev, "domid", NULL))  /* a domain's */
+        printf(" %s (id %lld)", jstr(ev, "name"),
+               (long long)jint(ev, "domid"));
     json_object_object_foreach(ev, key, val) {
         if (strcmp(key, "type") && strcmp(key, "name") &&
             strcmp(key, "domid") && strcmp(key, "time"))

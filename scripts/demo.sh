@@ -89,4 +89,45 @@ sleep 0.2
 kill "$EV" 2>/dev/null || true
 echo; echo "== what 'xenith events' saw meanwhile"
 cat "$T/events.txt"
+kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+PID=
+
+echo; echo "== memory ballooning, on a second simulated host (scripts/demo-balloon.xml):"
+echo "   'hungry' wants 1800 MiB but has 1 GiB; 'idle' holds 2.5 GiB and uses"
+echo "   about 350 MiB; both run xenith-guest-agent's reports; 896 MiB free"
+"$XENITH_BIN/xenithd" --sim="$(dirname "$0")/demo-balloon.xml" \
+    --socket "$XENITH_SOCKET" --state-dir "$T/state2" 2>"$T/xenithd2.log" &
+PID=$!
+i=0
+while ! "$XENITH_BIN/xenith" info >/dev/null 2>&1; do
+    i=$((i + 1)); [ $i -lt 100 ] || { cat "$T/xenithd2.log"; exit 1; }
+    sleep 0.05
+done
+"$XENITH_BIN/xenith" events >"$T/events2.txt" 2>&1 &
+EV=$!
+x balloon status
+sleep 4
+echo; echo "== 4 s later: the idle guest gave, the hungry one took"
+x balloon status
+sleep 4
+echo; echo "== 8 s: settled; the host keeps its 128 MiB reserve"
+x balloon status
+cat >"$T/big.cfg" <<CFG
+name   = "big"
+type   = "pvh"
+kernel = "/boot/vmlinuz"
+memory = 1536
+CFG
+echo; echo "== a 1.5 GiB domain that does not fit in free memory: room is made"
+x info | grep free_memory
+x create "$T/big.cfg"
+x balloon status
+echo; echo "== one that can never fit fails at once, naming the shortfall"
+sed 's/1536/8192/; s/"big"/"huge"/' "$T/big.cfg" >"$T/huge.cfg"
+x create "$T/huge.cfg" || true
+sleep 0.2
+kill "$EV" 2>/dev/null || true
+echo; echo "== the balloon service's events"
+grep -E "balloon|created" "$T/events2.txt" | grep -v "target" || true
+echo "   ... and $(grep -c target "$T/events2.txt") target changes"
 echo; echo "demo finished"
