@@ -131,7 +131,7 @@ static uint64_t need_from_report(const struct bplan_params *p, uint64_t now,
     const struct memreport *r = d->report;
     uint32_t buf = d->buffer_pct ? d->buffer_pct : BPLAN_BUFFER_DEFAULT;
     uint64_t used = r->total_kb - r->avail_kb;
-    uint64_t base = used + used * buf / 100;
+    uint64_t base = used + used * buf / 100 + d->memo.overhead_kb;
     uint64_t prev = d->memo.need_kb;
 
     if (r->some10 >= p->psi_raise || r->swapin_ps > 0) {
@@ -152,6 +152,22 @@ static uint64_t need_from_report(const struct bplan_params *p, uint64_t now,
     }
 }
 
+/* A guest's MemTotal leaves out what its kernel keeps for itself (about
+ * 50 MiB for Debian's kernel): the need must add it back.  Learnt only
+ * while the domain holds its target, when the report and what it holds
+ * agree; kept otherwise. */
+static void learn_overhead(const struct bplan_params *p, struct bplan_dom *d)
+{
+    uint64_t total = d->report->total_kb;
+    bool still = d->actual_kb + p->slack_kb >= d->target_kb &&
+                 d->target_kb + p->slack_kb >= d->actual_kb;
+
+    if (still)
+        d->memo.overhead_kb = d->actual_kb > total
+                              ? min64(d->actual_kb - total, d->actual_kb / 2)
+                              : 0;
+}
+
 static void update_need(const struct bplan_params *p, uint64_t now,
                         struct bplan_dom *d)
 {
@@ -161,6 +177,7 @@ static void update_need(const struct bplan_params *p, uint64_t now,
         need = d->admin_kb;
     } else if (report_fresh(p, now, d)) {
         if (d->report->seq != d->memo.seq || d->memo.seq_ns == 0) {
+            learn_overhead(p, d);
             d->memo.need_kb = need_from_report(p, now, d);
             d->memo.seq = d->report->seq;
             d->memo.seq_ns = now;

@@ -12,7 +12,8 @@
  *     domain that does not report, else max(BPLAN_FLOOR_KB, configured/4)
  *     for one that does; hi = the policy's max, else the static maximum
  *     (never above it); lo <= hi.
- *  2. Need.  From a new report: used (total - avail) plus the buffer;
+ *  2. Need.  From a new report: used (total - avail) plus the buffer,
+ *     plus what the domain holds beyond the guest's MemTotal (its kernel);
  *     raised while PSI or swap-in show pressure, lowered slowly (the idle
  *     tax) while it is idle.  The admin's need (mem-set) replaces it.
  *     Without a report: lo.  Always within [lo, hi].
@@ -86,6 +87,8 @@ struct bplan_memo {
     uint64_t need_kb;           /* the need estimate, 0 = none yet */
     uint64_t seq;               /* last report's seq taken into the need */
     uint64_t seq_ns;            /* when that report was taken */
+    uint64_t overhead_kb;       /* what it holds beyond its MemTotal (the
+                                 * guest kernel's own), seen while still */
     uint64_t progress_kb;       /* what it held when it last moved down */
     uint64_t progress_ns;       /* when */
     uint64_t lowered_ns;        /* when a lower target was last given */

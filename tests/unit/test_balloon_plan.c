@@ -454,6 +454,34 @@ START_TEST(pressure_raises_need)
 }
 END_TEST
 
+/* What the domain holds beyond the guest's MemTotal (its kernel) is
+ * added to the need, learnt while the domain holds its target. */
+START_TEST(kernel_overhead_counted)
+{
+    struct world w;
+    struct bplan_dom *a;
+    struct memreport *r;
+
+    world_init(&w, 4 * GIB);
+    a = add(&w, 1 * GIB, 2 * GIB);
+    a->min_kb = 64 * MIB;
+    r = &w.rep[0];
+    r->seq = 1;
+    r->total_kb = 1 * GIB - 50 * MIB;       /* the kernel keeps 50 MiB */
+    r->avail_kb = r->total_kb - 500 * MIB;  /* uses 500 MiB */
+    a->report = r;
+    a->report_ns = w.h.now_ns;
+    pass(&w);
+    ck_assert_uint_eq(a->memo.overhead_kb, 50 * MIB);
+    ck_assert_uint_eq(a->need_kb, 600 * MIB + 50 * MIB);
+    /* while it moves, the estimate is kept, not relearnt */
+    a->target_kb = 2 * GIB;
+    r->seq = 2;
+    pass(&w);
+    ck_assert_uint_eq(a->memo.overhead_kb, 50 * MIB);
+}
+END_TEST
+
 /* 1,000 domains in one pass: no allocation failure, sane actions. */
 START_TEST(many_domains)
 {
@@ -502,6 +530,7 @@ int main(void)
     tcase_add_test(tc, hostile_reports);
     tcase_add_test(tc, idle_tax_is_slow);
     tcase_add_test(tc, pressure_raises_need);
+    tcase_add_test(tc, kernel_overhead_counted);
     tcase_add_test(tc, many_domains);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
