@@ -469,27 +469,39 @@ static int listen_at(const char *path)
     return s;
 }
 
+/* Serve one connection: answer its first request (see above).  0, or 1
+ * when something failed. */
+static int serve_conn(int s, uint32_t type, const char *body, size_t blen)
+{
+    uint32_t h[4];
+    char req[4200];
+    int c = accept(s, NULL, NULL), rc = 1;
+
+    if (c < 0)
+        return 1;
+    if (read(c, h, sizeof(h)) != sizeof(h) || h[3] > 4096 ||
+        read(c, req, h[3]) != (ssize_t)h[3])
+        goto out;
+    rc = 0;
+    if (type == 0)
+        goto out;               /* hang up */
+    h[0] = type;
+    h[3] = (uint32_t)blen;
+    if (write(c, h, sizeof(h)) != sizeof(h) ||
+        write(c, body, blen) != (ssize_t)blen)
+        rc = 1;
+out:
+    close(c);
+    return rc;
+}
+
 static pid_t serve_once(int s, uint32_t type, const char *body, size_t blen)
 {
     pid_t pid = fork();
 
     ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        uint32_t h[4];
-        char req[4200];
-        int c = accept(s, NULL, NULL);
-        if (c < 0 || read(c, h, sizeof(h)) != sizeof(h) || h[3] > 4096 ||
-            read(c, req, h[3]) != (ssize_t)h[3])
-            _exit(1);
-        if (type == 0)
-            _exit(0);           /* hang up */
-        h[0] = type;
-        h[3] = (uint32_t)blen;
-        if (write(c, h, sizeof(h)) != sizeof(h) ||
-            write(c, body, blen) != (ssize_t)blen)
-            _exit(1);
-        _exit(0);
-    }
+    if (pid == 0)
+        _exit(serve_conn(s, type, body, blen));
     return pid;
 }
 
@@ -533,6 +545,32 @@ START_TEST(store_errors)
 }
 END_TEST
 
+/* After a failure the next report connects again: the server hangs up on
+ * the first connection and answers on the second. */
+START_TEST(reconnects)
+{
+    char sock[128];
+    int s, status, lines;
+    const char *e;
+    pid_t srv;
+
+    snprintf(sock, sizeof(sock), "%s/sock", dir);
+    s = listen_at(sock);
+    srv = fork();
+    ck_assert_int_ge(srv, 0);
+    if (srv == 0)
+        _exit(serve_conn(s, 0, NULL, 0) || serve_conn(s, 11, "OK", 3));
+    ck_assert_int_eq(RUN("--count", "2", "--every", "1", "--proc", dir,
+                         "--xenbus", sock), 1);
+    e = err_text(&lines);
+    ck_assert_msg(lines == 2 && strstr(e, "closed the connection") &&
+                  strstr(e, "works again"), "stderr: %s", e);
+    ck_assert_int_eq(waitpid(srv, &status, 0), srv);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("agent");
@@ -554,6 +592,7 @@ int main(void)
     tcase_add_checked_fixture(store, setup, teardown);
     tcase_add_test(store, writes_store);
     tcase_add_test(store, store_errors);
+    tcase_add_test(store, reconnects);
     tcase_set_timeout(store, 30);
     suite_add_tcase(s, store);
     SRunner *sr = srunner_create(s);
