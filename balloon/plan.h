@@ -100,7 +100,8 @@ struct bplan_dom {
     uint32_t weight;            /* 0 = default */
     uint32_t buffer_pct;        /* 0 = default */
     uint64_t admin_kb;          /* the admin's need (mem-set), 0 = none */
-    uint64_t target_kb;         /* the balloon target now */
+    uint64_t target_kb;         /* the balloon target now; after the pass,
+                                 * the target the actions set */
     uint64_t actual_kb;         /* what it holds now */
     const struct memreport *report; /* latest report, NULL = none */
     uint64_t report_ns;         /* when it arrived */

@@ -14,6 +14,7 @@
  *   cmd_events.c    events
  *   cmd_policy.c    policy
  *   cmd_services.c  services
+ *   cmd_balloon.c   balloon status|set, mem-reserve
  *   cmd_metrics.c   metrics
  *
  * Each command is `int cmd_NAME(int argc, char **argv)` and returns the exit
@@ -148,6 +149,8 @@ int cmd_metrics(int argc, char **argv);
 int cmd_store(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_services(int argc, char **argv);
+int cmd_balloon(int argc, char **argv);
+int cmd_mem_reserve(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
 

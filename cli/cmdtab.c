@@ -125,6 +125,38 @@ const struct cmd cmdtab[] = {
      "List the daemon's services: what each does now, its operations and "
      "settings; or one SERVICE's status.",
      "  --json       as JSON\n", "--json", ARGS_NONE, NULL},
+    {"balloon", cmd_balloon,
+     "status [--json] | set DOMAIN [--min SIZE] [--max SIZE] [--weight N] "
+     "[--buffer PCT] [--need SIZE|auto] [--managed|--unmanaged] [--json]",
+     "Show what the memory balloon does, or set a domain's balloon "
+     "policy.",
+     "  status             the host's memory, each domain's bounds, need "
+     "and pressure,\n"
+     "                     and the reservations (sizes in MiB)\n"
+     "  set DOMAIN         change the domain's balloon.* policy:\n"
+     "    --min SIZE       never take it below SIZE (512, 512m, 2g; MiB "
+     "when bare)\n"
+     "    --max SIZE       never give it more than SIZE\n"
+     "    --weight N       its share when memory is short (1-10000)\n"
+     "    --buffer PCT     room kept above what it uses, in % (5-2000)\n"
+     "    --need SIZE|auto what it needs, instead of what it reports; auto "
+     "clears it\n"
+     "    --managed        let the balloon move its memory\n"
+     "    --unmanaged      leave its memory alone\n"
+     "  --json             status: the daemon's report as JSON; set: the "
+     "reply\n",
+     "--json --min --max --weight --buffer --need --managed --unmanaged",
+     ARGS_WORDS, "status set"},
+    {"mem-reserve", cmd_mem_reserve,
+     "[--json] SIZE [--for SECONDS] | --release ID [--json]",
+     "Hold SIZE of host memory free (ballooning domains down), or release "
+     "a reservation.",
+     "  --for SECONDS   how long to hold it (default: the daemon's, 60)\n"
+     "  --release ID    give reservation ID back\n"
+     "  --json          the reply as JSON\n"
+     "Waits until the memory is free.  SIZE: e.g. 512, 512m, 2g; MiB by "
+     "default.\n",
+     "--json --for --release", ARGS_NONE, NULL},
     {"store", cmd_store,
      "ls [--json] [PATH] | read [--json] PATH... | write PATH VALUE... | "
      "rm PATH... | watch [-n COUNT] [--json] PATH... | chmod PATH PERM...",

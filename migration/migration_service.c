@@ -12,8 +12,8 @@ static const char *const modes[] = {"allowed", "never", NULL};
 
 static const struct policy_key keys[] = {
     {"migration.mode", "migrate", "allowed or never", NULL,
-     policy_parse_choice, modes},
-    {NULL, NULL, NULL, NULL, NULL, NULL},
+     policy_parse_choice, modes, 0, 0},
+    {NULL, NULL, NULL, NULL, NULL, NULL, 0, 0},
 };
 
 /* What runs so far: the policy (services.c adds how many domains set

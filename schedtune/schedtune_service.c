@@ -14,8 +14,8 @@ static const char *const classes[] = {"critical", "high", "normal", "low",
 
 static const struct policy_key keys[] = {
     {"sched.class", "priority", "critical, high, normal or low", NULL,
-     policy_parse_choice, classes},
-    {NULL, NULL, NULL, NULL, NULL, NULL},
+     policy_parse_choice, classes, 0, 0},
+    {NULL, NULL, NULL, NULL, NULL, NULL, 0, 0},
 };
 
 /* What runs so far: the policy (services.c adds how many domains set

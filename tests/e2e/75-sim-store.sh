@@ -2,7 +2,9 @@
 # The simulated host's own xenstore, through Debian's unmodified
 # xenstore-* tools (package xenstore-utils): the domains' trees as libxl
 # lays them out, a balloon target and a shutdown request written by a
-# client, @introduceDomain when a domain is created.
+# client, @introduceDomain when a domain is created; then, on
+# tests/sim/balloon.xml, the guest agents' memory reports (written by the
+# guests, in their own data/) and a balloon that moves gradually.
 . "$(dirname "$0")/lib.sh"
 
 for tool in xenstore-ls xenstore-read xenstore-write xenstore-watch; do
@@ -97,5 +99,55 @@ wait_for "web2 powers off and goes away" 15 sh -c \
 wait_for "web2's tree goes with it" 10 sh -c \
     "! xenstore-read /local/domain/$id/name"
 outputs "web1 still there" '^web1$' xenstore-read /local/domain/1/name
+
+# --- guest memory: tests/sim/balloon.xml ---
+stop_daemon
+start_daemon --sim="$SRC/tests/sim/balloon.xml"
+store=$(xenith info --json | sed -n 's/^ *"store": "\(.*\)",*$/\1/p')
+export XENSTORED_PATH="$store"
+report=/local/domain/1/data/xenith-memory      # pressed: every second
+seq_of() { xenstore-read "$report" | sed -n 's/^v=1 seq=\([0-9]*\) .*/\1/p'; }
+
+wait_for "pressed's agent writes a report" 10 xenstore-read "$report"
+# (the ballooning service may already have given pressed more memory)
+outputs "the report's format" \
+    '^v=1 seq=[0-9]* every=1 total=[0-9]* avail=[0-9]* swapin=[0-9]* ' \
+    xenstore-read "$report"
+xenstore-ls -p /local/domain/1/data >"$T/data" 2>&1
+grep -q '^xenith-memory = ".*(n1)$' "$T/data" &&
+    pass "the report is the guest's own node (n1)" ||
+    fail "the report is the guest's own node (n1)" "$(cat "$T/data")"
+first=$(seq_of)
+new_seq() { s=$(seq_of); [ -n "$s" ] && [ "$s" != "$first" ]; }
+wait_for "the next report has a new seq" 10 new_seq
+wait_for "quiet's agent (every 2 s) reports" 10 \
+    xenstore-read /local/domain/2/data/xenith-memory
+if xenstore-read /local/domain/5/data/xenith-memory >/dev/null 2>&1; then
+    fail "no agent, no report" "slow has $(xenstore-read \
+        /local/domain/5/data/xenith-memory)"
+else
+    pass "no agent, no report"
+fi
+
+# a balloon at 64 MiB/s: the target at once, the memory over seconds
+# (the ballooning service leaves these two alone)
+ok "slow unmanaged" xenith balloon set slow --unmanaged
+ok "stuck unmanaged" xenith balloon set stuck --unmanaged
+mem_of() { xenith list "$1" | awk -v n="$1" '$1 == n {print $3}'; }
+mem_is() { [ "$(mem_of "$1")" = "$2" ]; }
+ok "xenith mem-set on a slow balloon" xenith mem-set slow 1g
+[ "$(field slow target_kb)" = 1048576 ] && pass "slow's target is set" ||
+    fail "slow's target is set" "$(xenith list --json slow)"
+outputs "slow's memory/target" '^1048576$' \
+    xenstore-read /local/domain/5/memory/target
+wait_for "slow's balloon reaches 1 GiB" 30 mem_is slow 1024
+# a stuck driver takes the target and never moves
+ok "xenith mem-set on a stuck balloon" xenith mem-set stuck 1g
+[ "$(field stuck target_kb)" = 1048576 ] && pass "stuck's target is set" ||
+    fail "stuck's target is set" "$(xenith list --json stuck)"
+ok "xenith mem-set slow 640m" xenith mem-set slow 640m
+wait_for "slow's balloon back down to 640 MiB" 30 mem_is slow 640
+[ "$(mem_of stuck)" = 512 ] && pass "stuck still holds 512 MiB" ||
+    fail "stuck still holds 512 MiB" "$(xenith list stuck)"
 
 finish

@@ -9,9 +9,9 @@ start_daemon
 outputs "no policy: defaults" "sched.class *(default)" xenith policy web1
 outputs "every service's keys listed" "balloon.max *(default)" \
     xenith policy web1
-outputs "the services and their keys" "policy  *balloon.min, balloon.max" \
+outputs "the services and their keys" "policy  *balloon.managed, balloon.min, balloon.max" \
     xenith services
-outputs "a service's own operation" "balancing: false" \
+outputs "a service's own operation" '"reserve_kb": 131072' \
     xenith services balloon
 fails "no such service" 'unknown operation "nosuch.status"' \
     xenith services nosuch
@@ -19,7 +19,7 @@ ok "set" xenith policy web1 sched.class=high balloon.min=512 balloon.max=2g \
     migration.mode=never
 outputs "shown" "balloon.max *2048 MiB" xenith policy web1
 outputs "as JSON" '"sched.class": "high"' xenith policy --json web1
-fails "unknown setting" 'policy setting "colour" is unknown (balloon.min' \
+fails "unknown setting" 'policy setting "colour" is unknown (balloon.managed, balloon.min' \
     xenith policy web1 colour=blue
 fails "bad value" 'sched.class "urgent" is not valid' \
     xenith policy web1 sched.class=urgent

@@ -26,13 +26,17 @@ seed fuzz_xsd
 printf '\002\000\000\000\001\000\000\000\000\000\000\000\026\000\000\000/local/domain/0/name\000' \
     >"$work/fuzz_xsd/read" 2>/dev/null || true
 
+seed fuzz_memreport
+printf 'v=1 seq=4 every=2 total=1015808 avail=612340 swapin=0 swapout=0 refault=12 some10=0.35 full10=0.00 some=123456 full=789' \
+    >"$work/fuzz_memreport/report"
+
 seed fuzz_image
 # a real save file's header line and the start of a sim image
 printf 'XENITH-SAVE 1 {"driver":"sim","name":"web1","uuid":"5e1a0c3e-7b2d-4d1e-9f00-000000000001"}\nXNSIMIMG' \
     >"$work/fuzz_image/header"
 
 fails=0
-for t in fuzz_proto fuzz_xlcfg fuzz_xsd fuzz_image; do
+for t in fuzz_proto fuzz_xlcfg fuzz_xsd fuzz_image fuzz_memreport; do
     opts="-max_total_time=$secs -timeout=10 -rss_limit_mb=2048"
     opts="$opts -artifact_prefix=$work/$t-"
     leaks=1

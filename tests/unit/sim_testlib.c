@@ -140,6 +140,23 @@ const char *simt_store_get(struct simt *t, const char *path)
     return buf;
 }
 
+bool simt_run_until_node(struct simt *t, const char *path, int ms)
+{
+    bool timed_out = false;
+    struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+    struct event *to = evtimer_new(t->base, simt_timeout_cb, &timed_out);
+    char *v = NULL;
+    bool found;
+
+    evtimer_add(to, &tv);
+    while (!(found = xsd_read(simdrv_of(t->hv)->store, path, &v,
+                              NULL) == 0) && !timed_out)
+        event_base_loop(t->base, EVLOOP_ONCE);
+    event_free(to);
+    free(v);
+    return found;
+}
+
 /* Children of a node of the host's store. */
 unsigned simt_store_count(struct simt *t, const char *path)
 {

@@ -67,6 +67,9 @@ void simt_close(struct simt *t);
 /* What the store holds at `path` (directly, as the driver sees it), or
  * "(absent)".  Static storage, overwritten by the next call. */
 const char *simt_store_get(struct simt *t, const char *path);
+/* Run the loop until the store has a node at `path` or ms pass; true
+ * when it appeared. */
+bool simt_run_until_node(struct simt *t, const char *path, int ms);
 /* Children of a node of the host's store. */
 unsigned simt_store_count(struct simt *t, const char *path);
 /* A heap config as hv_create takes it. */

@@ -40,6 +40,8 @@ enum bus_type {
     BUS_DOM_POLICY,         /* detail: the domain's whole policy */
     BUS_DOM_MIGRATED_IN,
     BUS_DOM_MIGRATED_OUT,
+    BUS_DOM_MEM_TARGET,     /* a client set its memory target; detail:
+                             * {"target_kb": N} */
     BUS_SERVICE,            /* service, what; detail: anything */
     BUS_NTYPES,
 };

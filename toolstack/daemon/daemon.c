@@ -49,6 +49,7 @@ static int core_open(struct daemon *d, const struct daemon_opts *o,
     int rc;
 
     d->state_dir = strdup(o->state_dir ? o->state_dir : XENITH_STATEDIR);
+    d->options = o->options;
     d->bus = bus_new(d->base);
     d->jobs = jobs_new();
     d->claims = claims_new();

@@ -61,6 +61,9 @@ struct daemon_opts {
     const char *metrics;            /* ADDR:PORT to serve metrics, or NULL */
     /* The services to run, NULL-terminated (main.c's table); NULL none. */
     const struct service *const *services;
+    /* Service options, "SERVICE.NAME=VALUE", NULL-terminated; NULL none.
+     * Not copied: they must outlive the daemon. */
+    const char *const *options;
 };
 
 struct daemon {
@@ -81,6 +84,7 @@ struct daemon {
     struct control *control;        /* owned; NULL without a socket */
     struct events_out *events_out;  /* owned; NULL without a socket */
     char *state_dir;                /* owned copy */
+    const char *const *options;     /* not owned: daemon_opts.options */
 };
 
 /*

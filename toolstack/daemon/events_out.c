@@ -49,6 +49,7 @@ struct json_object *events_out_json(const struct bus_event *ev)
             json_object_object_add(o, "policy", json_object_get(ev->detail));
         break;
     case BUS_SERVICE:
+    case BUS_DOM_MEM_TARGET:
         if (ev->detail)
             json_object_object_add(o, "detail", json_object_get(ev->detail));
         break;

@@ -39,6 +39,9 @@ struct options {
     const char *log;
     const char *state_dir;
     const char *metrics;            /* --metrics SPEC, NULL when off */
+    const char **svc_opts;          /* -o NAME=VALUE..., NULL-terminated;
+                                     * owned (the strings are argv's) */
+    size_t n_svc_opts;
     bool verbose;
 };
 
@@ -58,9 +61,31 @@ static void usage(FILE *f)
         "  --metrics [ADDR:]PORT  serve Prometheus metrics over HTTP at\n"
         "                     /metrics (ADDR 127.0.0.1 when not given;\n"
         "                     [ADDR]:PORT for IPv6); off by default\n"
+        "  -o, --option SERVICE.NAME=VALUE  a service's setting (below)\n"
         "  -v, --verbose      log debug lines too\n"
         "  -h, --help         this text\n", DEFAULT_SOCKET,
         DEFAULT_STATE_DIR);
+    fprintf(f, "\nService settings (-o):\n");
+    for (size_t i = 0; services[i]; i++)
+        for (const struct service_option *so = services[i]->options;
+             so && so->name; so++)
+            fprintf(f, "  %-24s %s\n", so->name, so->help);
+}
+
+/* Keep `-o NAME=VALUE` for the services (checked when they open). */
+static int add_svc_opt(struct options *o, const char *arg)
+{
+    const char **n = realloc(o->svc_opts,
+                             (o->n_svc_opts + 2) * sizeof(*n));
+
+    if (!n) {
+        fprintf(stderr, "xenithd: out of memory\n");
+        return -1;
+    }
+    o->svc_opts = n;
+    n[o->n_svc_opts++] = arg;
+    n[o->n_svc_opts] = NULL;
+    return 0;
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -72,6 +97,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"log", required_argument, NULL, 'l'},
         {"state-dir", required_argument, NULL, 'd'},
         {"metrics", required_argument, NULL, 'm'},
+        {"option", required_argument, NULL, 'o'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -85,7 +111,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->log = "stderr";
     o->state_dir = DEFAULT_STATE_DIR;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":vho:", longopts, NULL)) != -1) {
         switch (c) {
         case 'u': o->uri = optarg; break;
         case 'S':
@@ -95,6 +121,10 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 's': o->socket = optarg; break;
         case 'd': o->state_dir = optarg; break;
         case 'm': o->metrics = optarg; break;
+        case 'o':
+            if (add_svc_opt(o, optarg) < 0)
+                return -1;
+            break;
         case 'l':
             if (strcmp(optarg, "stderr") && strcmp(optarg, "syslog")) {
                 fprintf(stderr, "xenithd: --log \"%s\" is not stderr or "
@@ -163,6 +193,7 @@ int main(int argc, char **argv)
     dopts.state_dir = o.state_dir;
     dopts.metrics = o.metrics;
     dopts.services = services;
+    dopts.options = o.svc_opts;
 
     rc = XN_ENOMEM;
     base = event_base_new();
@@ -191,5 +222,6 @@ out:
     daemon_close(d);
     if (base)
         event_base_free(base);
+    free(o.svc_opts);
     return rc < 0 ? 1 : 0;
 }

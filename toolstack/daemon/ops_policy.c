@@ -105,7 +105,6 @@ static int policy_set_run(struct request *r, uint32_t domid,
                           struct json_object **result_r, struct xn_msg *msg)
 {
     struct hv_dominfo info;
-    struct bus_event ev;
     struct policy p;
     int rc = hv_dom_info(r->d->hv, domid, &info, msg);
 
@@ -114,12 +113,9 @@ static int policy_set_run(struct request *r, uint32_t domid,
     if (rc == 0)
         rc = apply_changes(r, &p, msg);
     if (rc == 0)
-        rc = policy_save(r->d->state_dir, info.uuid, info.name, &p, msg);
+        rc = daemon_policy_store(r->d, &info, &p, msg);
     if (rc < 0)
         return rc;
-    bus_event_init(&ev, BUS_DOM_POLICY, &info);
-    ev.detail = policy_to_json(&p);
-    bus_publish(r->d->bus, &ev);
     *result_r = policy_result(r->d, &info, &p);
     return 0;
 }

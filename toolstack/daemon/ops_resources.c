@@ -10,9 +10,25 @@
 static int mem_target_run(struct request *r, uint32_t domid,
                           struct json_object **result_r, struct xn_msg *msg)
 {
+    struct hv_dominfo info;
+    struct bus_event ev;
     int64_t kb = 0;
     int rc = proto_arg_int(r->args, "kb", true, 1, KB_MAX, &kb, msg);
-    return rc < 0 ? rc : hv_mem_target(r->d->hv, domid, (uint64_t)kb, msg);
+
+    if (rc == 0)
+        rc = hv_mem_target(r->d->hv, domid, (uint64_t)kb, msg);
+    if (rc < 0)
+        return rc;
+    /* Said on the bus, so that a service balancing memory takes the
+     * admin's figure as the domain's need instead of undoing it. */
+    if (hv_dom_info(r->d->hv, domid, &info, NULL) == 0) {
+        bus_event_init(&ev, BUS_DOM_MEM_TARGET, &info);
+        ev.detail = json_object_new_object();
+        json_object_object_add(ev.detail, "target_kb",
+                               json_object_new_int64(kb));
+        bus_publish(r->d->bus, &ev);
+    }
+    return 0;
 }
 
 static int mem_max_run(struct request *r, uint32_t domid,

@@ -188,6 +188,22 @@ int policy_parse_choice(const struct policy_key *k, const char *text,
     return invalid(k, text, msg);
 }
 
+int policy_parse_int(const struct policy_key *k, const char *text,
+                     char out[POLICY_VALUE_MAX], struct xn_msg *msg)
+{
+    long long v;
+    char *end;
+
+    if (!isdigit((unsigned char)text[0]) && text[0] != '-')
+        return invalid(k, text, msg);
+    errno = 0;
+    v = strtoll(text, &end, 10);
+    if (errno || *end || v < k->lo || v > k->hi)
+        return invalid(k, text, msg);
+    snprintf(out, POLICY_VALUE_MAX, "%lld", v);
+    return 0;
+}
+
 int policy_parse_mib(const struct policy_key *k, const char *text,
                      char out[POLICY_VALUE_MAX], struct xn_msg *msg)
 {

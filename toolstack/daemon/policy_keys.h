@@ -31,10 +31,12 @@ struct policy_key {
                                      * NULL */
     policy_parse_fn *parse;
     const char *const *choices;     /* for policy_parse_choice */
+    long long lo, hi;               /* for policy_parse_int */
 };
 
 /* Parsers for the usual kinds of value. */
 policy_parse_fn policy_parse_choice;   /* one of k->choices */
+policy_parse_fn policy_parse_int;      /* a whole number in [k->lo, k->hi] */
 policy_parse_fn policy_parse_mib;      /* a size as xl writes it (512, 512m,
                                         * 2g, 1t), stored in MiB */
 

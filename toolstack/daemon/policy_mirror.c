@@ -30,6 +30,20 @@ int daemon_policy_load(struct daemon *d, const uint8_t uuid[16],
     return rc;
 }
 
+int daemon_policy_store(struct daemon *d, const struct hv_dominfo *info,
+                        const struct policy *p, struct xn_msg *msg)
+{
+    struct bus_event ev;
+    int rc = policy_save(d->state_dir, info->uuid, info->name, p, msg);
+
+    if (rc < 0)
+        return rc;
+    bus_event_init(&ev, BUS_DOM_POLICY, info);
+    ev.detail = policy_to_json(p);
+    bus_publish(d->bus, &ev);
+    return 0;
+}
+
 struct mirror_job {
     struct daemon *d;
     const uint8_t *uuid;

@@ -26,6 +26,7 @@
 #include "daemon/bus.h"
 #include "daemon/daemon.h"
 #include "daemon/jobs.h"
+#include "daemon/metrics.h"
 #include "daemon/policy_keys.h"
 #include "daemon/policy_mirror.h"
 #include "daemon/start.h"
@@ -35,6 +36,14 @@
 struct service_op {
     const char *op;                 /* "balloon.status"; NULL ends a table */
     void (*handler)(void *self, struct request *r);
+};
+
+/* A setting of the service itself (not of a domain), given to xenithd as
+ * `-o SERVICE.NAME=VALUE`; the service reads it with daemon_option() in
+ * its open and refuses a bad value there. */
+struct service_option {
+    const char *name;               /* "balloon.reserve"; NULL ends a table */
+    const char *help;               /* "SIZE: host memory kept free ..." */
 };
 
 struct service {
@@ -47,10 +56,15 @@ struct service {
     const struct service_op *ops;   /* may be NULL */
     const struct policy_key *keys;  /* ended by a NULL name; may be NULL */
     policy_check_fn *check_policy;  /* may be NULL */
+    const struct service_option *options;   /* may be NULL */
     /* A JSON object describing what it does now; may be NULL.  One
      * reference for the caller. */
     struct json_object *(*status)(void *self);
 };
+
+/* The value given for a service option ("balloon.reserve"), the last one
+ * when given twice; NULL when not given. */
+const char *daemon_option(const struct daemon *d, const char *name);
 
 /* --- the running services (services.c), owned by the daemon --- */
 struct services;

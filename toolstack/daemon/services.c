@@ -103,6 +103,42 @@ static int declare_metrics(struct services *s, struct running *r,
                            METRIC_HOST, &r->policy_domains, msg);
 }
 
+const char *daemon_option(const struct daemon *d, const char *name)
+{
+    const char *val = NULL;
+    size_t len = strlen(name);
+
+    for (size_t i = 0; d->options && d->options[i]; i++)
+        if (strncmp(d->options[i], name, len) == 0 &&
+            d->options[i][len] == '=')
+            val = d->options[i] + len + 1;
+    return val;
+}
+
+/* Every option given is NAME=VALUE and names an option of a service. */
+static int check_options(struct daemon *d, const struct service *const *table,
+                         size_t n, struct xn_msg *msg)
+{
+    for (size_t i = 0; d->options && d->options[i]; i++) {
+        const char *o = d->options[i], *eq = strchr(o, '=');
+        bool known = false;
+
+        for (size_t j = 0; eq && j < n && !known; j++)
+            for (const struct service_option *so = table[j]->options;
+                 so && so->name && !known; so++)
+                known = strlen(so->name) == (size_t)(eq - o) &&
+                        strncmp(so->name, o, (size_t)(eq - o)) == 0;
+        if (!eq)
+            return xn_msg_set(msg, XN_EINVAL, "option \"%s\" is not "
+                              "NAME=VALUE", o);
+        if (!known)
+            return xn_msg_set(msg, XN_EINVAL, "option \"%.*s\" is no "
+                              "service's (xenithd --help lists them)",
+                              (int)(eq - o), o);
+    }
+    return 0;
+}
+
 int services_open(struct daemon *d, const struct service *const *table,
                   struct services **s_r, struct xn_msg *msg)
 {
@@ -120,6 +156,8 @@ int services_open(struct daemon *d, const struct service *const *table,
         free(s);
         return xn_msg_set(msg, XN_ENOMEM, "out of memory");
     }
+    if ((rc = check_options(d, table, n, msg)) < 0)
+        goto fail;
     /* Keys first: a service may read policies while it opens. */
     for (size_t i = 0; i < n; i++)
         if ((rc = register_keys(d, table[i], msg)) < 0)

@@ -21,6 +21,10 @@ void sim_dom_spec_init(struct sim_dom_spec *s)
     s->demand = -1;
     s->shutdown_delay_ns = UINT64_MAX;
     s->state = HV_STATE_RUNNING;
+    s->gm.balloon = SIM_BALLOON_FOLLOW;
+    s->gm.speed_kb_s = SIM_SPEED_HOST;
+    s->gm.report_every_s = SIM_REPORT_EVERY_DEFAULT;
+    s->gm.workload = SIM_WL_NONE;
 }
 
 void sim_dom_spec_dispose(struct sim_dom_spec *s)
@@ -213,6 +217,7 @@ int sim_dom_add(struct sim_host *h, const struct sim_dom_spec *s,
         d->seed = mix64(u0 ^ mix64(u1 ^ d->domid));
     }
     d->settled_ns = sim_host_now(h);
+    sim_dom_mem_init(h, d, s);
     for (uint32_t i = 0; i < d->vcpus_max; i++) {
         spec_affinity(h, s->hard, i, &d->vcpus[i].hard);
         spec_affinity(h, s->soft, i, &d->vcpus[i].soft);
@@ -338,6 +343,7 @@ static void set_state(struct sim_host *h, struct sim_dom *d,
                       enum hv_state state, enum hv_shutdown reason)
 {
     sim_dom_settle(h, d);   /* the old state's rate up to now */
+    sim_dom_mem_settle(h, d);
     d->state = state;
     d->reason = reason;
 }

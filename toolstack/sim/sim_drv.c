@@ -279,7 +279,12 @@ static int sim_open(struct hv *hv, const char *path,
     }
     sim_host_set_drv_free(drv->host, simdrv_dom_free);
     rc = simstore_open(drv, opts->run_dir, msg);
+    if (rc == 0 && simagent_open(drv) < 0) {
+        simstore_close(drv);
+        rc = xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    }
     if (rc < 0) {
+        simagent_close(drv);
         sim_host_free(drv->host);
         event_free(drv->tick);
         free(drv);
@@ -305,6 +310,7 @@ static void sim_close(struct hv *hv)
         while (drv->ops[i])
             simdrv_op_free(drv->ops[i]);
     event_free(drv->tick);
+    simagent_close(drv);
     simstore_close(drv);
     sim_host_free(drv->host);
     free(drv);

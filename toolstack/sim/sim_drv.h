@@ -7,7 +7,9 @@
  * sim_save.c save, resume and restore.
  *
  * Everything the model does later (a guest acting, a domain dying) comes
- * out of one libevent timer, `tick`, armed for the model's next due action.
+ * out of one libevent timer, `tick`, armed for the model's next due action;
+ * guest memory (balloons, workloads, agents' reports) out of another,
+ * `mem_tick` (sim_agent.c).
  * Completions and events are delivered from loop callbacks only, through
  * hv_complete and hv_emit; since a callee may hv_close() from inside a
  * callback, every place that calls out stops touching the driver when they
@@ -35,6 +37,8 @@ struct simdrv {
     char *store_dir;                /* a directory made for it, removed at
                                      * close; NULL when given one */
     struct event *tick;             /* the model's next timed action */
+    struct event *mem_tick;         /* guest memory and agents, every
+                                     * 200 ms while needed (sim_agent.c) */
     struct simdrv_op *ops[SIMDRV_OP_BUCKETS];   /* in flight, doubly
                                                  * linked, by domid */
 };
@@ -222,6 +226,16 @@ int simstore_mem_target(struct simdrv *drv, struct sim_dom *d,
 void simstore_mem_max(struct simdrv *drv, struct sim_dom *d);
 void simstore_vcpus(struct simdrv *drv, struct sim_dom *d);
 void simstore_rename(struct simdrv *drv, struct sim_dom *d);
+
+/* --- sim_agent.c: guest memory and the guests' agents on the loop --- */
+/* Make the timer (stopped) and start it if a domain needs it.  close
+ * frees it (NULL ok). */
+int simagent_open(struct simdrv *drv);
+void simagent_close(struct simdrv *drv);
+/* d appeared, runs again or has a new target: start the timer if d needs
+ * it (running with an agent, a workload, or a balloon on its way).  It
+ * stops itself once no domain does. */
+void simagent_kick(struct simdrv *drv, const struct sim_dom *d);
 
 /* sim_xsc.c: an xsc client of the host's store for in-process users. */
 struct xsc;

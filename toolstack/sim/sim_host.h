@@ -55,6 +55,8 @@ struct sim_host_spec {
     char version[HV_VERSION_MAX];
     enum hv_sched sched;        /* Pool-0's scheduler */
     uint64_t dying_ns;          /* how long a destroyed domain stays dying */
+    uint64_t balloon_speed_kb_s;    /* guests' balloon drivers, KiB/s;
+                                     * 0 = at once (the default) */
 };
 
 /* Fill with the defaults (8 CPUs, 16 GiB, credit2, "4.17.0-sim"...). */
@@ -82,6 +84,75 @@ enum sim_act {
     SIM_ACT_NONE = 0,
     SIM_ACT_GUEST,              /* the guest acts on its shutdown request */
     SIM_ACT_DIE,                /* a dying domain disappears */
+};
+
+/* --- guest memory: balloon driver, workload, agent (sim_balloon.c) ---
+ *
+ * Each guest has a balloon driver that moves what it holds toward its
+ * target at its own speed (or not at all), a memory demand that follows a
+ * seeded trace, and optionally the guest agent, whose reports the driver
+ * writes into the host's xenstore (MEMREPORT_NODE).  Nothing moves until
+ * the owner calls sim_host_mem_advance(): the driver does it from a timer,
+ * the bench from its simulated clock.  The default (speed 0) is a driver
+ * that follows at once, as before the model existed.  The formulas are in
+ * docs/sim-host.md, "Guest memory".
+ */
+enum sim_balloon {
+    SIM_BALLOON_FOLLOW = 0,     /* moves toward the target at its speed */
+    SIM_BALLOON_STUCK,          /* has a driver that never moves */
+    SIM_BALLOON_ABSENT,         /* no driver: the target is ignored */
+};
+
+enum sim_workload {
+    SIM_WL_NONE = 0,            /* no demand model: demand = base, fixed */
+    SIM_WL_IDLE,                /* a little above a third of base, quiet */
+    SIM_WL_STEADY,              /* base, +-5 % noise */
+    SIM_WL_BURST,               /* base/2, with bursts to 2 x base */
+    SIM_WL_LEAK,                /* grows from base/2 by base per hour until
+                                 * killed, then starts again */
+};
+
+/* sim_dom_spec.gm.speed_kb_s: take the host's balloon_speed_kb_s. */
+#define SIM_SPEED_HOST UINT64_MAX
+#define SIM_REPORT_EVERY_DEFAULT 2  /* the agent's interval, seconds */
+#define SIM_REPORT_EVERY_MAX 3600
+/* After an OOM kill a workload other than LEAK wants base/2 this long. */
+#define SIM_OOM_CALM_NS (600 * 1000 * SIM_MS)
+
+/* Plain data, embedded in sim_dom and sim_dom_spec: nothing to free. */
+struct sim_guest_mem {
+    /* behaviour (scenario, or sim_dom_set_guest_mem) */
+    enum sim_balloon balloon;
+    uint64_t speed_kb_s;        /* KiB per second; 0 = at once (in a spec:
+                                 * SIM_SPEED_HOST = the host's default) */
+    bool agent;                 /* the guest runs xenith-guest-agent */
+    uint32_t report_every_s;    /* the agent's interval, 1..3600 */
+    enum sim_workload workload;
+    uint64_t base_kb;           /* the workload's typical demand (with
+                                 * SIM_WL_NONE, 0 = no demand model: the
+                                 * guest uses a third of what it holds) */
+    uint64_t swap_kb;           /* the guest's swap */
+    uint64_t wl_seed;           /* the trace's seed */
+    /* state, advanced by sim_host_mem_advance */
+    uint64_t demand_kb;         /* what the workload wants now */
+    uint32_t some10, full10;    /* PSI avg10, hundredths of a percent */
+    uint64_t some_us, full_us;  /* PSI totals */
+    uint64_t swapin_ps, swapout_ps, refault_ps;  /* rates now */
+    uint64_t report_seq;        /* the driver's: +1 for each report it
+                                 * writes */
+    uint64_t reported_ns;       /* the driver's: clock at its last report
+                                 * (0: none yet) */
+    uint64_t advanced_ns;       /* clock at the last advance */
+    uint64_t wl_start_ns;       /* clock when the trace (re)started: the
+                                 * guest's creation, or LEAK's last kill */
+    uint64_t calm_until_ns;     /* after an OOM kill: base/2 until then */
+    double some_avg, full_avg;  /* private: PSI avg10 unrounded */
+    double move_kb;             /* private: balloon progress not yet a
+                                 * whole page */
+    /* accounting, for the bench and tests */
+    double short_kbs;           /* integral of max(0, demand - held), KiB.s */
+    uint32_t oom_kills;         /* demand above held + swap: killed */
+    uint64_t moved_kb;          /* sum of |change| of what it holds */
 };
 
 /*
@@ -117,6 +188,7 @@ struct sim_dom {
     enum sim_act act;
     uint64_t act_due;
     uint32_t act_seq;
+    struct sim_guest_mem gm;    /* balloon driver, workload, agent */
     void *drv;                  /* owner's data; see sim_host_set_drv_free */
     struct sim_dom *name_next;  /* private: name hash chain */
 };
@@ -147,6 +219,12 @@ struct sim_dom_spec {
     enum hv_shutdown reason;    /* when SHUTDOWN */
     bool has_seed;              /* else derived from the uuid and domid */
     uint64_t seed;
+    struct sim_guest_mem gm;    /* behaviour only (the state fields are
+                                 * ignored); init: follow at the host's
+                                 * speed, no agent, reports every 2 s, no
+                                 * workload, no swap */
+    bool has_wl_seed;           /* else gm.wl_seed is derived from the
+                                 * uuid */
 };
 
 void sim_dom_spec_init(struct sim_dom_spec *s);
@@ -295,67 +373,33 @@ int sim_dom_dirty_page(struct sim_dom *d, uint64_t pfn);
 /* Install generations (pages entries, copied; NULL = all 0) and seed. */
 int sim_dom_set_image(struct sim_dom *d, uint64_t seed, const uint32_t *gens);
 
-/* --- guest memory: balloon driver, workload, agent (sim_balloon.c) ---
- *
- * Each guest has a balloon driver that moves what it holds toward its
- * target at its own speed (or not at all), a memory demand that follows a
- * seeded trace, and optionally the guest agent, whose reports the driver
- * writes into the host's xenstore (MEMREPORT_NODE).  Nothing moves until
- * the owner calls sim_host_mem_advance(): the driver does it from a timer,
- * the bench from its simulated clock.  The default (speed 0) is a driver
- * that follows at once, as before the model existed.
- */
-enum sim_balloon {
-    SIM_BALLOON_FOLLOW = 0,     /* moves toward the target at its speed */
-    SIM_BALLOON_STUCK,          /* has a driver that never moves */
-    SIM_BALLOON_ABSENT,         /* no driver: the target is ignored */
-};
-
-enum sim_workload {
-    SIM_WL_NONE = 0,            /* no demand model: demand = base, fixed */
-    SIM_WL_IDLE,                /* a little above a third of base, quiet */
-    SIM_WL_STEADY,              /* base, +-5 % noise */
-    SIM_WL_BURST,               /* base/2, with bursts to 2 x base */
-    SIM_WL_LEAK,                /* grows from base/2 by base per hour until
-                                 * killed, then starts again */
-};
-
-struct sim_guest_mem {
-    /* behaviour (scenario, or sim_dom_set_guest_mem) */
-    enum sim_balloon balloon;
-    uint64_t speed_kb_s;        /* KiB per second; 0 = at once */
-    bool agent;                 /* the guest runs xenith-guest-agent */
-    uint32_t report_every_s;    /* the agent's interval, 1..3600 */
-    enum sim_workload workload;
-    uint64_t base_kb;           /* the workload's typical demand */
-    uint64_t swap_kb;           /* the guest's swap */
-    uint64_t wl_seed;           /* the trace's seed */
-    /* state, advanced by sim_host_mem_advance */
-    uint64_t demand_kb;         /* what the workload wants now */
-    uint32_t some10, full10;    /* PSI avg10, hundredths of a percent */
-    uint64_t some_us, full_us;  /* PSI totals */
-    uint64_t swapin_ps, swapout_ps, refault_ps;  /* rates now */
-    uint64_t report_seq;
-    uint64_t advanced_ns;       /* clock at the last advance */
-    /* accounting, for the bench and tests */
-    double short_kbs;           /* integral of max(0, demand - held), KiB.s */
-    uint32_t oom_kills;         /* demand above held + swap: killed */
-    uint64_t moved_kb;          /* sum of |change| of what it holds */
-};
-
+/* --- guest memory (sim_balloon.c); the types are above sim_dom --- */
 /* Advance every guest's balloon and workload to `now` (the host's clock
  * when 0): balloons move (growth only into free host memory), demand
  * follows its trace, PSI and swap follow demand, OOM kills are counted.
- * Runs in steps of at most one second of model time. */
+ * Runs in steps of at most one second of model time, all domains in step.
+ * Only running guests change; the others' clocks just move on. */
 void sim_host_mem_advance(struct sim_host *h, uint64_t now);
+/* Advance one domain to the host's clock (before its target or state
+ * changes, so what follows starts from now). */
+void sim_dom_mem_settle(struct sim_host *h, struct sim_dom *d);
+/* Does d's guest need sim_host_mem_advance now: running, with an agent, a
+ * demand model, or a balloon still on its way?  The driver's timer runs
+ * only while some guest does. */
+bool sim_dom_mem_active(const struct sim_dom *d);
+/* Does d's balloon follow a new target at once (FOLLOW at speed 0)?  Then
+ * sim_dom_set_target refuses growth the host cannot give; otherwise it
+ * accepts any target up to the maximum and the balloon moves later. */
+bool sim_dom_balloon_at_once(const struct sim_dom *d);
 /* The agent's report of d as it would write it now: XN_ENOENT when the
  * guest has no agent or is not running. */
 struct memreport;
 int sim_dom_memreport(const struct sim_dom *d, struct memreport *r);
-/* Change a guest's behaviour (its state is kept). */
+/* Change a guest's behaviour (its state is kept).  It applies from the
+ * guest's last advance: advance first to make it apply from now. */
 void sim_dom_set_guest_mem(struct sim_dom *d, const struct sim_guest_mem *gm);
 /* The workload's demand at model time t (nanoseconds since the guest was
- * made), without side effects. */
+ * made, or since LEAK's last kill), without side effects. */
 uint64_t sim_workload_demand(const struct sim_guest_mem *gm, uint64_t t_ns);
 
 /* --- time --- */

@@ -51,6 +51,17 @@ void sim_act_cancel(struct sim_dom *d);
 
 #define SIM_LABEL_MAX (HV_NAME_MAX + 32)   /* "domain N (name)" */
 
+/* sim_res.c */
+/* Set what d holds (whole pages), keeping the host's used_kb exact.
+ * XN_ENOMEM (nothing changed) when its page generations cannot follow. */
+int sim_dom_set_mem(struct sim_host *h, struct sim_dom *d, uint64_t kb);
+
+/* sim_balloon.c */
+/* d's guest memory as a new domain starts it: behaviour from s (the
+ * host's defaults where s leaves them), state from now. */
+void sim_dom_mem_init(struct sim_host *h, struct sim_dom *d,
+                      const struct sim_dom_spec *s);
+
 /* sim_dom.c */
 /* XN_ESTATE with the sentence when d is dying. */
 int sim_dom_not_dying(const struct sim_dom *d, struct xn_msg *msg);

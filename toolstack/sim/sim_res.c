@@ -13,7 +13,7 @@
 
 /* --- memory --- */
 
-static int set_mem(struct sim_host *h, struct sim_dom *d, uint64_t kb)
+int sim_dom_set_mem(struct sim_host *h, struct sim_dom *d, uint64_t kb)
 {
     uint64_t pages = kb / SIM_PAGE_KB, old = sim_dom_pages(d);
 
@@ -31,13 +31,16 @@ static int set_mem(struct sim_host *h, struct sim_dom *d, uint64_t kb)
 }
 
 /*
- * The guest's balloon driver acting on a new target.  Today every guest has
- * a driver that follows at once; the balloon model will make this gradual
- * (and absent for guests without a driver), driven by timed actions.
+ * The guest's balloon driver acting on a new target: one that follows at
+ * once (FOLLOW at speed 0, the default) moves now; a gradual one moves in
+ * sim_host_mem_advance (sim_balloon.c), as far as free memory allows; a
+ * stuck or absent one never.
  */
 static int guest_balloon(struct sim_host *h, struct sim_dom *d)
 {
-    return set_mem(h, d, d->target_kb / SIM_PAGE_KB * SIM_PAGE_KB);
+    if (!sim_dom_balloon_at_once(d))
+        return 0;
+    return sim_dom_set_mem(h, d, d->target_kb / SIM_PAGE_KB * SIM_PAGE_KB);
 }
 
 int sim_dom_check_target(const struct sim_host *h, const struct sim_dom *d,
@@ -55,7 +58,10 @@ int sim_dom_check_target(const struct sim_host *h, const struct sim_dom *d,
                           sim_dom_label(d, l, sizeof(l)),
                           sim_fmt_kb(target_kb, a, sizeof(a)),
                           sim_fmt_kb(d->max_kb, b, sizeof(b)));
-    if (want > d->mem_kb && want - d->mem_kb > sim_host_free_kb(h))
+    /* Xen refuses no target up to the maximum; only a balloon that
+     * follows at once (the sim's old behaviour) must find the memory now */
+    if (sim_dom_balloon_at_once(d) && want > d->mem_kb &&
+        want - d->mem_kb > sim_host_free_kb(h))
         return xn_msg_set(msg, XN_ENOMEM, "cannot grow %s to %s: it needs "
                           "%s more but the host has %s free",
                           sim_dom_label(d, l, sizeof(l)),
@@ -72,6 +78,7 @@ int sim_dom_set_target(struct sim_host *h, struct sim_dom *d,
 
     if (rc < 0)
         return rc;
+    sim_dom_mem_settle(h, d);       /* the old target up to now */
     d->target_kb = target_kb;
     if (guest_balloon(h, d) < 0)
         return xn_msg_set(msg, XN_ENOMEM, "out of memory");

@@ -38,7 +38,7 @@ const char sim_scenario_builtin[] =
 
 static const char *const host_attrs[] = {
     "name", "cpus", "threads-per-core", "cores-per-socket", "mhz", "memory",
-    "overhead", "sched", "version", "dying-time", NULL,
+    "overhead", "sched", "version", "dying-time", "balloon-speed", NULL,
 };
 static const char *const pool_attrs[] = {
     "name", "cpus", "sched", "tslice-ms", "ratelimit-us", NULL,
@@ -50,7 +50,9 @@ static const char *const dom0_attrs[] = {
 static const char *const domain_attrs[] = {
     "name", "type", "memory", "maxmem", "vcpus", "maxvcpus", "weight", "cap",
     "demand", "uuid", "pool", "state", "shutdown-reason", "shutdown-delay",
-    "ignore-shutdown", "affinity", "soft-affinity", NULL,
+    "ignore-shutdown", "affinity", "soft-affinity", "balloon",
+    "balloon-speed", "agent", "report-every", "workload", "workload-mem",
+    "swap", "workload-seed", NULL,
 };
 
 static bool is_elem(xmlNodePtr n, const char *name)
@@ -117,6 +119,8 @@ static int host_spec(struct sc *sc, xmlNodePtr root, const char *name,
     }
     if (rc == 0)
         rc = a_duration(sc, &e, "dying-time", &s->dying_ns);
+    if (rc == 0)
+        rc = a_speed(sc, &e, &s->balloon_speed_kb_s);
     elem_done(&e);
     return rc;
 }
@@ -345,6 +349,8 @@ static int load_domain(struct sc *sc, xmlNodePtr n, bool dom0)
         }
     } else {
         rc = dom_attrs(sc, &e, &s);
+        if (rc == 0)
+            rc = a_guest_mem(sc, &e, &s);
     }
     if (rc == 0 && (v = elem_get(&e, "pool"))) {
         const struct sim_pool *p = sim_pool_by_name(sc->h, v);

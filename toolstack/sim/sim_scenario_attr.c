@@ -84,25 +84,32 @@ static bool parse_u64(const char *s, uint64_t *v, const char **end)
     return errno == 0;
 }
 
-int a_size(struct sc *sc, const struct elem *e, const char *name,
-           uint64_t *kb)
+bool sc_parse_size(const char *v, uint64_t *kb)
 {
     static const struct { const char *unit; unsigned shift; } units[] = {
         { "KiB", 0 }, { "K", 0 }, { "MiB", 10 }, { "M", 10 },
         { "GiB", 20 }, { "G", 20 }, { "TiB", 30 }, { "T", 30 },
     };
-    const char *v = elem_get(e, name), *end;
+    const char *end;
     uint64_t n;
 
-    if (!v)
-        return 0;
     if (parse_u64(v, &n, &end))
         for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
             if (strcmp(end, units[i].unit) == 0 && n > 0 &&
                 n <= (UINT64_C(1) << 40) >> units[i].shift) {
                 *kb = n << units[i].shift;
-                return 0;
+                return true;
             }
+    return false;
+}
+
+int a_size(struct sc *sc, const struct elem *e, const char *name,
+           uint64_t *kb)
+{
+    const char *v = elem_get(e, name);
+
+    if (!v || sc_parse_size(v, kb))
+        return 0;
     return elem_bad(sc, e, name, v, "is not a size (use a whole number with "
                     "KiB, MiB, GiB or TiB, e.g. 512MiB or 16GiB)");
 }

@@ -9,7 +9,7 @@
 
 #include "sim/sim_scenario.h"
 
-#define SC_MAX_ATTRS 20
+#define SC_MAX_ATTRS 32
 
 /* A scenario being loaded. */
 struct sc {
@@ -41,6 +41,9 @@ int elem_bad(struct sc *sc, const struct elem *e, const char *name,
              const char *val, const char *why);
 bool sc_name_ok(const char *s);
 
+/* "512MiB", "16G"...: a positive size, at most 1 PiB, into *kb (KiB). */
+bool sc_parse_size(const char *v, uint64_t *kb);
+
 /* Each reads one attribute into *out, leaving it alone when absent. */
 int a_size(struct sc *sc, const struct elem *e, const char *name,
            uint64_t *kb);
@@ -63,5 +66,12 @@ int a_state(struct sc *sc, const struct elem *e, struct sim_dom_spec *s);
 /* The same CPU list for each of vmax vCPUs, malloc'd into *arr_r. */
 int a_affinity(struct sc *sc, const struct elem *e, const char *name,
                uint32_t vmax, struct cpuset **arr_r);
+
+/* sim_scenario_mem.c: guest memory */
+/* balloon-speed=: a size per second ("64MiB" or "64MiB/s"), 0 = at once */
+int a_speed(struct sc *sc, const struct elem *e, uint64_t *kb_s);
+/* A <domain>'s balloon=, balloon-speed=, agent=, report-every=,
+ * workload=, workload-mem=, swap= and workload-seed= into s->gm. */
+int a_guest_mem(struct sc *sc, const struct elem *e, struct sim_dom_spec *s);
 
 #endif

@@ -141,6 +141,7 @@ int simstore_add(struct simdrv *drv, const struct sim_dom *d,
                           sim_dom_label(d, l, sizeof(l)), xn_strerror(rc),
                           STORE_MAX_NODES);
     }
+    simagent_kick(drv, d);          /* its agent, workload, balloon */
     return 0;
 }
 
@@ -200,6 +201,7 @@ static void guest_control(struct simdrv *drv, struct sim_dom *d)
 void simstore_guest_runs(struct simdrv *drv, struct sim_dom *d)
 {
     guest_control(drv, d);
+    simagent_kick(drv, d);
 }
 
 /* A whole decimal number, nothing else. */
@@ -242,6 +244,7 @@ static int balloon_follow(struct simdrv *drv, struct sim_dom *d,
         }
         rc = sim_dom_set_target(drv->host, d, kb, msg);
         if (rc == 0) {
+            simagent_kick(drv, d);  /* a gradual balloon moves from now */
             free(val);
             return 0;
         }

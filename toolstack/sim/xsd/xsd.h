@@ -146,6 +146,15 @@ int xsd_set_perms(struct xsd *x, const char *path,
                   const struct xsd_perm *perms, unsigned n);
 
 /*
+ * A write made by a simulated guest itself: as domain `domid`, with its
+ * permissions (XN_EPERM where it may not write; a node it creates is its
+ * own, as xenstored makes it), outside the owner's transaction.  A
+ * relative path is relative to /local/domain/<domid>.
+ */
+int xsd_write_as(struct xsd *x, uint32_t domid, const char *path,
+                 const void *value, size_t len);
+
+/*
  * The owner's transaction.  Between xsd_txn_begin and xsd_txn_end the
  * owner calls above read and change a private snapshot of the store (it
  * shares the store's nodes, so beginning costs nothing); end commits it

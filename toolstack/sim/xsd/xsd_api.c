@@ -90,6 +90,25 @@ int xsd_write_str(struct xsd *x, const char *path, const char *value)
     return xsd_write(x, path, value, strlen(value));
 }
 
+int xsd_write_as(struct xsd *x, uint32_t domid, const char *path,
+                 const void *value, size_t len)
+{
+    struct xsd_op op = {.kind = XSD_OP_WRITE, .value = value, .len = len};
+    char canon[XSD_PATH_BUF];
+    struct xsd_caller c;
+    int rc;
+
+    if (len > x->lim.max_value)
+        return to_xn(-E2BIG, "write", path);
+    rc = xsd_path_canon(path, domid, canon);
+    if (rc == 0) {
+        xsd_main_caller(x, domid, &c);
+        op.path = canon;
+        rc = xsd_tree_apply(&x->tree, &c, &op);
+    }
+    return to_xn(rc, "write", path);
+}
+
 int xsd_mkdir(struct xsd *x, const char *path)
 {
     struct xsd_op op = {.kind = XSD_OP_MKDIR};
