@@ -110,10 +110,11 @@ $(XENITHD): $(call obj,toolstack/daemon/main.c) $(DAEMON_LIB) $(LIB)
 $(XENITH): $(call obj,$(CLI_SRCS)) $(LIB)
 	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# The guest agent runs in guests: static, from its own objects and the two
+# The guest agent runs in guests: static, from its own objects and the
 # common/ files it needs (never libxenith.a, which pulls in libxl), without
 # sanitizers (they do not link statically).
-AGENT_SRCS := $(wildcard balloon/agent/*.c) common/memreport.c common/err.c
+AGENT_SRCS := $(wildcard balloon/agent/*.c) common/memreport.c common/utf8.c \
+              common/err.c
 AGENT_OBJS := $(patsubst %.c,$(O)/agent/%.o,$(AGENT_SRCS))
 $(O)/agent/%.o: %.c config.mk
 	@mkdir -p $(dir $@)
