@@ -74,6 +74,7 @@ LIB := $(O)/libxenith.a
 DAEMON_LIB := $(O)/libxenithd.a
 XENITHD := $(O)/xenithd
 XENITH := $(O)/xenith
+AGENT := $(O)/xenith-guest-agent
 TESTS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(TEST_SRCS))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRCS))
 
@@ -83,7 +84,7 @@ ALL_OBJS := $(call obj,$(LIB_SRCS) $(DAEMON_SRCS) $(CLI_SRCS) \
 
 .PHONY: all check check-layering check-unit check-e2e demo lab-check install clean \
         distclean fuzz fuzzers
-all: $(XENITHD) $(XENITH)
+all: $(XENITHD) $(XENITH) $(AGENT)
 
 config.mk:
 	@sh scripts/install-deps.sh
@@ -109,6 +110,21 @@ $(XENITHD): $(call obj,toolstack/daemon/main.c) $(DAEMON_LIB) $(LIB)
 $(XENITH): $(call obj,$(CLI_SRCS)) $(LIB)
 	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The guest agent runs in guests: static, from its own objects and the
+# common/ files it needs (never libxenith.a, which pulls in libxl), without
+# sanitizers (they do not link statically).
+AGENT_SRCS := $(wildcard balloon/agent/*.c) common/memreport.c common/utf8.c \
+              common/err.c
+AGENT_OBJS := $(patsubst %.c,$(O)/agent/%.o,$(AGENT_SRCS))
+$(O)/agent/%.o: %.c config.mk
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$<)$(CC) $(CFLAGS) -std=gnu11 $(WARN) -D_GNU_SOURCE \
+	  -Icommon -MMD -MP -c -o $@ $<
+
+$(AGENT): $(AGENT_OBJS)
+	$(call quiet,LD,$@)$(CC) $(CFLAGS) -static -o $@ $^
+-include $(AGENT_OBJS:.o=.d)
+
 $(O)/tests/%: $(O)/tests/unit/%.o $(call obj,$(TEST_HELPER_SRCS)) \
               $(DAEMON_LIB) $(LIB)
 	@mkdir -p $(dir $@)
@@ -131,7 +147,7 @@ check: config.mk
 check-layering:
 	@sh tests/layering.sh
 
-check-unit: $(TESTS) $(XENITHD)
+check-unit: $(TESTS) $(XENITHD) $(AGENT)
 	@XENITH_BIN=$(abspath $(O)) sh tests/run-unit.sh $(TESTS)
 
 check-e2e: $(XENITHD) $(XENITH)
@@ -198,8 +214,11 @@ install: all
 	  $(DESTDIR)/lib/systemd/system
 	install -m 755 $(XENITHD) $(DESTDIR)$(PREFIX)/sbin/xenithd
 	install -m 755 $(XENITH) $(DESTDIR)$(PREFIX)/bin/xenith
+	install -D -m 755 $(AGENT) $(DESTDIR)$(PREFIX)/lib/xenith/xenith-guest-agent
 	install -m 644 docs/man/xenith.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 docs/man/xenithd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 644 docs/man/xenith-guest-agent.8 \
+	  $(DESTDIR)$(PREFIX)/share/man/man8/
 	$(XENITH) completion bash > \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xenith
 	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' scripts/xenithd.service.in > \

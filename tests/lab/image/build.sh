@@ -9,6 +9,8 @@
 #   dom0.cpio    dom0's initramfs: busybox, Xen's tools, xenithd/xenith/hv-probe
 #                with their libraries, the guest payload, the test cases and the
 #                config corpus
+#   guest.cpio.gz  the guests' initramfs: busybox, guest-init, the static
+#                xenith-guest-agent from XENITH_BIN and memhog (built here)
 #
 # Downloads are cached in WORKDIR/debs; the extracted kernel in WORKDIR/kernel-VERSION.
 # Nothing is installed on the host: the kernel package is fetched with
@@ -131,6 +133,18 @@ copy_bin() {
 # --- 3. the guest: busybox and an init that prints markers ------------------------
 skeleton "$GROOT"
 install -m 755 "$LAB/image/guest-init" "$GROOT/init"
+# xenith's guest agent (static: the guest has no libraries), and the memory
+# hog, built here; guest-init starts them when the kernel command line asks.
+if [ -n "$XENITH_BIN" ] && [ -x "$XENITH_BIN/xenith-guest-agent" ]; then
+    if ldd "$XENITH_BIN/xenith-guest-agent" >/dev/null 2>&1; then
+        die "$XENITH_BIN/xenith-guest-agent is dynamically linked (the guests have no libraries)"
+    fi
+    install -m 755 "$XENITH_BIN/xenith-guest-agent" "$GROOT/sbin/xenith-guest-agent"
+else
+    say "warning: ${XENITH_BIN:-(XENITH_BIN unset)}/xenith-guest-agent does not exist; the guests have no agent"
+fi
+${CC:-cc} -static -O2 -std=gnu11 -Wall -Wextra -Werror -o "$GROOT/sbin/memhog" \
+    "$LAB/image/memhog.c" || die "cannot build $LAB/image/memhog.c"
 (cd "$GROOT" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -6) > "$OUT/guest.cpio.gz"
 
 # --- 4. dom0 ------------------------------------------------------------------------
