@@ -90,7 +90,7 @@ struct balloon {
     bool in_motion;             /* targets not reached: pass again soon */
     struct {
         struct metric *target, *need, *pressure;     /* per domain */
-        struct metric *stuck, *uncoop, *reserved, *free_goal;
+        struct metric *stuck, *uncoop, *reserved, *short_kb;
         struct metric *passes, *moved, *became_stuck, *reports_bad;
         struct metric *resv_made, *resv_refused;
     } m;

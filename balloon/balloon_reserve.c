@@ -299,6 +299,12 @@ void balloon_op_reserve(void *self, struct request *r)
                             &msg)) < 0 ||
         (rc = feasible(b, "the reservation", (uint64_t)kb, &free_kb,
                        &msg)) < 0) {
+        if (rc == XN_ENOMEM) {
+            struct resv tmp = {.kb = (uint64_t)kb};
+
+            event(b, &tmp, "reservation-refused", msg.text);
+            metric_add(b->m.resv_refused, 1);
+        }
         request_fail_msg(r, rc, &msg);
         return;
     }

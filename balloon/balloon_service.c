@@ -49,8 +49,8 @@ static const struct service_option options[] = {
     {"balloon.uncooperative", "SECS: stuck this long is uncooperative "
      "(default 120)"},
     {"balloon.interval", "SECS: the periodic check (default 10)"},
-    {"balloon.start-timeout", "SECS: how long a start waits for memory "
-     "(default 30)"},
+    {"balloon.start-timeout", "SECS: how long a start (or mem-reserve) "
+     "waits for memory (default 30)"},
     {NULL, NULL},
 };
 

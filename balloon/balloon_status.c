@@ -34,7 +34,7 @@ static const struct family families[] = {
     FAM("xenith_balloon_reserved_bytes", "Memory reserved for starts and "
         "by mem-reserve", METRIC_GAUGE, METRIC_HOST, reserved),
     FAM("xenith_balloon_short_bytes", "Needs the balancer could not meet",
-        METRIC_GAUGE, METRIC_HOST, free_goal),
+        METRIC_GAUGE, METRIC_HOST, short_kb),
     FAM("xenith_balloon_passes_total", "Balancer passes", METRIC_COUNTER,
         METRIC_HOST, passes),
     FAM("xenith_balloon_moved_bytes_total", "Sum of target changes made",
@@ -83,7 +83,7 @@ void balloon_status_metrics(struct balloon *b, const struct bplan_dom *pd,
     metric_set(b->m.stuck, b->sum.stuck);
     metric_set(b->m.uncoop, b->sum.uncoop);
     metric_set(b->m.reserved, (double)balloon_reserved_kb(b) * 1024);
-    metric_set(b->m.free_goal, (double)b->sum.short_kb * 1024);
+    metric_set(b->m.short_kb, (double)b->sum.short_kb * 1024);
     metric_add(b->m.passes, 1);
     metric_add(b->m.moved, (double)(b->sum.lowered_kb + b->sum.raised_kb) *
                1024);

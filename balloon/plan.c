@@ -251,8 +251,7 @@ static void leave_alone(struct bplan_dom *d, size_t i, struct out *o)
                               : max64(d->cfg_kb, d->actual_kb), 0);
         d->memo.clamped = false;
     }
-    if (d->memo.state != BPLAN_OK)
-        set_state(o, d, i, BPLAN_OK);
+    d->memo.state = BPLAN_OK;       /* no event: it was let go, not cured */
     d->lo_kb = d->hi_kb = d->need_kb = d->goal_kb =
         max64(d->actual_kb, d->target_kb);
     d->pressure = d->report ? d->report->some10 : 0;

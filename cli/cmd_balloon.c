@@ -393,13 +393,12 @@ static int reserve_opt(int c, const char *optarg, void *arg)
     if (c == 'j') {
         o->json = true;
     } else if (c == 'f') {
-        o->for_s = cli_parse_int("mem-reserve", "--for", optarg, 1,
-                                 INT32_MAX);
+        o->for_s = cli_parse_int("mem-reserve", "--for", optarg, 1, 86400);
         if (o->for_s < 0)
             return EXIT_USAGE;
     } else if (c == 'r') {
         o->release = cli_parse_int("mem-reserve", "reservation id", optarg,
-                                   0, INT64_MAX);
+                                   1, INT64_MAX);
         if (o->release < 0)
             return EXIT_USAGE;
     }

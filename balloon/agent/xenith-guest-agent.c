@@ -148,11 +148,16 @@ static void fill_report(struct memreport *r, uint64_t seq, unsigned every_s,
 static void say_store(int ok, const struct xn_msg *msg)
 {
     static char last[XN_MSG_MAX];
+    static int written;
 
     if (ok) {
         if (last[0])
             fprintf(stderr, PROG ": writing \"%s\" works again\n",
                     MEMREPORT_NODE);
+        else if (!written)
+            fprintf(stderr, PROG ": the first report is in \"%s\"\n",
+                    MEMREPORT_NODE);
+        written = 1;
         last[0] = '\0';
         return;
     }

@@ -22,14 +22,14 @@ struct policy_mirror;
 int policy_mirror_open(struct daemon *d, struct policy_mirror **m_r);
 void policy_mirror_close(struct policy_mirror *m);     /* NULL ok */
 
-/* The domain's policy from the state directory, keys canonical; an empty
- * policy (and 0) when it has none. */
 /* Make p the domain's policy: write its state file (atomically), then
  * publish BUS_DOM_POLICY, where the mirror and the services take it up.
  * p must have been checked (policy_keys_check). */
 struct hv_dominfo;
 int daemon_policy_store(struct daemon *d, const struct hv_dominfo *info,
                         const struct policy *p, struct xn_msg *msg);
+/* The domain's policy from the state directory, keys canonical; an empty
+ * policy (and 0) when it has none. */
 int daemon_policy_load(struct daemon *d, const uint8_t uuid[16],
                        struct policy *p, struct xn_msg *msg);
 

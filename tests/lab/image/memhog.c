@@ -2,12 +2,13 @@
  * memhog.c - the lab guests' memory hog (static; started by guest-init
  * when the kernel command line says memhog=MIB).
  *
- *   memhog [--grow MIB] MIB
+ *   memhog [--grow MIB [--upto MIB]] MIB
  *
  * Takes MIB MiB of anonymous memory, writes every page, and then keeps
  * it resident by writing every page again once a second.  With --grow it
- * also takes MIB more each second, without end: the guest comes to want
- * more memory than it has (reclaim, then pressure, then the OOM killer).
+ * also takes MIB more each second, without end (or until it holds --upto
+ * MiB): the guest comes to want more memory than it has (reclaim, then
+ * pressure, then the OOM killer, unless its memory grows).
  * Prints "MEMHOG-HOLDING mib=N" on stdout when it first holds MIB, and at
  * each MiB count that is a multiple of 16 while growing; "MEMHOG-FULL
  * mib=N" once when the kernel refuses more.
@@ -73,15 +74,22 @@ static void holding(void)
 
 int main(int argc, char **argv)
 {
-    unsigned long want, grow = 0;
+    unsigned long want, grow = 0, upto = MAX_CHUNKS;
     unsigned char stamp = 1;
     int full = 0;
 
-    if (argc == 4 && strcmp(argv[1], "--grow") == 0) {
+    if (argc >= 4 && strcmp(argv[1], "--grow") == 0) {
         grow = mib_arg(argv[2]);
         argv += 2;
-    } else if (argc != 2) {
-        fprintf(stderr, "usage: memhog [--grow MIB] MIB\n");
+        argc -= 2;
+        if (argc == 4 && strcmp(argv[1], "--upto") == 0) {
+            upto = mib_arg(argv[2]);
+            argv += 2;
+            argc -= 2;
+        }
+    }
+    if (argc != 2) {
+        fprintf(stderr, "usage: memhog [--grow MIB [--upto MIB]] MIB\n");
         return 2;
     }
     want = mib_arg(argv[1]);
@@ -91,7 +99,7 @@ int main(int argc, char **argv)
     for (;;) {
         sleep(1);
         touch_all(++stamp);
-        for (unsigned long i = 0; i < grow && !full; i++) {
+        for (unsigned long i = 0; i < grow && !full && held < upto; i++) {
             full = take_one(stamp) < 0;
             if (!full && held % 16 == 0)
                 holding();
