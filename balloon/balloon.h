@@ -133,6 +133,13 @@ bool balloon_dry_run(struct balloon *b, uint64_t extra_kb,
 /* balloon_reserve.c */
 extern const struct start_gate balloon_gate;
 uint64_t balloon_reserved_kb(const struct balloon *b);
+/* Is dom a domain being started, whose reservation is held?  The pass
+ * leaves it alone until the start is over. */
+bool balloon_starting(const struct balloon *b, const struct hv_dominfo *dom);
+/* The reservations less what domains being started already hold of
+ * them (counting both would count their memory twice). */
+uint64_t balloon_reserved_now(const struct balloon *b,
+                              const struct hv_dominfo *list, size_t n);
 /* After a pass: grant what fits, refuse what cannot, expire old ones. */
 void balloon_reservations_step(struct balloon *b, uint64_t free_kb);
 bool balloon_reservations_waiting(const struct balloon *b);

@@ -83,30 +83,28 @@ static void record(struct balloon *b, const struct bdom *bd,
         xn_log(XN_LOG_WARNING, "balloon: %s", msg.text);
 }
 
-/* What the domain was made with.  The first time it is seen: from its
- * configuration (Domain-0, which has none, from what it has), recorded in
- * the store; later (a restarted daemon, a clamped maximum) from there. */
+/* What the domain was made with.  The first time it is seen: its target
+ * and the static maximum libxl checks targets against, from its
+ * /local/domain/N/memory (Domain-0's as xen-init-dom0 wrote them),
+ * recorded in the store; later (a restarted daemon, a clamped maximum)
+ * from that record. */
 static void learn_config(struct balloon *b, struct bdom *bd,
                          const struct hv_dominfo *info)
 {
-    libxl_domain_config cfg;
+    char path[XSC_PATH_MAX];
+    uint64_t smax = 0;
 
     bd->cfg_kb = recorded(b, bd, "cfg-kb");
     bd->static_max_kb = recorded(b, bd, "static-max-kb");
     if (bd->cfg_kb && bd->static_max_kb >= bd->cfg_kb)
         return;
     bd->cfg_kb = info->target_kb;
-    bd->static_max_kb = info->max_kb;
-    libxl_domain_config_init(&cfg);
-    if (info->domid != 0 &&
-        hv_dom_config(b->d->hv, info->domid, &cfg, NULL) == 0 &&
-        cfg.b_info.target_memkb > 0) {
-        bd->cfg_kb = cfg.b_info.target_memkb;
-        bd->static_max_kb = cfg.b_info.max_memkb;
-    }
-    libxl_domain_config_dispose(&cfg);
-    if (bd->static_max_kb < bd->cfg_kb)
-        bd->static_max_kb = bd->cfg_kb;
+    if (!b->d->store ||
+        xsc_read_u64(b->d->store,
+                     xsc_dom_path(path, info->domid, "memory/static-max"),
+                     &smax, NULL) < 0 || smax == 0)
+        smax = info->max_kb;
+    bd->static_max_kb = smax < bd->cfg_kb ? bd->cfg_kb : smax;
     record(b, bd, "cfg-kb", bd->cfg_kb);
     record(b, bd, "static-max-kb", bd->static_max_kb);
 }

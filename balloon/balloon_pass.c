@@ -26,6 +26,7 @@ struct view {
     size_t *owner;                  /* index into b->doms */
     size_t n;
     uint64_t free_kb;
+    uint64_t reserved_kb;           /* balloon_reserved_now */
 };
 
 static void view_free(struct view *v)
@@ -85,7 +86,8 @@ static bool gather(struct balloon *b, struct view *v)
     }
     bdom_drop_gone(b);
     for (size_t j = 0; j < n; j++)
-        if (list[j].state != HV_STATE_DYING && !bdom_find(b, list[j].domid))
+        if (list[j].state != HV_STATE_DYING && !bdom_find(b, list[j].domid) &&
+            !balloon_starting(b, &list[j]))
             bdom_add(b, &list[j]);
     v->pd = calloc(n ? n : 1, sizeof(*v->pd));
     v->owner = calloc(n ? n : 1, sizeof(*v->owner));
@@ -97,12 +99,13 @@ static bool gather(struct balloon *b, struct view *v)
     for (size_t j = 0; j < n; j++) {
         struct bdom *bd = bdom_find(b, list[j].domid);
 
-        if (!bd)
+        if (!bd || balloon_starting(b, &list[j]))
             continue;
         fill(bd, &list[j], &v->pd[v->n]);
         v->owner[v->n++] = (size_t)(bd - b->doms);
     }
     v->free_kb = host.free_kb;
+    v->reserved_kb = balloon_reserved_now(b, list, n);
     free(list);
     return true;
 }
@@ -111,7 +114,7 @@ static int plan(struct balloon *b, struct view *v, uint64_t extra_kb,
                 struct bplan_action **acts_r, struct bplan_summary *sum)
 {
     struct bplan_host h = {balloon_now(), v->free_kb,
-                           balloon_reserved_kb(b) + extra_kb};
+                           v->reserved_kb + extra_kb};
     struct bplan_action *acts = calloc(BPLAN_ACTS_MAX(v->n ? v->n : 1),
                                        sizeof(*acts));
     int n;

@@ -45,6 +45,39 @@ uint64_t balloon_reserved_kb(const struct balloon *b)
     return kb;
 }
 
+/* The reservation of a start whose domain exists already (the driver is
+ * building it): the domain now holds part of it. */
+static const struct resv *starting(const struct balloon *b,
+                                   const struct hv_dominfo *dom)
+{
+    if (dom->state == HV_STATE_DYING)
+        return NULL;
+    for (const struct resv *r = b->resv; r; r = r->next)
+        if (r->si && r->state == RESV_HELD &&
+            memcmp(r->si->uuid, dom->uuid, 16) == 0)
+            return r;
+    return NULL;
+}
+
+bool balloon_starting(const struct balloon *b, const struct hv_dominfo *dom)
+{
+    return starting(b, dom) != NULL;
+}
+
+uint64_t balloon_reserved_now(const struct balloon *b,
+                              const struct hv_dominfo *list, size_t n)
+{
+    uint64_t kb = balloon_reserved_kb(b);
+
+    for (size_t i = 0; i < n; i++) {
+        const struct resv *r = starting(b, &list[i]);
+
+        if (r)
+            kb -= list[i].mem_kb < r->kb ? list[i].mem_kb : r->kb;
+    }
+    return kb;
+}
+
 bool balloon_reservations_waiting(const struct balloon *b)
 {
     for (const struct resv *r = b->resv; r; r = r->next)
