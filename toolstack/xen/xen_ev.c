@@ -218,14 +218,16 @@ void xen_dom_seen(struct xen_drv *drv, uint32_t domid, const uint8_t *uuid,
         if (!dom)
             return;
         memcpy(dom->uuid, uuid, sizeof(dom->uuid));
-        if (name)
+        if (name && *name)
             snprintf(dom->name, sizeof(dom->name), "%s", name);
         dom->foreign = domid != 0 && !dom_marked(drv, domid);
         if (domid != 0)
             evq_push(drv, HV_EV_NEW, dom, domid, HV_SHUTDOWN_NONE);
         return;
     }
-    if (name)
+    /* A dying domain's name is gone from the store: keep the one known,
+     * for its death event. */
+    if (name && *name)
         snprintf(dom->name, sizeof(dom->name), "%s", name);
 }
 
