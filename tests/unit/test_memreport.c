@@ -1,6 +1,7 @@
 /* test_memreport.c - the guest agent's memory report: text out, text in,
  * and what a hostile guest may write instead. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,16 @@ static int parse(const char *text, struct memreport *r, int *clamped,
                  struct xn_msg *msg)
 {
     return memreport_parse(text, strlen(text), r, clamped, msg);
+}
+
+static bool same(const struct memreport *a, const struct memreport *b)
+{
+    return a->seq == b->seq && a->every_s == b->every_s &&
+           a->total_kb == b->total_kb && a->avail_kb == b->avail_kb &&
+           a->swapin_ps == b->swapin_ps && a->swapout_ps == b->swapout_ps &&
+           a->refault_ps == b->refault_ps && a->some10 == b->some10 &&
+           a->full10 == b->full10 && a->some_us == b->some_us &&
+           a->full_us == b->full_us;
 }
 
 static void expect_bad(const char *text, const char *why)
@@ -43,7 +54,7 @@ START_TEST(roundtrip)
                      "full10=12.05 some=123456 full=789");
     ck_assert_int_eq(parse(buf, &b, &clamped, NULL), 0);
     ck_assert_int_eq(clamped, 0);
-    ck_assert(memcmp(&a, &b, sizeof(a)) == 0);
+    ck_assert(same(&a, &b));
     ck_assert_int_eq(memreport_format(&a, buf, 20), -1);
 }
 END_TEST
