@@ -77,14 +77,15 @@ struct balloon {
     struct bplan_params params;
     uint64_t interval_ns;       /* the slow periodic check */
     uint64_t resv_timeout_ns;   /* a start waits this long for memory */
-    struct bdom *doms;          /* by domid order of discovery */
+    struct bdom *doms;          /* sorted by domid */
     size_t n_doms, cap_doms;
     struct resv *resv;          /* in the order asked */
     uint64_t next_resv_id;
     struct bus_sub *sub;
     struct xsc_watch *watch;
     struct event *timer;        /* the next pass */
-    bool pass_soon;             /* a pass is due at the next turn */
+    bool pass_soon;             /* a pass is due soon */
+    uint64_t pass_ns;           /* when the last pass ran */
     struct bplan_summary sum;   /* the last pass's */
     uint64_t free_kb;           /* the host's free memory at the last pass */
     bool in_motion;             /* targets not reached: pass again soon */
@@ -107,7 +108,12 @@ void bdom_drop_gone(struct balloon *b);
 /* Read balloon.* from a policy. */
 void bdom_take_policy(struct bdom *bd, const struct policy *p);
 bool bdom_managed(const struct bdom *bd);
-/* Every domain the hypervisor has that the service does not know yet. */
+/* Know exactly the domains of `list` (sorted by domid, as hv_dom_list
+ * gives it): those gone are dropped, new ones added (but a domain being
+ * started, until its start is over). */
+void bdom_sync_list(struct balloon *b, const struct hv_dominfo *list,
+                    size_t n);
+/* The same from the hypervisor's list now. */
 void bdom_sync(struct balloon *b);
 /* The bus: arrivals, deaths, renames, policy, mem-set. */
 void balloon_on_event(void *arg, const struct bus_event *ev);

@@ -12,10 +12,28 @@
 #include "uuid.h"
 #include "xsc.h"
 
+/* The records are kept sorted by domid (ids only grow, so a new domain
+ * mostly goes last): the first index whose domid is not below `domid`. */
+static size_t lower_bound(const struct balloon *b, uint32_t domid)
+{
+    size_t lo = 0, hi = b->n_doms;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (b->doms[mid].domid < domid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 struct bdom *bdom_find(struct balloon *b, uint32_t domid)
 {
-    for (size_t i = 0; i < b->n_doms; i++)
-        if (!b->doms[i].gone && b->doms[i].domid == domid)
+    for (size_t i = lower_bound(b, domid);
+         i < b->n_doms && b->doms[i].domid == domid; i++)
+        if (!b->doms[i].gone)
             return &b->doms[i];
     return NULL;
 }
@@ -113,6 +131,7 @@ struct bdom *bdom_add(struct balloon *b, const struct hv_dominfo *info)
 {
     struct bdom *bd = bdom_find_uuid(b, info->uuid);
     struct policy p;
+    size_t at;
 
     if (bd && bd->domid != info->domid)
         bd->gone = true;            /* restarted: a new domain, new memo */
@@ -127,7 +146,11 @@ struct bdom *bdom_add(struct balloon *b, const struct hv_dominfo *info)
         b->doms = n;
         b->cap_doms = cap;
     }
-    bd = &b->doms[b->n_doms++];
+    at = lower_bound(b, info->domid);
+    memmove(&b->doms[at + 1], &b->doms[at],
+            (b->n_doms - at) * sizeof(*b->doms));
+    b->n_doms++;
+    bd = &b->doms[at];
     memset(bd, 0, sizeof(*bd));
     bd->domid = info->domid;
     memcpy(bd->uuid, info->uuid, 16);
@@ -150,6 +173,27 @@ void bdom_drop_gone(struct balloon *b)
     b->n_doms = k;
 }
 
+static int by_domid(const void *key, const void *elem)
+{
+    uint32_t k = *(const uint32_t *)key;
+    uint32_t e = ((const struct hv_dominfo *)elem)->domid;
+
+    return k < e ? -1 : k > e;
+}
+
+void bdom_sync_list(struct balloon *b, const struct hv_dominfo *list,
+                    size_t n)
+{
+    for (size_t i = 0; i < b->n_doms; i++)
+        if (!bsearch(&b->doms[i].domid, list, n, sizeof(*list), by_domid))
+            b->doms[i].gone = true;
+    bdom_drop_gone(b);
+    for (size_t j = 0; j < n; j++)
+        if (list[j].state != HV_STATE_DYING && !bdom_find(b, list[j].domid) &&
+            !balloon_starting(b, &list[j]))
+            bdom_add(b, &list[j]);
+}
+
 void bdom_sync(struct balloon *b)
 {
     struct hv_dominfo *list;
@@ -157,17 +201,7 @@ void bdom_sync(struct balloon *b)
 
     if (hv_dom_list(b->d->hv, &list, &n, NULL) < 0)
         return;
-    for (size_t i = 0; i < b->n_doms; i++) {
-        bool there = false;
-
-        for (size_t j = 0; j < n && !there; j++)
-            there = list[j].domid == b->doms[i].domid;
-        if (!there)
-            b->doms[i].gone = true;
-    }
-    for (size_t j = 0; j < n; j++)
-        if (list[j].state != HV_STATE_DYING && !bdom_find(b, list[j].domid))
-            bdom_add(b, &list[j]);
+    bdom_sync_list(b, list, n);
     free(list);
 }
 

@@ -19,6 +19,7 @@
 #include "log.h"
 
 #define MOTION_NS 1000000000ull     /* pass every second while moving */
+#define GAP_NS 100000000ull         /* events: at most ten passes a second */
 
 /* The planner's view of every domain, and the domain it came from. */
 struct view {
@@ -77,18 +78,7 @@ static bool gather(struct balloon *b, struct view *v)
     if (hv_host_info(b->d->hv, &host, NULL) < 0 ||
         hv_dom_list(b->d->hv, &list, &n, NULL) < 0)
         return false;
-    for (size_t i = 0; i < b->n_doms; i++) {
-        bool there = false;
-
-        for (size_t j = 0; j < n && !there; j++)
-            there = list[j].domid == b->doms[i].domid;
-        b->doms[i].gone |= !there;
-    }
-    bdom_drop_gone(b);
-    for (size_t j = 0; j < n; j++)
-        if (list[j].state != HV_STATE_DYING && !bdom_find(b, list[j].domid) &&
-            !balloon_starting(b, &list[j]))
-            bdom_add(b, &list[j]);
+    bdom_sync_list(b, list, n);
     v->pd = calloc(n ? n : 1, sizeof(*v->pd));
     v->owner = calloc(n ? n : 1, sizeof(*v->owner));
     if (!v->pd || !v->owner) {
@@ -304,6 +294,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     b->pass_soon = false;
+    b->pass_ns = balloon_now();
     pass(b);
     next = b->in_motion || balloon_reservations_waiting(b) ||
            reports_waiting(b) ? MOTION_NS : b->interval_ns;
@@ -314,14 +305,22 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
     }
 }
 
+/* Events come in bursts (a thousand domains created in a row): the
+ * pass they ask for runs at the next turn of the loop, but no sooner than
+ * GAP_NS after the last one. */
 void balloon_pass_soon(struct balloon *b)
 {
-    struct timeval now = {0, 0};
+    uint64_t now = balloon_now(), wait = 0;
+    struct timeval tv;
 
     if (b->pass_soon || !b->timer)
         return;
+    if (b->pass_ns && now - b->pass_ns < GAP_NS)
+        wait = GAP_NS - (now - b->pass_ns);
+    tv.tv_sec = 0;
+    tv.tv_usec = (suseconds_t)(wait / 1000);
     b->pass_soon = true;
-    evtimer_add(b->timer, &now);
+    evtimer_add(b->timer, &tv);
 }
 
 int balloon_timer_open(struct balloon *b, struct xn_msg *msg)
