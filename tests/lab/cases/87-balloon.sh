@@ -4,7 +4,8 @@
 # guest; a paused guest is reported stuck and its memory given to no one;
 # a domain that does not fit in free memory is created after others are
 # ballooned down, one that never can is refused naming the shortfall;
-# xenithd killed with -9 and started again undoes no target.
+# xenithd killed with -9 and started again puts no guest back toward what
+# it was made with.
 # shellcheck shell=dash disable=SC2086,SC2317
 # ($X is one word; the functions are called through wait_until.)
 # lab-timeout: 300
@@ -101,25 +102,35 @@ expect_error giant.refused \
 expect_eq giant.nothing-left "xl list lab-bal-giant" "$(xl_has lab-bal-giant && echo there)" ""
 
 # --- xenithd killed with -9 and started again: no target undone ---
+# (once no guest is short: while one is, balancing goes on across the
+# restart, as it would have without it)
 kill $EV 2>/dev/null
+check new.destroy $X destroy $GN
+not_short() {
+    local t n
+    t=$(bal $GH 9); n=$(bal $GH 11)
+    echo "$GH target $t need $n"
+    [ -n "$t" ] && [ -n "$n" ] && [ "$t" -ge $((n - 8)) ]
+}
+wait_until settled 60 not_short
 sleep 4
 ti=$(target $GI)
 th=$(target $GH)
-tn=$(target $GN)
 restart_xenithd $OPTS -o balloon.reserve=$reserve
 need wait_until restart.again 30 $X list
 sleep 8
-close() { [ $(($1 > $2 ? $1 - $2 : $2 - $1)) -le 16384 ]; }
-expect_eq restart.idle "$GI's target $ti KiB, now $(target $GI)" \
-    "$(close "$ti" "$(target $GI)" && echo kept)" kept
-expect_eq restart.hog "$GH's target $th KiB, now $(target $GH)" \
-    "$(close "$th" "$(target $GH)" && echo kept)" kept
-expect_eq restart.new "$GN's target $tn KiB, now $(target $GN)" \
-    "$(close "$tn" "$(target $GN)" && echo kept)" kept
+# Undoing would put the guests back toward what they were made with: the
+# idle guest up (384 MiB), the hog down (256 MiB).  Balancing may go on
+# (a hog under pressure raised from free memory), undoing may not.
+not_up() { [ "$2" -le $(($1 + 16384)) ]; }
+not_down() { [ "$2" -ge $(($1 - 16384)) ]; }
+expect_eq restart.idle "$GI's target $ti KiB, now $(target $GI): not raised back" \
+    "$(not_up "$ti" "$(target $GI)" && echo kept)" kept
+expect_eq restart.hog "$GH's target $th KiB, now $(target $GH): not lowered back" \
+    "$(not_down "$th" "$(target $GH)" && echo kept)" kept
 
 quiet xl destroy $GI
 quiet xl destroy $GH
-quiet xl destroy $GN
 # The daemon as the lab runs it, for the files after this one.
 restart_xenithd
 wait_until restart.plain 30 $X list
