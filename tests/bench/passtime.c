@@ -73,30 +73,42 @@ static int setup(struct setup *s, size_t n, uint64_t seed)
     return 0;
 }
 
-static int time_xenith(const struct setup *s, size_t n, unsigned runs,
-                       uint64_t *ns_r)
+/* One policy's pass over `work` (n domains), as the bench times it. */
+typedef int pass_fn(const void *params, struct bplan_host *h, void *work,
+                    size_t n, struct bplan_action *acts);
+
+static int xenith_pass(const void *params, struct bplan_host *h, void *work,
+                       size_t n, struct bplan_action *acts)
 {
-    struct bplan_params p;
-    struct bplan_dom *work = malloc(n * sizeof(*work));
+    return bplan_run(params, h, work, n, acts, NULL);
+}
+
+static int reference_pass(const void *params, struct bplan_host *h,
+                          void *work, size_t n, struct bplan_action *acts)
+{
+    return ref_plan_run(params, h, work, n, acts);
+}
+
+/* The median of `runs` timed passes, each over a fresh copy of `state`
+ * (n domains of `size` bytes, as a first untimed pass left them). */
+static int time_passes(pass_fn *run, const void *params, void *state,
+                       size_t size, size_t n, const struct setup *s,
+                       unsigned runs, uint64_t *ns_r)
+{
+    void *work = malloc(n * size);
     struct bplan_host h = s->host;
     uint64_t *t = calloc(runs, sizeof(*t));
     int rc = -1;
 
     if (!work || !t)
         goto out;
-    bplan_params_default(&p);
-    /* a first pass fills the memos, as a running service has them */
-    if (bplan_run(&p, &h, s->doms, n, s->acts, NULL) < 0)
-        goto out;
-    for (size_t i = 0; i < n; i += 3)   /* a third have a new report */
-        s->doms[i].memo.seq = 0;
-    h.now_ns += SEC;
     for (unsigned k = 0; k < runs; k++) {
         uint64_t t0;
 
-        memcpy(work, s->doms, n * sizeof(*work));
+        memcpy(work, state, n * size);
+        h.now_ns = s->host.now_ns + SEC;
         t0 = timing_now_ns();
-        if (bplan_run(&p, &h, work, n, s->acts, NULL) < 0)
+        if (run(params, &h, work, n, s->acts) < 0)
             goto out;
         t[k] = timing_now_ns() - t0;
     }
@@ -108,36 +120,33 @@ out:
     return rc;
 }
 
+static int time_xenith(const struct setup *s, size_t n, unsigned runs,
+                       uint64_t *ns_r)
+{
+    struct bplan_params p;
+    struct bplan_host h = s->host;
+
+    bplan_params_default(&p);
+    /* a first pass fills the memos, as a running service has them */
+    if (bplan_run(&p, &h, s->doms, n, s->acts, NULL) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i += 3)   /* a third have a new report */
+        s->doms[i].memo.seq = 0;
+    return time_passes(xenith_pass, &p, s->doms, sizeof(*s->doms), n, s,
+                       runs, ns_r);
+}
+
 static int time_reference(const struct setup *s, size_t n, unsigned runs,
                           uint64_t *ns_r)
 {
     struct ref_params p;
-    struct ref_dom *work = malloc(n * sizeof(*work));
     struct bplan_host h = s->host;
-    uint64_t *t = calloc(runs, sizeof(*t));
-    int rc = -1;
 
-    if (!work || !t)
-        goto out;
     ref_params_init(&p, 128 * MIB);
     if (ref_plan_run(&p, &h, s->refs, n, s->acts) < 0)
-        goto out;
-    h.now_ns += SEC;
-    for (unsigned k = 0; k < runs; k++) {
-        uint64_t t0;
-
-        memcpy(work, s->refs, n * sizeof(*work));
-        t0 = timing_now_ns();
-        if (ref_plan_run(&p, &h, work, n, s->acts) < 0)
-            goto out;
-        t[k] = timing_now_ns() - t0;
-    }
-    *ns_r = timing_median(t, runs);
-    rc = 0;
-out:
-    free(work);
-    free(t);
-    return rc;
+        return -1;
+    return time_passes(reference_pass, &p, s->refs, sizeof(*s->refs), n, s,
+                       runs, ns_r);
 }
 
 int passtime_measure(size_t n, unsigned runs, uint64_t seed,
