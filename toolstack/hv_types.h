@@ -82,6 +82,11 @@ struct hv_dominfo {
     uint32_t vcpus_online;
     uint32_t vcpus_max;
     uint64_t cpu_time_ns;
+    /* Time its vCPUs were runnable but not running (waiting for a pCPU,
+     * or parked by a cap), summed over vCPUs, when the driver can tell
+     * (wait_known: the sim); Xen's toolstack interface cannot. */
+    uint64_t wait_ns;
+    bool wait_known;
     uint32_t poolid;
     struct hv_sched_params sched;
     bool foreign;           /* made by another toolstack (xl), whose own

@@ -1,0 +1,162 @@
+/*
+ * plan.h - the scheduler tuner's decisions, as a pure function: the pools,
+ * the domains' classes, the admin's values and the measured CPU use in;
+ * each domain's weight and cap out.  No I/O, no clock, no hypervisor:
+ * schedtune_pass.c gathers and applies, the bench replays traces through
+ * it, test_sched_plan.c checks it.
+ *
+ * CPU amounts are in CPUs' worth (1.0 = one pCPU busy all the time);
+ * weights are Xen's (1..65535), caps Xen's percent of one pCPU (0 = none);
+ * time is in nanoseconds of a monotonic clock.
+ *
+ * How a pass decides (docs/sched.md has the reasoning):
+ *  1. Base values.  A domain's weight is the admin's when the admin chose
+ *     one (admin_weight > 0), else its class's; its cap is the admin's
+ *     (admin_cap, 0 = none).  Outside an episode these are what it gets:
+ *     the tuner never overwrites an admin value while not throttling.
+ *  2. Demand.  Known demand (the driver reports time runnable but not
+ *     running) is used as it is.  Unknown demand is the use, except while
+ *     the pool is full (util >= enter): then a domain is assumed to want
+ *     all it may run (its vCPUs, or its base cap if lower), since a full
+ *     pool hides how much more it would take.
+ *  3. Pressure = the pool's demand / its CPUs.  A domain is "protectable"
+ *     when its class is protected (critical, high, dom0: class rank below
+ *     the throttled classes) and its demand is at least a quarter of its
+ *     vCPUs.  The pool is HOT while pressure >= enter and some domain is
+ *     protectable; HOT for enter_ns makes it OVERLOADED (an episode starts).
+ *     While OVERLOADED, pressure < leave or nothing protectable makes it
+ *     COOLING; COOLING for leave_ns ends the episode (back to NORMAL, every
+ *     domain back to its base values); pressure back up cancels COOLING.
+ *  4. Level.  At the start of an episode the tuner predicts (fairshare()
+ *     with the demands as limits) what each critical domain would get at
+ *     level 0 (critical and dom0 weights boosted), 1 (and the low class
+ *     capped), 2 (and normal capped), 3 (and high capped), and takes the
+ *     lowest level at which every critical domain gets its demand (within
+ *     3 %) or at least its guaranteed share, or failing that the level that
+ *     gives them the most.  During an episode the level only rises, at
+ *     most once per enter_ns, when the prediction with the present demands
+ *     says critical domains are still short; it never falls until the
+ *     episode ends: one throttle and one release per episode.
+ *  5. Throttled domain: cap = its class's cap per vCPU x vCPUs x 100 (the
+ *     admin's cap instead when lower and non-zero), never below its
+ *     guaranteed share.  Protected domain (critical, dom0 while throttling
+ *     is on): weight = base x boost, at most 65535.
+ *  6. Pools whose scheduler has no weights (anything but credit and
+ *     credit2) are left alone: NORMAL, a note, no domain changed.
+ */
+#ifndef XENITH_SCHEDTUNE_PLAN_H
+#define XENITH_SCHEDTUNE_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hv_types.h"
+
+/* Classes in order of importance; their names are sched.class's values. */
+enum splan_class {
+    SPLAN_DOM0 = 0,             /* Domain-0 unless its policy says else */
+    SPLAN_CRITICAL,
+    SPLAN_HIGH,
+    SPLAN_NORMAL,               /* a domain with no class */
+    SPLAN_LOW,
+    SPLAN_NCLASS,
+};
+
+struct splan_class_params {
+    int weight;                 /* base weight, 1..65535 */
+    double guarantee;           /* pCPU per vCPU protected (0..1) */
+    double cap;                 /* pCPU per vCPU when throttled (0..1);
+                                 * 0 = never throttled */
+    double boost;               /* weight factor when protected (>= 1);
+                                 * 1 = not protected */
+};
+
+struct splan_params {
+    struct splan_class_params cls[SPLAN_NCLASS];
+    double enter;               /* pressure that starts an episode */
+    double leave;               /* pressure below which it ends */
+    uint64_t enter_ns;          /* HOT this long: OVERLOADED */
+    uint64_t leave_ns;          /* COOLING this long: NORMAL */
+};
+
+/* The defaults xenithd runs with:
+ *   class     weight  guarantee  cap   boost
+ *   dom0        512     0.50     -      4
+ *   critical   1024     1.00     -      8
+ *   high        512     0.50    0.75    1
+ *   normal      256     0.25    0.50    1
+ *   low         128     0.10    0.15    1
+ * enter 0.95, leave 0.80, enter after 3 s, leave after 10 s. */
+void splan_params_default(struct splan_params *p);
+
+/* "dom0", "critical", ... ; NULL for an out-of-range value. */
+const char *splan_class_name(enum splan_class c);
+/* -1 when `name` is not a class. */
+int splan_class_parse(const char *name);
+
+enum splan_state {
+    SPLAN_NORMAL_STATE = 0,     /* no episode */
+    SPLAN_HOT,                  /* above enter, not yet for enter_ns */
+    SPLAN_OVERLOADED,           /* episode: throttling */
+    SPLAN_COOLING,              /* episode, below leave, not yet leave_ns */
+    SPLAN_UNTUNED,              /* scheduler without weights: left alone */
+};
+const char *splan_state_name(enum splan_state s);
+
+/* One cpupool.  The caller keeps these between passes: the state fields
+ * are the planner's memory. */
+struct splan_pool {
+    /* in */
+    uint32_t poolid;
+    enum hv_sched sched;
+    double ncpus;               /* pCPUs in the pool */
+    /* kept: the planner's, zero-initialise for a new pool */
+    enum splan_state state;
+    uint64_t since_ns;          /* when it entered `state` */
+    int level;                  /* -1 = not throttling; else 0..3 */
+    uint64_t level_ns;          /* when the level last rose */
+    /* out, for status */
+    double util;                /* use / ncpus */
+    double pressure;            /* demand / ncpus */
+    const char *note;           /* static text or NULL ("scheduler rtds
+                                 * has no weights: not tuned") */
+};
+
+struct splan_dom {
+    /* in */
+    uint32_t domid;
+    uint32_t poolid;
+    enum splan_class cls;
+    uint32_t vcpus;             /* online */
+    double use;                 /* smoothed CPUs used */
+    double demand;              /* smoothed CPUs wanted (>= use) */
+    bool demand_known;          /* else demand is ignored (rule 2) */
+    int weight, cap;            /* the values it runs with now */
+    int admin_weight;           /* the admin's, 0 = none (class weight) */
+    int admin_cap;              /* the admin's, 0 = none */
+    /* out */
+    double demand_est;          /* rule 2's demand */
+    int want_weight, want_cap;  /* what it should run with */
+    bool throttled;             /* capped by the tuner */
+    bool protected_;            /* weight boosted by the tuner */
+};
+
+/* Counts of what a pass decided, for events and the bench. */
+struct splan_result {
+    unsigned started;           /* episodes that began (pools) */
+    unsigned raised;            /* levels that rose within an episode */
+    unsigned ended;             /* episodes that ended */
+    unsigned changes;           /* domains whose want differs from now */
+};
+
+/* One pass at `now`.  pools[] and doms[] in any order; a domain whose pool
+ * is not in pools[] gets its base values.  Fills the out fields of both
+ * and updates the pools' kept fields.  -1 (errno ENOMEM) when out of
+ * memory, with nothing changed; else 0. */
+int splan_run(const struct splan_params *p, uint64_t now,
+              struct splan_pool *pools, size_t n_pools,
+              struct splan_dom *doms, size_t n_doms,
+              struct splan_result *res);
+
+#endif
