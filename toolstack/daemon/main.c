@@ -2,6 +2,7 @@
  * main.c - xenithd: options, the table of services, signals and the event
  * loop.  daemon.c puts the daemon together.
  */
+#include "daemon/conffile.h"
 #include "daemon/daemon.h"
 #include "daemon/service.h"
 #include "log.h"
@@ -39,8 +40,12 @@ struct options {
     const char *log;
     const char *state_dir;
     const char *metrics;            /* --metrics SPEC, NULL when off */
-    const char **svc_opts;          /* -o NAME=VALUE..., NULL-terminated;
-                                     * owned (the strings are argv's) */
+    const char *config;             /* --config FILE, NULL: the default */
+    char **file_opts;               /* the file's NAME=VALUE..., owned */
+    size_t n_file_opts;
+    const char **svc_opts;          /* the file's then -o's, NULL-
+                                     * terminated; owned (the strings are
+                                     * file_opts' and argv's) */
     size_t n_svc_opts;
     bool verbose;
 };
@@ -61,10 +66,15 @@ static void usage(FILE *f)
         "  --metrics [ADDR:]PORT  serve Prometheus metrics over HTTP at\n"
         "                     /metrics (ADDR 127.0.0.1 when not given;\n"
         "                     [ADDR]:PORT for IPv6); off by default\n"
-        "  -o, --option SERVICE.NAME=VALUE  a service's setting (below)\n"
+        "  --config FILE      the services' settings, SERVICE.NAME = VALUE "
+        "a line\n"
+        "                     (default %s, when it exists)\n"
+        "  -o, --option SERVICE.NAME=VALUE  a service's setting (below); "
+        "wins\n"
+        "                     over the file's\n"
         "  -v, --verbose      log debug lines too\n"
         "  -h, --help         this text\n", DEFAULT_SOCKET,
-        DEFAULT_STATE_DIR);
+        DEFAULT_STATE_DIR, CONFFILE_DEFAULT);
     fprintf(f, "\nService settings (-o):\n");
     for (size_t i = 0; services[i]; i++)
         for (const struct service_option *so = services[i]->options;
@@ -88,6 +98,32 @@ static int add_svc_opt(struct options *o, const char *arg)
     return 0;
 }
 
+/* The configuration file's settings go before the command line's, so
+ * that daemon_option (the last one given) takes -o's. */
+static int read_config(struct options *o)
+{
+    const char **cmdline = o->svc_opts;
+    size_t n_cmdline = o->n_svc_opts;
+    struct xn_msg msg;
+
+    if (conffile_read(o->config ? o->config : CONFFILE_DEFAULT,
+                      o->config != NULL, &o->file_opts, &o->n_file_opts,
+                      &msg) < 0) {
+        fprintf(stderr, "xenithd: %s\n", msg.text);
+        return -1;
+    }
+    o->svc_opts = NULL;
+    o->n_svc_opts = 0;
+    for (size_t i = 0; i < o->n_file_opts; i++)
+        if (add_svc_opt(o, o->file_opts[i]) < 0)
+            return -1;
+    for (size_t i = 0; i < n_cmdline; i++)
+        if (add_svc_opt(o, cmdline[i]) < 0)
+            return -1;
+    free(cmdline);
+    return 0;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
     static const struct option longopts[] = {
@@ -98,6 +134,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"state-dir", required_argument, NULL, 'd'},
         {"metrics", required_argument, NULL, 'm'},
         {"option", required_argument, NULL, 'o'},
+        {"config", required_argument, NULL, 'c'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -121,6 +158,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 's': o->socket = optarg; break;
         case 'd': o->state_dir = optarg; break;
         case 'm': o->metrics = optarg; break;
+        case 'c': o->config = optarg; break;
         case 'o':
             if (add_svc_opt(o, optarg) < 0)
                 return -1;
@@ -150,7 +188,7 @@ static int parse_options(int argc, char **argv, struct options *o)
                 "--help)\n", argv[optind]);
         return -1;
     }
-    return 0;
+    return read_config(o);
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -223,5 +261,8 @@ out:
     if (base)
         event_base_free(base);
     free(o.svc_opts);
+    for (size_t i = 0; i < o.n_file_opts; i++)
+        free(o.file_opts[i]);
+    free(o.file_opts);
     return rc < 0 ? 1 : 0;
 }
