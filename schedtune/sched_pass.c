@@ -72,14 +72,37 @@ static int sync_pools(struct schedtune *t, const struct hv_poolinfo *list,
 
 /* --- carrying changes out, in the domain's job --- */
 
+/* A job asked and not yet run.  The service keeps a list of them so that,
+ * closed first, it leaves them nothing to touch (t becomes NULL). */
 struct apply {
     struct schedtune *t;
+    struct jobs *jobs;          /* the daemon's: outlives the service */
     uint8_t uuid[16];
+    struct apply *next, **prev;
 };
+
+static void apply_free(struct apply *a)
+{
+    if (a->t) {
+        if (a->next)
+            a->next->prev = a->prev;
+        *a->prev = a->next;
+    }
+    free(a);
+}
 
 static void apply_cancel(void *arg)
 {
-    free(arg);
+    apply_free(arg);
+}
+
+void sched_jobs_orphan(struct schedtune *t)
+{
+    for (struct apply *a = t->applies, *next; a; a = next) {
+        next = a->next;
+        a->t = NULL;
+    }
+    t->applies = NULL;
 }
 
 static struct sdom *find_uuid(struct schedtune *t, const uint8_t uuid[16])
@@ -90,37 +113,42 @@ static struct sdom *find_uuid(struct schedtune *t, const uint8_t uuid[16])
     return NULL;
 }
 
-/* The domain's values are read again first: one changed since the pass
- * (by the admin) is taken as theirs, and the pass after decides again. */
 static void apply_start(void *arg, job_token token)
 {
     struct apply *a = arg;
     struct schedtune *t = a->t;
-    struct sdom *sd = find_uuid(t, a->uuid);
+    struct jobs *jobs = a->jobs;
+    struct sdom *sd = t ? find_uuid(t, a->uuid) : NULL;
+
+    apply_free(a);
+    if (sd) {
+        sd->job_queued = false;
+        sched_set(t, sd, sd->plan.want_weight, sd->plan.want_cap);
+    }
+    jobs_end(jobs, token);
+}
+
+/* The domain's values are read again first: one changed since the pass
+ * (by the admin) is taken as theirs, and the pass after decides again. */
+void sched_set(struct schedtune *t, struct sdom *sd, int weight, int cap)
+{
     struct hv_dominfo info;
     struct hv_sched_params p;
     struct xn_msg msg;
 
-    free(a);
-    if (!sd || hv_dom_by_uuid(t->d->hv, sd->uuid, &info, NULL) < 0) {
-        jobs_end(t->d->jobs, token);
+    if (hv_dom_by_uuid(t->d->hv, sd->uuid, &info, NULL) < 0)
         return;
-    }
-    sd->job_queued = false;
     sdom_observe(t, sd, &info);
-    if (tunable(info.sched.sched) && info.sched.weight == sd->expect_weight &&
-        info.sched.cap == sd->expect_cap &&
-        (sd->plan.want_weight != info.sched.weight ||
-         sd->plan.want_cap != info.sched.cap)) {
-        p.sched = info.sched.sched;
-        p.weight = sd->plan.want_weight;
-        p.cap = sd->plan.want_cap;
-        if (hv_sched_set(t->d->hv, info.domid, &p, &msg) < 0)
-            xn_log(XN_LOG_WARNING, "sched: %s", msg.text);
-        else
-            sdom_expect(t, sd, p.weight, p.cap);
-    }
-    jobs_end(t->d->jobs, token);
+    if (!tunable(info.sched.sched) || (weight == info.sched.weight &&
+                                       cap == info.sched.cap))
+        return;
+    p.sched = info.sched.sched;
+    p.weight = weight;
+    p.cap = cap;
+    if (hv_sched_set(t->d->hv, info.domid, &p, &msg) < 0)
+        xn_log(XN_LOG_WARNING, "sched: %s", msg.text);
+    else
+        sdom_expect(t, sd, p.weight, p.cap);
 }
 
 static void queue(struct schedtune *t, struct sdom *sd)
@@ -132,12 +160,18 @@ static void queue(struct schedtune *t, struct sdom *sd)
     if (!(a = malloc(sizeof(*a))))
         return;
     a->t = t;
+    a->jobs = t->d->jobs;
     memcpy(a->uuid, sd->uuid, 16);
+    a->next = t->applies;
+    a->prev = &t->applies;
+    if (t->applies)
+        t->applies->prev = &a->next;
+    t->applies = a;
     sd->job_queued = true;
     if (jobs_begin(t->d->jobs, sd->uuid, "sched", apply_start, apply_cancel,
                    a) < 0) {
         sd->job_queued = false;
-        free(a);
+        apply_free(a);
     }
 }
 
@@ -299,4 +333,19 @@ void sched_timer_close(struct schedtune *t)
     if (t->timer)
         event_free(t->timer);
     t->timer = NULL;
+}
+
+void sched_restore_all(struct schedtune *t)
+{
+    for (size_t i = 0; i < t->n_doms; i++) {
+        struct sdom *sd = &t->doms[i];
+        int base = sd->admin_weight ? sd->admin_weight
+                                    : t->params.cls[sd->cls].weight;
+
+        if (sd->plan.throttled || sd->plan.protected_) {
+            sched_set(t, sd, base, sd->admin_cap);
+            xn_log(XN_LOG_INFO, "sched: %s (id %u) back to weight %d cap %d",
+                   sd->name, sd->domid, base, sd->admin_cap);
+        }
+    }
 }

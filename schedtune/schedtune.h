@@ -21,6 +21,7 @@
 #include "schedtune/plan.h"
 
 struct event;
+struct apply;
 
 /* One domain, as the service knows it. */
 struct sdom {
@@ -66,6 +67,7 @@ struct schedtune {
     struct spool *pools;
     size_t n_pools;
     struct splan_dom *plan;     /* scratch for the planner, n_doms */
+    struct apply *applies;      /* jobs asked, not yet run */
     struct bus_sub *sub;
     struct event *timer;
     bool pass_soon;
@@ -100,6 +102,14 @@ void sched_on_event(void *arg, const struct bus_event *ev);
 
 /* sched_pass.c */
 void sched_pass_soon(struct schedtune *t);
+/* Set the domain's weight and cap now (unless the admin changed them
+ * since the service last looked: then they are the admin's). */
+void sched_set(struct schedtune *t, struct sdom *sd, int weight, int cap);
+/* The service is closing: its queued jobs will find nothing to do. */
+void sched_jobs_orphan(struct schedtune *t);
+/* Put every domain the service throttled or boosted back to its base
+ * values (closing: a stopped daemon leaves nothing throttled). */
+void sched_restore_all(struct schedtune *t);
 int sched_timer_open(struct schedtune *t, struct xn_msg *msg);
 void sched_timer_close(struct schedtune *t);
 

@@ -24,6 +24,8 @@ static void schedtune_close(void *self)
 
     if (!t)
         return;
+    sched_jobs_orphan(t);
+    sched_restore_all(t);
     sched_timer_close(t);
     bus_unsubscribe(t->d->bus, t->sub);
     free(t->doms);
