@@ -158,8 +158,8 @@ static void step(const struct splan_params *p, uint64_t now,
         if (elapsed(now, pool->since_ns) < p->enter_ns)
             return;
         set_state(pool, SPLAN_OVERLOADED, now);
-        pool->level = splan_level_pick(p, doms, n, pool->ncpus, 0, w->ws,
-                                       w->order);
+        pool->level = splan_level_pick(p, doms, n, pool->ncpus,
+                                       SPLAN_LEVEL_START, w->ws, w->order);
         pool->level_ns = now;
         res->started++;
         return;

@@ -46,8 +46,11 @@
  *     low class capped), 2 (and normal capped), 3 (and high capped).  Such
  *     a domain falls short by what it gets below min(97 % of its demand,
  *     its guaranteed share), its demand counted no higher than its vCPUs
- *     and its base cap allow.  The tuner takes the lowest level at which
- *     none falls short, or failing that the level with the least total
+ *     and its base cap allow.  The tuner takes the lowest level from 1 up
+ *     (SPLAN_LEVEL_START: an episode always caps the low class, since a
+ *     boosted weight alone still lets every low vCPU take its slices and a
+ *     cap bounds what the least important work takes whatever the
+ *     scheduler does) at which none falls short, or failing that the level with the least total
  *     shortfall (a higher level only when it gains over 0.01 CPU).  High
  *     is checked too, so an episode that protectable high domains started
  *     caps normal and low for them; capping high never takes it below its
@@ -199,6 +202,9 @@ void splan_dom_want(const struct splan_params *p, struct splan_dom *d,
                     int level);
 
 #define SPLAN_LEVEL_MAX 3
+/* The least level an episode starts at: the low class is always capped
+ * (rule 4). */
+#define SPLAN_LEVEL_START 1
 
 /* Rule 4's prediction for a pool of `ncpus` holding doms[0..n) (their
  * demand_est filled): the level from `from` (0..3) up at which no domain

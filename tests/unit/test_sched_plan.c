@@ -344,8 +344,9 @@ START_TEST(class_order)
     ck_assert(!crit->throttled);
     ck_assert_int_eq(crit->want_cap, 0);
 
-    /* Level 0 with the default boosts: critical's 8192 against low's 128
-     * is enough; dom0 is boosted too, nobody capped. */
+    /* With the default boosts critical's 8192 against low's 128 would be
+     * enough, but an episode always starts at level 1: the low class is
+     * capped, critical and dom0 boosted. */
     world_init(&w);
     w.p.enter_ns = 0;
     add_pool(&w, 0, HV_SCHED_CREDIT, 4);
@@ -353,9 +354,9 @@ START_TEST(class_order)
     low = add(&w, 0, SPLAN_LOW, 4, 4);
     struct splan_dom *dom0 = add(&w, 0, SPLAN_DOM0, 1, 0.1);
     pass(&w);
-    ck_assert_int_eq(w.pools[0].level, 0);
-    ck_assert(!low->throttled);
-    ck_assert_int_eq(low->want_cap, 0);
+    ck_assert_int_eq(w.pools[0].level, 1);
+    ck_assert(low->throttled);
+    ck_assert_int_eq(low->want_cap, 60);
     ck_assert(crit->protected_ && dom0->protected_);
     ck_assert_int_eq(crit->want_weight, 8192);
     ck_assert_int_eq(dom0->want_weight, 2048);
