@@ -130,4 +130,39 @@ kill "$EV" 2>/dev/null || true
 echo; echo "== the balloon service's events"
 grep -E "balloon|created" "$T/events2.txt" | grep -v "target" || true
 echo "   ... and $(grep -c target "$T/events2.txt") target changes"
+kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+PID=
+
+echo; echo "== credit-scheduler tuning, on a third simulated host (scripts/demo-sched.xml):"
+echo "   8 CPUs; three batch guests always want 4 CPUs each; the database is"
+echo "   quiet, then from 4 s to 16 s wants 3.5 CPUs: the pool is overloaded"
+"$XENITH_BIN/xenithd" --sim="$(dirname "$0")/demo-sched.xml" \
+    --socket "$XENITH_SOCKET" --state-dir "$T/state3" \
+    -o sched.leave-after=3 2>"$T/xenithd3.log" &
+PID=$!
+i=0
+while ! "$XENITH_BIN/xenith" info >/dev/null 2>&1; do
+    i=$((i + 1)); [ $i -lt 100 ] || { cat "$T/xenithd3.log"; exit 1; }
+    sleep 0.05
+done
+"$XENITH_BIN/xenith" events >"$T/events3.txt" 2>&1 &
+EV=$!
+x sched set db --class critical
+for b in batch1 batch2 batch3; do
+    "$XENITH_BIN/xenith" sched set $b --class low >/dev/null
+done
+echo "   (batch1-3 set to class low the same way; batch3 has the admin's cap 300)"
+sleep 2
+x sched status
+sleep 8
+echo; echo "== 10 s: the database is busy; batch guests capped, the database protected"
+x sched status
+sleep 12
+echo; echo "== 22 s: the database is quiet again; every weight and cap is back"
+x sched status
+x sched-credit2
+sleep 0.2
+kill "$EV" 2>/dev/null || true
+echo; echo "== the tuning service's events"
+grep -E "sched" "$T/events3.txt" || true
 echo; echo "demo finished"
