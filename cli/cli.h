@@ -15,6 +15,7 @@
  *   cmd_policy.c    policy
  *   cmd_services.c  services
  *   cmd_balloon.c   balloon status|set, mem-reserve
+ *   cmd_schedtune.c sched status|set (the scheduler tuning service)
  *   cmd_metrics.c   metrics
  *
  * Each command is `int cmd_NAME(int argc, char **argv)` and returns the exit
@@ -171,6 +172,7 @@ int cmd_policy(int argc, char **argv);
 int cmd_services(int argc, char **argv);
 int cmd_balloon(int argc, char **argv);
 int cmd_mem_reserve(int argc, char **argv);
+int cmd_sched(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
 
