@@ -15,6 +15,7 @@
  *   cmd_policy.c    policy
  *   cmd_services.c  services
  *   cmd_balloon.c   balloon status|set, mem-reserve
+ *   cmd_schedtune.c sched status|set (the scheduler tuning service)
  *   cmd_metrics.c   metrics
  *
  * Each command is `int cmd_NAME(int argc, char **argv)` and returns the exit
@@ -25,6 +26,7 @@
 #define XENITH_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <json.h>
@@ -100,6 +102,25 @@ void cli_print_json(struct json_object *o);
 int64_t jint(struct json_object *o, const char *key);
 const char *jstr(struct json_object *o, const char *key);
 bool jbool(struct json_object *o, const char *key);
+/* A number the reply may leave out or send as null: false then. */
+bool jnum(struct json_object *o, const char *key, double *v_r);
+/* An array member's length, with *a_r set to it (NULL and 0 when it is
+ * missing or not an array). */
+size_t jarray(struct json_object *o, const char *key,
+              struct json_object **a_r);
+/* The longest `key` string of the first n objects of array a, at least
+ * min: a table column's width. */
+int jwidth(struct json_object *a, size_t n, const char *key, int min);
+
+/* Table cells: each formats into buf and returns it, or returns "-" when
+ * the reply has no such number (or !show). */
+#define CLI_CELL 32
+/* A whole number with a suffix ("" for none). */
+const char *cell_int(char buf[CLI_CELL], struct json_object *o,
+                     const char *key, const char *suffix, bool show);
+/* Seconds as 42s, 3m07s, 2h05m or 3d04h. */
+const char *cell_secs(char buf[CLI_CELL], struct json_object *o,
+                      const char *key);
 
 /* --- the daemon (client.c) --- */
 /*
@@ -151,6 +172,7 @@ int cmd_policy(int argc, char **argv);
 int cmd_services(int argc, char **argv);
 int cmd_balloon(int argc, char **argv);
 int cmd_mem_reserve(int argc, char **argv);
+int cmd_sched(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
 
@@ -158,5 +180,10 @@ int cmd_completion(int argc, char **argv);
 int cli_dom_call(const char *op, const char *dom);
 /* {"dom": dom} as a new object. */
 struct json_object *cli_dom_args(const char *dom);
+/* policy.set on one domain: take_set {"KEY": "VALUE", ...} and
+ * take_unset ["KEY", ...] (both consumed; NULL: none).  Prints the reply
+ * with json; returns the exit status (cmd_policy.c). */
+int cli_policy_set(const char *dom, struct json_object *take_set,
+                   struct json_object *take_unset, bool json);
 
 #endif

@@ -13,22 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CELL 32                         /* one formatted table cell */
-
 /* --- formatting the status --- */
-
-/* A number the reply may leave out or send as null: false then. */
-static bool jnum(struct json_object *o, const char *key, double *v_r)
-{
-    struct json_object *v;
-
-    if (!json_object_object_get_ex(o, key, &v) ||
-        !(json_object_is_type(v, json_type_int) ||
-          json_object_is_type(v, json_type_double)))
-        return false;
-    *v_r = json_object_get_double(v);
-    return true;
-}
 
 /* KiB as whole MiB ("-" when absent or !show). */
 static const char *cell_mib(char *buf, struct json_object *o,
@@ -38,70 +23,14 @@ static const char *cell_mib(char *buf, struct json_object *o,
 
     if (!show || !jnum(o, key, &kb))
         return "-";
-    snprintf(buf, CELL, "%lld", (long long)(kb / 1024));
+    snprintf(buf, CLI_CELL, "%lld", (long long)(kb / 1024));
     return buf;
-}
-
-/* A whole number, with an optional suffix ("-" when absent or !show). */
-static const char *cell_int(char *buf, struct json_object *o,
-                            const char *key, const char *suffix, bool show)
-{
-    double v;
-
-    if (!show || !jnum(o, key, &v))
-        return "-";
-    snprintf(buf, CELL, "%lld%s", (long long)v, suffix);
-    return buf;
-}
-
-/* Seconds as 42s, 3m07s, 2h05m or 3d04h ("-" when absent). */
-static const char *cell_secs(char *buf, struct json_object *o,
-                             const char *key)
-{
-    double v;
-    long long s;
-
-    if (!jnum(o, key, &v))
-        return "-";
-    s = v < 0 ? 0 : (long long)(v + 0.5);
-    if (s < 60)
-        snprintf(buf, CELL, "%llds", s);
-    else if (s < 3600)
-        snprintf(buf, CELL, "%lldm%02llds", s / 60, s % 60);
-    else if (s < 86400)
-        snprintf(buf, CELL, "%lldh%02lldm", s / 3600, s % 3600 / 60);
-    else
-        snprintf(buf, CELL, "%lldd%02lldh", s / 86400, s % 86400 / 3600);
-    return buf;
-}
-
-/* An array member of the reply, or an empty count. */
-static size_t jarray(struct json_object *o, const char *key,
-                     struct json_object **a_r)
-{
-    if (!json_object_object_get_ex(o, key, a_r) ||
-        !json_object_is_type(*a_r, json_type_array))
-        return 0;
-    return json_object_array_length(*a_r);
-}
-
-/* The widest `key` string of the array's objects, at least `min`. */
-static int width(struct json_object *a, size_t n, const char *key, int min)
-{
-    int w = min;
-
-    for (size_t i = 0; i < n; i++) {
-        int l = (int)strlen(jstr(json_object_array_get_idx(a, i), key));
-        if (l > w)
-            w = l;
-    }
-    return w;
 }
 
 static void print_host(struct json_object *res)
 {
     struct json_object *h = NULL;
-    char b[6][CELL], c[2][CELL];
+    char b[6][CLI_CELL], c[2][CLI_CELL];
     static const char *const keys[6] = {"free_kb", "reserve_kb",
         "reserved_kb", "reclaimable_kb", "need_kb", "short_kb"};
     const char *v[6];
@@ -123,14 +52,14 @@ static bool print_domain(struct json_object *d, int wname)
 {
     bool m = jbool(d, "managed");
     bool admin = m && jint(d, "admin_need_kb") > 0;
-    char b[10][CELL];
+    char b[10][CLI_CELL];
     const char *need = cell_mib(b[8], d, "need_kb", m);
     double psi;
 
     if (jnum(d, "pressure", &psi))
-        snprintf(b[9], CELL, "%.1f%%", psi);
+        snprintf(b[9], CLI_CELL, "%.1f%%", psi);
     else
-        snprintf(b[9], CELL, "-");
+        snprintf(b[9], CLI_CELL, "-");
     if (admin && need == b[8])
         strcat(b[8], "*");              /* a number: room to spare */
     printf("%-*s %5lld %-7s %-13s %7s %7s %6s %5s %7s %7s %8s %8s\n", wname,
@@ -148,7 +77,7 @@ static void print_domains(struct json_object *res)
 {
     struct json_object *a;
     size_t n = jarray(res, "domains", &a);
-    int w = width(a, n, "name", 4);
+    int w = jwidth(a, n, "name", 4);
     bool admin = false;
 
     if (n == 0) {
@@ -169,8 +98,8 @@ static void print_reservations(struct json_object *res)
 {
     struct json_object *a;
     size_t n = jarray(res, "reservations", &a);
-    int w = width(a, n, "for", 8);
-    char b[4][CELL];
+    int w = jwidth(a, n, "for", 8);
+    char b[4][CLI_CELL];
 
     if (n == 0) {
         printf("no reservations\n");
@@ -228,7 +157,7 @@ enum {
 struct balloon_opts {
     bool json;
     const char *set_opt;            /* the first option of balloon set */
-    char val[K_COUNT][CELL];        /* policy values; "" = not given */
+    char val[K_COUNT][CLI_CELL];    /* policy values; "" = not given */
     bool need_auto;                 /* --need auto: unset balloon.need */
 };
 
@@ -242,7 +171,7 @@ static int opt_mib(const char *opt, const char *s, char *out)
     if (kb % 1024)
         return cli_usage_error("balloon", "%s \"%s\" is not a whole number "
                                "of MiB", opt, s);
-    snprintf(out, CELL, "%lld", (long long)(kb / 1024));
+    snprintf(out, CLI_CELL, "%lld", (long long)(kb / 1024));
     return 0;
 }
 
@@ -253,7 +182,7 @@ static int opt_range(const char *opt, const char *s, int64_t min,
 
     if (v < 0)
         return EXIT_USAGE;
-    snprintf(out, CELL, "%lld", (long long)v);
+    snprintf(out, CLI_CELL, "%lld", (long long)v);
     return 0;
 }
 
@@ -262,7 +191,7 @@ static int opt_managed(struct balloon_opts *o, const char *yes_no)
     if (o->val[K_MANAGED][0] && strcmp(o->val[K_MANAGED], yes_no) != 0)
         return cli_usage_error("balloon", "--managed and --unmanaged "
                                "exclude each other");
-    snprintf(o->val[K_MANAGED], CELL, "%s", yes_no);
+    snprintf(o->val[K_MANAGED], CLI_CELL, "%s", yes_no);
     return 0;
 }
 
@@ -299,49 +228,42 @@ static int balloon_opt(int c, const char *optarg, void *arg)
     return 0;
 }
 
-/* policy.set's arguments for the options given; NULL when none was. */
-static struct json_object *set_args(const struct balloon_opts *o,
-                                    const char *dom)
+/* The policy.set changes for the options given; false when none was. */
+static bool set_changes(const struct balloon_opts *o,
+                        struct json_object **set_r,
+                        struct json_object **unset_r)
 {
-    struct json_object *args, *set = json_object_new_object();
-    struct json_object *unset = json_object_new_array();
-
+    *set_r = json_object_new_object();
+    *unset_r = json_object_new_array();
     for (int k = 0; k < K_COUNT; k++)
         if (o->val[k][0])
-            json_object_object_add(set, key_names[k],
+            json_object_object_add(*set_r, key_names[k],
                                    json_object_new_string(o->val[k]));
     if (o->need_auto)
-        json_object_array_add(unset, json_object_new_string("balloon.need"));
-    if (json_object_object_length(set) == 0 && !o->need_auto) {
-        json_object_put(set);
-        json_object_put(unset);
-        return NULL;
+        json_object_array_add(*unset_r,
+                              json_object_new_string("balloon.need"));
+    if (json_object_object_length(*set_r) == 0 && !o->need_auto) {
+        json_object_put(*set_r);
+        json_object_put(*unset_r);
+        return false;
     }
-    args = cli_dom_args(dom);
-    json_object_object_add(args, "set", set);
-    json_object_object_add(args, "unset", unset);
-    return args;
+    return true;
 }
 
 static int balloon_set(int argc, char **argv, const struct balloon_opts *o)
 {
-    struct json_object *args, *res;
+    struct json_object *set, *unset;
     int status;
 
     if (argc - optind < 2)
         return cli_usage_error("balloon", "balloon set needs a DOMAIN");
     if ((status = cli_nargs(argc, argv, "balloon", 2, 2)))
         return status;
-    if (!(args = set_args(o, argv[optind + 1])))
+    if (!set_changes(o, &set, &unset))
         return cli_usage_error("balloon", "balloon set needs at least one "
                                "of --min, --max, --weight, --buffer, "
                                "--need, --managed or --unmanaged");
-    if ((status = cli_call("policy.set", args, &res)))
-        return status;
-    if (o->json)
-        cli_print_json(res);
-    json_object_put(res);
-    return 0;
+    return cli_policy_set(argv[optind + 1], set, unset, o->json);
 }
 
 int cmd_balloon(int argc, char **argv)

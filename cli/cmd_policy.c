@@ -43,7 +43,7 @@ int cmd_policy(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
-    struct json_object *args, *set, *unset, *res;
+    struct json_object *set, *unset, *res;
     bool json = false, change = false;
     int status;
 
@@ -52,13 +52,11 @@ int cmd_policy(int argc, char **argv)
         return status;
     if ((status = cli_nargs(argc, argv, "policy", 1, -1)))
         return status;
-    args = cli_dom_args(argv[optind]);
     set = json_object_new_object();
     unset = json_object_new_array();
     for (int i = optind + 1; i < argc; i++) {
         char *eq = strchr(argv[i], '=');
         if (!eq || eq == argv[i]) {
-            json_object_put(args);
             json_object_put(set);
             json_object_put(unset);
             return cli_usage_error("policy", "\"%s\" is not KEY=VALUE (or "
@@ -72,14 +70,34 @@ int cmd_policy(int argc, char **argv)
             json_object_array_add(unset, json_object_new_string(argv[i]));
         change = true;
     }
-    json_object_object_add(args, "set", set);
-    json_object_object_add(args, "unset", unset);
-    if ((status = cli_call(change ? "policy.set" : "policy.get", args, &res)))
+    if (change)
+        return cli_policy_set(argv[optind], set, unset, json);
+    json_object_put(set);
+    json_object_put(unset);
+    if ((status = cli_call("policy.get", cli_dom_args(argv[optind]), &res)))
         return status;
     if (json)
         cli_print_json(res);
-    else if (!change)
+    else
         print_policy(res);
+    json_object_put(res);
+    return 0;
+}
+
+int cli_policy_set(const char *dom, struct json_object *take_set,
+                   struct json_object *take_unset, bool json)
+{
+    struct json_object *args = cli_dom_args(dom), *res;
+    int status;
+
+    json_object_object_add(args, "set",
+                           take_set ? take_set : json_object_new_object());
+    json_object_object_add(args, "unset",
+                           take_unset ? take_unset : json_object_new_array());
+    if ((status = cli_call("policy.set", args, &res)))
+        return status;
+    if (json)
+        cli_print_json(res);
     json_object_put(res);
     return 0;
 }

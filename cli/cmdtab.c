@@ -162,6 +162,25 @@ const struct cmd cmdtab[] = {
      "Waits until the memory is free.  SIZE: e.g. 512, 512m, 2g; MiB by "
      "default.\n",
      "--json --for --release", ARGS_NONE, NULL},
+    {"sched", cmd_sched,
+     "status [--json] [DOMAIN...] | set DOMAIN --class CLASS [--json]",
+     "Show what the scheduler tuning does, or set a domain's class.",
+     "  status [DOMAIN...]  the cpupools: scheduler, CPUs, use and "
+     "pressure (in % of\n"
+     "                      the pool's CPUs), state, throttling level and "
+     "classes;\n"
+     "                      the domains (or the DOMAINs named): class, use "
+     "and demand\n"
+     "                      (in CPUs), weight and cap now, the class's and "
+     "the\n"
+     "                      administrator's, and whether the tuner "
+     "throttles or\n"
+     "                      protects it\n"
+     "  set DOMAIN          change the domain's sched.class policy:\n"
+     "    --class CLASS     critical, high, normal, low or dom0\n"
+     "  --json              status: the daemon's report as JSON; set: the "
+     "reply\n",
+     "--json --class", ARGS_WORDS, "status set"},
     {"store", cmd_store,
      "ls [--json] [PATH] | read [--json] PATH... | write PATH VALUE... | "
      "rm PATH... | watch [-n COUNT] [--json] PATH... | chmod PATH PERM...",

@@ -186,3 +186,70 @@ bool jbool(struct json_object *o, const char *key)
     struct json_object *v;
     return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
 }
+
+bool jnum(struct json_object *o, const char *key, double *v_r)
+{
+    struct json_object *v;
+
+    if (!json_object_object_get_ex(o, key, &v) ||
+        !(json_object_is_type(v, json_type_int) ||
+          json_object_is_type(v, json_type_double)))
+        return false;
+    *v_r = json_object_get_double(v);
+    return true;
+}
+
+size_t jarray(struct json_object *o, const char *key,
+              struct json_object **a_r)
+{
+    if (!json_object_object_get_ex(o, key, a_r) ||
+        !json_object_is_type(*a_r, json_type_array)) {
+        *a_r = NULL;
+        return 0;
+    }
+    return json_object_array_length(*a_r);
+}
+
+int jwidth(struct json_object *a, size_t n, const char *key, int min)
+{
+    int w = min;
+
+    for (size_t i = 0; i < n; i++) {
+        int l = (int)strlen(jstr(json_object_array_get_idx(a, i), key));
+        if (l > w)
+            w = l;
+    }
+    return w;
+}
+
+const char *cell_int(char buf[CLI_CELL], struct json_object *o,
+                     const char *key, const char *suffix, bool show)
+{
+    double v;
+
+    if (!show || !jnum(o, key, &v))
+        return "-";
+    snprintf(buf, CLI_CELL, "%lld%s", (long long)v, suffix);
+    return buf;
+}
+
+const char *cell_secs(char buf[CLI_CELL], struct json_object *o,
+                      const char *key)
+{
+    double v;
+    long long s;
+
+    if (!jnum(o, key, &v))
+        return "-";
+    s = v < 0 ? 0 : (long long)(v + 0.5);
+    if (s < 60)
+        snprintf(buf, CLI_CELL, "%llds", s);
+    else if (s < 3600)
+        snprintf(buf, CLI_CELL, "%lldm%02llds", s / 60, s % 60);
+    else if (s < 86400)
+        snprintf(buf, CLI_CELL, "%lldh%02lldm", s / 3600, s % 3600 / 60);
+    else
+        snprintf(buf, CLI_CELL, "%lldd%02lldh", s / 86400,
+                 s % 86400 / 3600);
+    return buf;
+}
