@@ -175,8 +175,8 @@ static int seconds_value(struct parse *p, const char *k, const char *v,
         if (!positive || *ns > 0)
             return 0;
     }
-    return bad(p, "%s \"%s\" is not a time in seconds from %s to %.0f "
-               "(e.g. 60 or 0.5)", k, v, positive ? "above 0" : "0",
+    return bad(p, "%s \"%s\" is not a number of seconds %s %.0f (e.g. "
+               "60 or 0.5)", k, v, positive ? "above 0, up to" : "from 0 to",
                SECONDS_MAX);
 }
 

@@ -225,8 +225,9 @@ int sim_dom_add(struct sim_host *h, const struct sim_dom_spec *s,
         d->cpu.has_seed = true;
         if (d->cpu.step_ns == 0)
             d->cpu.step_ns = SIM_CT_STEP_DEFAULT;
-        d->demand = sim_cpu_trace_demand(&d->cpu, sim_host_now(h) -
-                                                  h->born_ns);
+        uint64_t now = sim_host_now(h);
+        d->demand = sim_cpu_trace_demand(&d->cpu, now > h->born_ns
+                                                      ? now - h->born_ns : 0);
     }
     sim_dom_mem_init(h, d, s);
     for (uint32_t i = 0; i < d->vcpus_max; i++) {

@@ -41,7 +41,7 @@ struct sim_sched_scratch {
     uint32_t *set;
     struct sim_dom **dom;
     double *gw, *glim, *gout;   /* one constraint's members */
-    size_t *gidx, *order;
+    size_t *order;
 };
 
 struct sim_host {
@@ -102,10 +102,12 @@ void sim_dom_mem_init(struct sim_host *h, struct sim_dom *d,
 int sim_sched_join(struct sim_host *h, struct sim_dom *d);
 void sim_sched_leave(struct sim_host *h, struct sim_dom *d);
 /* Call before changing anything that sets rates in pool `poolid` (a
- * domain's state, weight, cap, vCPUs, demand, trace; affinity or the
- * pool's CPUs with `affinity` true): its CPU time up to now at the old
- * rates, new rates computed at the next look. */
+ * domain's state, weight, cap, vCPUs, affinity, demand, trace; the pool's
+ * CPUs with `affinity` true): its CPU time up to now at the old rates,
+ * new rates computed at the next look. */
 void sim_sched_change(struct sim_host *h, uint32_t poolid, bool affinity);
+/* After d's online vCPUs or hard affinity changed: its affinity set. */
+void sim_sched_affinity(struct sim_host *h, struct sim_dom *d);
 /* Integrate pool `poolid` up to now and bring its rates up to date. */
 void sim_sched_settle(struct sim_host *h, uint32_t poolid);
 /* The clock was replaced: every pool settled from now. */

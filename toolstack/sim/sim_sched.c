@@ -61,7 +61,7 @@ static int scratch_grow(struct sim_sched_scratch *sc, size_t need)
         sc->f = p;                                                         \
     } while (0)
     ONE(w); ONE(lim); ONE(rate); ONE(set); ONE(dom);
-    ONE(gw); ONE(glim); ONE(gout); ONE(gidx); ONE(order);
+    ONE(gw); ONE(glim); ONE(gout); ONE(order);
 #undef ONE
     sc->cap = cap;
     return 0;
@@ -81,11 +81,12 @@ int sim_sched_join(struct sim_host *h, struct sim_dom *d)
     }
     if (scratch_grow(&h->scratch, (size_t)sp->n + 1) < 0)
         return XN_ENOMEM;
-    sim_sched_change(h, d->poolid, true);
+    sim_sched_change(h, d->poolid, false);
     d->host = h;
     d->rate = d->want = 0;
     d->pool_slot = sp->n;
     sp->doms[sp->n++] = d;
+    sim_sched_affinity(h, d);
     return 0;
 }
 
@@ -96,7 +97,7 @@ void sim_sched_leave(struct sim_host *h, struct sim_dom *d)
 
     if (d->pool_slot >= sp->n || sp->doms[d->pool_slot] != d)
         return;     /* never joined, or the host is being freed */
-    sim_sched_change(h, d->poolid, true);
+    sim_sched_change(h, d->poolid, false);  /* its set may stay unused */
     last = sp->doms[--sp->n];
     sp->doms[d->pool_slot] = last;
     last->pool_slot = d->pool_slot;
@@ -112,8 +113,7 @@ void sim_sched_free(struct sim_host *h)
         h->spools[i].n = h->spools[i].cap = 0;
     }
     free(sc->w); free(sc->lim); free(sc->rate); free(sc->set); free(sc->dom);
-    free(sc->gw); free(sc->glim); free(sc->gout); free(sc->gidx);
-    free(sc->order);
+    free(sc->gw); free(sc->glim); free(sc->gout); free(sc->order);
     memset(sc, 0, sizeof(*sc));
 }
 
@@ -123,7 +123,7 @@ void sim_sched_restart(struct sim_host *h)
 
     for (uint32_t i = 0; i < SIM_POOLS_MAX; i++) {
         h->spools[i].settled_ns = now;
-        h->spools[i].dirty = true;
+        h->spools[i].dirty = h->spools[i].aff_dirty = true;
     }
 }
 
@@ -152,8 +152,32 @@ static void dom_affinity(const struct sim_pool *pool, const struct sim_dom *d,
         *out = pool->cpus;
 }
 
-/* Each domain's affinity set and CPU count; the pool's distinct sets and
- * which lies within which. */
+/* The index of set a in the pool's table, added if new; SIM_SCHED_SETS_MAX
+ * when the table is full. */
+static uint32_t set_index(struct sim_spool *sp, const struct cpuset *a,
+                          uint32_t count)
+{
+    uint32_t s;
+
+    if (cpuset_equal(a, &sp->sets[0]))
+        return 0;
+    for (s = 1; s < sp->n_sets; s++)
+        if (cpuset_equal(a, &sp->sets[s]))
+            return s;
+    if (s == SIM_SCHED_SETS_MAX)
+        return s;
+    sp->sets[s] = *a;
+    sp->set_cpus[s] = count;
+    sp->n_sets++;
+    for (uint32_t x = 0; x < sp->n_sets; x++) {
+        sp->sub[s][x] = x == 0 || subset(a, &sp->sets[x]);
+        sp->sub[x][s] = x == s || (x != 0 && subset(&sp->sets[x], a));
+    }
+    return s;
+}
+
+/* Every domain's set and CPU count, the table made again from the sets
+ * in use (after the pool's CPUs change, or when the table is full). */
 static void affinity_sets(struct sim_host *h, uint32_t pid)
 {
     struct sim_spool *sp = &h->spools[pid];
@@ -163,29 +187,32 @@ static void affinity_sets(struct sim_host *h, uint32_t pid)
     sp->n_sets = 1;
     sp->sets[0] = pool->cpus;
     sp->set_cpus[0] = cpuset_count(&pool->cpus);
+    sp->sub[0][0] = true;
     for (uint32_t k = 0; k < sp->n; k++) {
         struct sim_dom *d = sp->doms[k];
-        uint32_t s = 0;
         dom_affinity(pool, d, &a);
         d->aff_cpus = cpuset_count(&a);
-        if (!cpuset_equal(&a, &pool->cpus)) {
-            for (s = 1; s < sp->n_sets && !cpuset_equal(&a, &sp->sets[s]);
-                 s++)
-                ;
-            if (s == sp->n_sets && s < SIM_SCHED_SETS_MAX) {
-                sp->sets[s] = a;
-                sp->set_cpus[s] = d->aff_cpus;
-                sp->n_sets++;
-            } else if (s == sp->n_sets) {
-                s = 0;  /* table full: limited to its CPU count only */
-            }
-        }
-        d->aff_set = s;
+        d->aff_set = set_index(sp, &a, d->aff_cpus);
+        if (d->aff_set == SIM_SCHED_SETS_MAX)
+            d->aff_set = 0;     /* limited to its CPU count only */
     }
-    for (uint32_t x = 0; x < sp->n_sets; x++)
-        for (uint32_t y = 0; y < sp->n_sets; y++)
-            sp->sub[x][y] = y == 0 || subset(&sp->sets[x], &sp->sets[y]);
     sp->aff_dirty = false;
+}
+
+void sim_sched_affinity(struct sim_host *h, struct sim_dom *d)
+{
+    struct sim_spool *sp = &h->spools[d->poolid];
+    struct cpuset a;
+
+    if (sp->n_sets == 0)
+        sp->aff_dirty = true;   /* no table yet */
+    if (sp->aff_dirty)
+        return;                 /* made again at the next look */
+    dom_affinity(&h->pools[d->poolid], d, &a);
+    d->aff_cpus = cpuset_count(&a);
+    d->aff_set = set_index(sp, &a, d->aff_cpus);
+    if (d->aff_set == SIM_SCHED_SETS_MAX)
+        sp->aff_dirty = true;   /* drop the sets no one uses any more */
 }
 
 /* --- rates --- */
@@ -270,7 +297,8 @@ static void recompute(struct sim_host *h, uint32_t pid)
 {
     struct sim_spool *sp = &h->spools[pid];
     struct sim_sched_scratch *sc = &h->scratch;
-    uint64_t tt = sp->settled_ns - h->born_ns;
+    uint64_t tt = sp->settled_ns > h->born_ns ? sp->settled_ns - h->born_ns
+                                              : 0;
     size_t n = 0;
 
     if (sp->aff_dirty)
