@@ -387,6 +387,33 @@ START_TEST(episode_timing)
 }
 END_TEST
 
+/* A trace put on a running domain applies from now, on the host's time;
+ * a fixed demand drops it. */
+START_TEST(live_trace)
+{
+    struct sim_host *h = host(4);
+    struct sim_dom *a = dom(h, (struct want){ "a", 4, 1, 0, 0, 0, 0, 0, 0 });
+    struct sim_cpu_trace t;
+    char why[200];
+
+    simt_fake_now += 10 * SEC;
+    ck_assert_int_eq(sim_cpu_trace_parse("steps:0=0,30=2", &t, why,
+                                         sizeof(why)), 0);
+    sim_dom_set_cpu_trace(h, a, &t);
+    ck_assert(a->cpu.has_seed);                 /* the domain's */
+    ck_assert_uint_eq(a->cpu.seed, a->seed);
+    ck_assert_int_eq(sim_dom_state(a), HV_STATE_BLOCKED);
+    simt_fake_now += 30 * SEC;                  /* t = 40 s */
+    NEAR(secs(sim_dom_cpu_time(h, a)), 10 + 0 + 20, 1e-9);
+    NEAR(a->demand, 2.0, 1e-12);
+    sim_dom_set_demand(h, a, 0.5);
+    ck_assert_int_eq(a->cpu.kind, SIM_CT_NONE);
+    simt_fake_now += 10 * SEC;
+    NEAR(secs(sim_dom_cpu_time(h, a)), 35.0, 1e-9);
+    sim_host_free(h);
+}
+END_TEST
+
 static char *write_scenario(const char *xml)
 {
     static char path[64];
@@ -520,6 +547,7 @@ int main(void)
     tcase_add_test(trace, trace_determinism);
     tcase_add_test(trace, trace_errors);
     tcase_add_test(trace, episode_timing);
+    tcase_add_test(trace, live_trace);
     tcase_add_test(trace, scenario_cpu_trace);
     suite_add_tcase(s, sched);
     suite_add_tcase(s, trace);
