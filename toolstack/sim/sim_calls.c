@@ -52,6 +52,8 @@ static void fill_info(struct sim_host *h, struct sim_dom *d,
     info->vcpus_online = d->vcpus_online;
     info->vcpus_max = d->vcpus_max;
     info->cpu_time_ns = sim_dom_cpu_time(h, d);
+    info->wait_ns = sim_dom_wait_ns(h, d);
+    info->wait_known = true;
     info->poolid = d->poolid;
     info->sched.sched = sim_pool_get(h, d->poolid)->sched;
     info->sched.weight = d->weight;

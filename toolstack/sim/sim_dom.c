@@ -1,7 +1,7 @@
 /*
  * sim_dom.c - domains of the simulated host: creation with memory
- * accounting, removal, CPU time and run states.  Their resources (memory,
- * vCPUs, scheduler shares) are in sim_res.c.
+ * accounting, removal and run states.  Their resources (memory, vCPUs,
+ * scheduler shares) are in sim_res.c, their CPU time in sim_sched.c.
  */
 #include "sim/sim_host_int.h"
 
@@ -19,6 +19,7 @@ void sim_dom_spec_init(struct sim_dom_spec *s)
     s->weight = -1;
     s->cap = -1;
     s->demand = -1;
+    sim_cpu_trace_init(&s->cpu);
     s->shutdown_delay_ns = UINT64_MAX;
     s->state = HV_STATE_RUNNING;
     s->gm.balloon = SIM_BALLOON_FOLLOW;
@@ -216,14 +217,26 @@ int sim_dom_add(struct sim_host *h, const struct sim_dom_spec *s,
         memcpy(&u1, d->uuid + 8, 8);
         d->seed = mix64(u0 ^ mix64(u1 ^ d->domid));
     }
-    d->settled_ns = sim_host_now(h);
+    sim_cpu_trace_init(&d->cpu);
+    if (s->cpu.kind != SIM_CT_NONE) {
+        d->cpu = s->cpu;
+        if (!d->cpu.has_seed)
+            d->cpu.seed = d->seed;
+        d->cpu.has_seed = true;
+        if (d->cpu.step_ns == 0)
+            d->cpu.step_ns = SIM_CT_STEP_DEFAULT;
+        uint64_t now = sim_host_now(h);
+        d->demand = sim_cpu_trace_demand(&d->cpu, now > h->born_ns
+                                                      ? now - h->born_ns : 0);
+    }
     sim_dom_mem_init(h, d, s);
     for (uint32_t i = 0; i < d->vcpus_max; i++) {
         spec_affinity(h, s->hard, i, &d->vcpus[i].hard);
         spec_affinity(h, s->soft, i, &d->vcpus[i].soft);
         sim_vcpu_place(h, d, i);
     }
-    if (sim_index_insert(h, d) < 0) {
+    if (sim_index_insert(h, d) < 0 || sim_sched_join(h, d) < 0) {
+        sim_index_remove(h, d);
         free(d->vcpus);
         free(d);
         return xn_msg_set(msg, XN_ENOMEM, "out of memory");
@@ -242,6 +255,7 @@ int sim_dom_add(struct sim_host *h, const struct sim_dom_spec *s,
 void sim_dom_remove(struct sim_host *h, struct sim_dom *d)
 {
     sim_act_cancel(d);
+    sim_sched_leave(h, d);
     sim_index_remove(h, d);
     sim_name_remove(h, d);
     h->pools[d->poolid].n_dom--;
@@ -254,61 +268,7 @@ void sim_dom_remove(struct sim_host *h, struct sim_dom *d)
     free(d);
 }
 
-/* --- CPU time --- */
-
-double sim_dom_rate(const struct sim_dom *d)
-{
-    double rate;
-
-    if (d->state != HV_STATE_RUNNING)
-        return 0;
-    /* Later: the pool's scheduler shares CPUs among competing domains by
-     * weight.  Today each domain gets what it wants, within its vCPUs and
-     * its cap. */
-    rate = d->demand < d->vcpus_online ? d->demand : d->vcpus_online;
-    if (d->cap > 0 && rate > d->cap / 100.0)
-        rate = d->cap / 100.0;
-    return rate > 0 ? rate : 0;
-}
-
-void sim_dom_settle(struct sim_host *h, struct sim_dom *d)
-{
-    uint64_t now = sim_host_now(h);
-    double rate = sim_dom_rate(d);
-
-    if (now > d->settled_ns && rate > 0 && d->vcpus_online > 0) {
-        uint64_t total = (uint64_t)(rate * (double)(now - d->settled_ns) +
-                                    0.5);
-        uint64_t each = total / d->vcpus_online;
-        for (uint32_t i = 0; i < d->vcpus_online; i++)
-            d->vcpus[i].time_ns += each;
-        d->vcpus[0].time_ns += total % d->vcpus_online;
-    }
-    if (now > d->settled_ns)
-        d->settled_ns = now;
-}
-
-uint64_t sim_dom_cpu_time(struct sim_host *h, struct sim_dom *d)
-{
-    uint64_t sum = 0;
-
-    sim_dom_settle(h, d);
-    for (uint32_t i = 0; i < d->vcpus_max; i++)
-        sum += d->vcpus[i].time_ns;
-    return sum;
-}
-
-uint64_t sim_vcpu_time(struct sim_host *h, struct sim_dom *d, uint32_t vcpu)
-{
-    sim_dom_settle(h, d);
-    return vcpu < d->vcpus_max ? d->vcpus[vcpu].time_ns : 0;
-}
-
-void sim_dom_set_demand(struct sim_host *h, struct sim_dom *d, double demand)
-{
-    sim_dom_settle(h, d);
-    d->demand = demand > 0 ? demand : 0;
-}
+/* --- run states --- */
 
 enum hv_state sim_dom_state(const struct sim_dom *d)
 {
@@ -316,8 +276,6 @@ enum hv_state sim_dom_state(const struct sim_dom *d)
         return HV_STATE_BLOCKED;
     return d->state;
 }
-
-/* --- run states --- */
 
 int sim_dom_not_dying(const struct sim_dom *d, struct xn_msg *msg)
 {
@@ -342,7 +300,7 @@ static const char *state_words(const struct sim_dom *d, char *buf, size_t len)
 static void set_state(struct sim_host *h, struct sim_dom *d,
                       enum hv_state state, enum hv_shutdown reason)
 {
-    sim_dom_settle(h, d);   /* the old state's rate up to now */
+    sim_sched_change(h, d->poolid, false);  /* old rates up to now */
     sim_dom_mem_settle(h, d);
     d->state = state;
     d->reason = reason;

@@ -63,6 +63,8 @@ int sim_host_new(const struct sim_host_spec *spec, struct sim_host **h_r,
         free(h);
         return xn_msg_set(msg, XN_ENOMEM, "out of memory");
     }
+    h->born_ns = sim_host_now(h);
+    sim_sched_restart(h);
     h->next_domid = 1;
     h->n_pools = 1;
     h->pools[0].id = 0;
@@ -78,6 +80,7 @@ void sim_host_free(struct sim_host *h)
 {
     if (!h)
         return;
+    sim_sched_free(h);      /* no settling for domains about to go */
     for (uint32_t i = 0; i < h->by_id_cap; i++)
         if (h->by_id[i])
             sim_dom_remove(h, h->by_id[i]);
@@ -91,11 +94,18 @@ void sim_host_set_clock(struct sim_host *h, sim_clock_fn *fn, void *opaque)
 {
     h->clock = fn ? fn : monotonic_ns;
     h->clock_opaque = opaque;
+    h->born_ns = sim_host_now(h);
+    sim_sched_restart(h);
 }
 
 uint64_t sim_host_now(const struct sim_host *h)
 {
     return h->clock(h->clock_opaque);
+}
+
+uint64_t sim_host_born_ns(const struct sim_host *h)
+{
+    return h->born_ns;
 }
 
 void sim_host_set_drv_free(struct sim_host *h, void (*fn)(void *drv))
@@ -179,6 +189,9 @@ int sim_pool_add(struct sim_host *h, const char *name, enum hv_sched sched,
     rc = pool_cpus_check(h, name, h->n_pools, cpus, msg);
     if (rc < 0)
         return rc;
+    sim_sched_change(h, 0, true);       /* Pool-0 loses CPUs from now */
+    h->spools[h->n_pools].settled_ns = sim_host_now(h);
+    h->spools[h->n_pools].dirty = true;
     for (unsigned c = 0; c < h->spec.nr_cpus; c++)
         if (cpuset_has(cpus, c))
             cpuset_del(&h->pools[0].cpus, c);
@@ -205,6 +218,8 @@ int sim_pool_set_cpus(struct sim_host *h, uint32_t poolid,
     rc = pool_cpus_check(h, p->name, poolid, cpus, msg);
     if (rc < 0)
         return rc;
+    sim_sched_change(h, 0, true);
+    sim_sched_change(h, poolid, true);
     if (poolid != 0)
         for (unsigned c = 0; c < h->spec.nr_cpus; c++)
             if (cpuset_has(cpus, c))

@@ -20,6 +20,7 @@
 #define XENITH_SIM_HOST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cpuset.h"
@@ -158,6 +159,68 @@ struct sim_guest_mem {
     uint64_t moved_kb;          /* sum of |change| of what it holds */
 };
 
+/* --- CPU demand traces (sim_cputrace.c) ---
+ *
+ * What a guest wants to run (CPUs' worth) as a deterministic function of
+ * the host's clock: time since the host was made (sim_host_born_ns), so
+ * every domain's trace lines up.  Random access, no state: the noise of
+ * step k is a hash of (seed, k), constant through the step.  The shapes
+ * (raw demand R at time t, exact edges):
+ *
+ *   STEADY    R = base
+ *   BURSTS    R = peak during [phase + j period, phase + j period + on)
+ *   EPISODES  for every whole j, base otherwise (the same function; the
+ *             name says "long overload periods" in scenarios)
+ *   STEPS     R = demand of the last step whose time is <= t, 0 before
+ *             the first
+ *
+ * demand = max(0, R x (1 + noise x u)), u uniform in [-1, 1] per step.
+ * The syntax of the scenario's cpu-trace= is in docs/sim-host.md.
+ */
+enum sim_cpu_trace_kind {
+    SIM_CT_NONE = 0,            /* no trace: the domain's demand is fixed */
+    SIM_CT_STEADY,
+    SIM_CT_BURSTS,
+    SIM_CT_EPISODES,
+    SIM_CT_STEPS,
+};
+
+#define SIM_CT_STEPS_MAX 32
+#define SIM_CT_STEP_DEFAULT (1000 * SIM_MS)    /* the noise's step */
+
+/* Plain data, embedded in sim_dom and sim_dom_spec: nothing to free. */
+struct sim_cpu_trace {
+    enum sim_cpu_trace_kind kind;
+    double base;                /* STEADY, BURSTS, EPISODES */
+    double peak;                /* BURSTS, EPISODES */
+    uint64_t period_ns;         /* BURSTS, EPISODES: > 0 */
+    uint64_t on_ns;             /* ... <= period_ns */
+    uint64_t phase_ns;          /* ... the first burst's start */
+    uint32_t n_steps;           /* STEPS: 1..SIM_CT_STEPS_MAX */
+    struct sim_ct_step {
+        uint64_t at_ns;         /* strictly increasing */
+        double demand;
+    } steps[SIM_CT_STEPS_MAX];
+    double noise;               /* relative amplitude, 0..1 */
+    bool has_seed;              /* in a spec: else the domain's seed */
+    uint64_t seed;
+    uint64_t step_ns;           /* the noise's step, > 0 */
+};
+
+/* No trace (SIM_CT_NONE), step SIM_CT_STEP_DEFAULT. */
+void sim_cpu_trace_init(struct sim_cpu_trace *t);
+/* Read "KIND:k=v,..." (docs/sim-host.md) into *t.  XN_EINVAL with the
+ * reason, a phrase naming the bad part ("peak \"x\" is not a number of
+ * CPUs from 0 to 512"), in why[len]; *t is then undefined. */
+int sim_cpu_trace_parse(const char *text, struct sim_cpu_trace *t,
+                        char *why, size_t len);
+/* The demand at trace time t_ns (ns since the host was made); 0 for
+ * SIM_CT_NONE.  Pure. */
+double sim_cpu_trace_demand(const struct sim_cpu_trace *t, uint64_t t_ns);
+/* The first trace time after t_ns at which the demand may change
+ * (UINT64_MAX: never); the demand is constant on [t_ns, that). */
+uint64_t sim_cpu_trace_next(const struct sim_cpu_trace *t, uint64_t t_ns);
+
 /*
  * A domain.  Read its fields freely; change it only through sim_dom_*().
  * The pointer is valid until the domain is removed (sim_host_step reporting
@@ -181,13 +244,25 @@ struct sim_dom {
     int weight;
     int cap;                    /* % of one pCPU, 0 = none */
     uint32_t poolid;
-    double demand;              /* CPUs' worth the guest wants to run */
+    double demand;              /* CPUs' worth the guest wants to run
+                                 * (with a trace: as of the pool's last
+                                 * settle) */
+    struct sim_cpu_trace cpu;   /* demand trace; SIM_CT_NONE: fixed */
     uint64_t shutdown_delay_ns; /* guest's reaction time to a request */
     bool ignore_shutdown;       /* the guest never acts on requests */
     enum hv_shutdown shutdown_req;  /* request not yet acted on */
     uint64_t seed;              /* memory content; kept across save/restore */
     uint32_t *page_gen;         /* per-page generation, NULL = all 0 */
-    uint64_t settled_ns;        /* clock at the last CPU-time settle */
+    /* the scheduler's (sim_sched.c); read through sim_dom_rate() etc. */
+    double rate;                /* CPUs' worth it runs, as of the last
+                                 * recompute of its pool's rates */
+    double want;                /* min(demand, online vCPUs) if running */
+    double wait_ns;             /* settled time runnable, not running */
+    double wanted_ns;           /* settled integral of want */
+    uint32_t aff_cpus;          /* private: CPUs its vCPUs may use */
+    uint32_t aff_set;           /* private: its affinity constraint */
+    uint32_t pool_slot;         /* private: index in its pool's list */
+    struct sim_host *host;      /* private: the host it lives on */
     enum sim_act act;
     uint64_t act_due;
     uint32_t act_seq;
@@ -215,7 +290,10 @@ struct sim_dom_spec {
     int weight;                 /* -1 = 256 */
     int cap;                    /* -1 = 0 */
     uint32_t poolid;
-    double demand;              /* < 0: SIM_DEMAND_PER_VCPU per vCPU */
+    double demand;              /* < 0: SIM_DEMAND_PER_VCPU per vCPU;
+                                 * ignored with a trace */
+    struct sim_cpu_trace cpu;   /* init: SIM_CT_NONE (demand is fixed);
+                                 * no seed: the domain's */
     uint64_t shutdown_delay_ns; /* UINT64_MAX = default */
     bool ignore_shutdown;
     enum hv_state state;        /* RUNNING, PAUSED or SHUTDOWN */
@@ -261,6 +339,9 @@ void sim_host_free(struct sim_host *h);
 /* The clock (NULL: CLOCK_MONOTONIC).  Set it before adding domains. */
 void sim_host_set_clock(struct sim_host *h, sim_clock_fn *fn, void *opaque);
 uint64_t sim_host_now(const struct sim_host *h);
+/* The clock when the host was made (or its clock last set): time zero of
+ * every CPU demand trace. */
+uint64_t sim_host_born_ns(const struct sim_host *h);
 /* Called with sim_dom.drv when a domain that has one is freed. */
 void sim_host_set_drv_free(struct sim_host *h, void (*fn)(void *drv));
 
@@ -328,15 +409,37 @@ int sim_dom_resume(struct sim_host *h, struct sim_dom *d, struct xn_msg *msg);
 int sim_dom_rename(struct sim_host *h, struct sim_dom *d, const char *name,
                    struct xn_msg *msg);
 
-/* RUNNING, BLOCKED (running but idle), PAUSED, SHUTDOWN or DYING. */
+/* --- domains: CPU (sim_sched.c) ---
+ *
+ * Each pool's CPUs are shared among its running domains as credit and
+ * credit2 share them: weighted max-min fair, each domain limited to
+ * min(demand, online vCPUs, cap/100, CPUs its hard affinity allows),
+ * work-conserving, hard affinity as constraints (docs/sim-host.md, "The
+ * CPU scheduler", has the model and its approximation).  Rates are
+ * piecewise constant; time is integrated lazily and exactly: every change
+ * settles the domain's pool up to now at the old rates first.  The
+ * queries below settle the pool of d to the host's clock (hence they take
+ * d non-const for the model's cache even where the prototype says const).
+ */
+/* RUNNING, BLOCKED (running with rate 0), PAUSED, SHUTDOWN or DYING. */
 enum hv_state sim_dom_state(const struct sim_dom *d);
 /* CPUs' worth of time the domain gets now. */
 double sim_dom_rate(const struct sim_dom *d);
 /* Settle and return the CPU time of the domain, or of one vCPU. */
 uint64_t sim_dom_cpu_time(struct sim_host *h, struct sim_dom *d);
 uint64_t sim_vcpu_time(struct sim_host *h, struct sim_dom *d, uint32_t vcpu);
-/* Change what the guest wants to run (CPUs' worth, >= 0). */
+/* Time runnable but not running: integral of (want - rate), cap included,
+ * want = min(demand, online vCPUs). */
+uint64_t sim_dom_wait_ns(struct sim_host *h, struct sim_dom *d);
+/* CPU time the domain wanted: integral of want (CPU-ns). */
+uint64_t sim_dom_wanted_ns(struct sim_host *h, struct sim_dom *d);
+/* Change what the guest wants to run (CPUs' worth, >= 0), from now on;
+ * drops its trace. */
 void sim_dom_set_demand(struct sim_host *h, struct sim_dom *d, double demand);
+/* Make the demand follow t from now on (NULL or SIM_CT_NONE: fixed at
+ * what it is now).  Without a seed, the domain's is taken. */
+void sim_dom_set_cpu_trace(struct sim_host *h, struct sim_dom *d,
+                           const struct sim_cpu_trace *t);
 
 /* --- domains: resources --- */
 /* A new balloon target: at most the maximum; growing needs free host

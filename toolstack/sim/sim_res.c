@@ -148,11 +148,12 @@ int sim_dom_set_vcpus(struct sim_host *h, struct sim_dom *d, uint32_t count,
         return xn_msg_set(msg, XN_EINVAL, "%s has at most %u vCPUs; cannot "
                           "bring %u online", sim_dom_label(d, l, sizeof(l)),
                           d->vcpus_max, count);
-    sim_dom_settle(h, d);
+    sim_sched_change(h, d->poolid, false);
     d->vcpus_online = count;
     for (uint32_t i = 0; i < d->vcpus_max; i++)
         if ((i < count) != (d->vcpus[i].cpu >= 0))
             sim_vcpu_place(h, d, i);
+    sim_sched_affinity(h, d);
     return 0;
 }
 
@@ -190,6 +191,7 @@ int sim_dom_pin(struct sim_host *h, struct sim_dom *d, int vcpu,
                           cpuset_format(hard, 0, a, sizeof(a)),
                           sim_dom_label(d, l, sizeof(l)), pool->name,
                           cpuset_format(&pool->cpus, 0, b, sizeof(b)));
+    sim_sched_change(h, d->poolid, false);
     for (uint32_t i = 0; i < d->vcpus_max; i++) {
         if (vcpu >= 0 && (uint32_t)vcpu != i)
             continue;
@@ -198,6 +200,7 @@ int sim_dom_pin(struct sim_host *h, struct sim_dom *d, int vcpu,
             d->vcpus[i].soft = *soft;
         sim_vcpu_place(h, d, i);
     }
+    sim_sched_affinity(h, d);
     return 0;
 }
 
@@ -239,7 +242,7 @@ int sim_dom_sched_set(struct sim_host *h, struct sim_dom *d,
         rc = sim_dom_not_dying(d, msg);
     if (rc < 0)
         return rc;
-    sim_dom_settle(h, d);       /* a new cap changes the rate from now */
+    sim_sched_change(h, d->poolid, false);  /* new shares from now */
     if (p->weight != -1)
         d->weight = p->weight;
     if (p->cap != -1)

@@ -45,11 +45,11 @@ static const char *const pool_attrs[] = {
 };
 static const char *const dom0_attrs[] = {
     "memory", "maxmem", "vcpus", "maxvcpus", "weight", "cap", "demand",
-    "uuid", NULL,
+    "cpu-trace", "uuid", NULL,
 };
 static const char *const domain_attrs[] = {
     "name", "type", "memory", "maxmem", "vcpus", "maxvcpus", "weight", "cap",
-    "demand", "uuid", "pool", "state", "shutdown-reason", "shutdown-delay",
+    "demand", "cpu-trace", "uuid", "pool", "state", "shutdown-reason", "shutdown-delay",
     "ignore-shutdown", "affinity", "soft-affinity", "balloon",
     "balloon-speed", "agent", "report-every", "workload", "workload-mem",
     "swap", "workload-seed", NULL,
@@ -273,6 +273,8 @@ static int dom_attrs(struct sc *sc, const struct elem *e,
         rc = a_int(sc, e, "cap", 0, 65535, &s->cap);
     if (rc == 0)
         rc = a_demand(sc, e, &s->demand);
+    if (rc == 0)
+        rc = a_cpu_trace(sc, e, &s->cpu);
     if (rc == 0)
         rc = a_uuid(sc, e, s->uuid, &s->has_uuid);
     if (rc == 0)

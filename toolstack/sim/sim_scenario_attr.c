@@ -161,6 +161,24 @@ int a_demand(struct sc *sc, const struct elem *e, double *out)
                     "is not a number of CPUs from 0 to 512 (e.g. 1.5)");
 }
 
+int a_cpu_trace(struct sc *sc, const struct elem *e,
+                struct sim_cpu_trace *out)
+{
+    const char *v = elem_get(e, "cpu-trace");
+    char why[160], text[200];
+
+    if (!v)
+        return 0;
+    if (elem_get(e, "demand"))
+        return sc_err(sc, e->line, XN_EINVAL, "%s: cpu-trace \"%s\" and "
+                      "demand \"%s\" are both given; a trace sets the "
+                      "demand (keep one)", e->what, v, elem_get(e, "demand"));
+    if (sim_cpu_trace_parse(v, out, why, sizeof(why)) == 0)
+        return 0;
+    snprintf(text, sizeof(text), "is not a CPU trace: %s", why);
+    return elem_bad(sc, e, "cpu-trace", v, text);
+}
+
 int a_duration(struct sc *sc, const struct elem *e, const char *name,
                uint64_t *ns)
 {

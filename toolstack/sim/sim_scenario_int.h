@@ -52,6 +52,9 @@ int a_u32(struct sc *sc, const struct elem *e, const char *name, uint32_t lo,
 int a_int(struct sc *sc, const struct elem *e, const char *name, int lo,
           int hi, int *out);
 int a_demand(struct sc *sc, const struct elem *e, double *out);
+/* cpu-trace= (an error with demand= too) */
+int a_cpu_trace(struct sc *sc, const struct elem *e,
+                struct sim_cpu_trace *out);
 int a_duration(struct sc *sc, const struct elem *e, const char *name,
                uint64_t *ns);
 int a_bool(struct sc *sc, const struct elem *e, const char *name, bool *out);
