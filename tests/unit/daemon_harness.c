@@ -63,8 +63,9 @@ void harness_start(const char *scenario)
         }
         _exit(127);
     }
-    /* Valgrind takes its time to start. */
-    for (int i = 0; i < (harness_valgrind() ? 6000 : 400); i++) {
+    /* Valgrind takes its time to start; a loaded machine too (4 s was
+     * seen to be too short). */
+    for (int i = 0; i < (harness_valgrind() ? 6000 : 3000); i++) {
         if (access(sock, F_OK) == 0)
             return;
         struct timespec ts = {0, 10 * 1000 * 1000};
