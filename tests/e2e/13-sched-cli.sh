@@ -80,6 +80,10 @@ fi
 long=abcdefghij-klmnopqrs
 ok "create a long-named domain" xenith create "$(mkcfg "$long" 256)"
 ok "class of the long-named domain" xenith sched set "$long" --class normal
+# The status is the last pass's (at most sched.interval old).
+in_status() { xenith sched status "$long" >/dev/null 2>&1 &&
+              xenith sched status --json | grep -q "\"$long\""; }
+wait_for "the new domain is in the status" 10 in_status
 xenith sched status >"$T/status" 2>&1
 pools() { sed -n '/^POOL /,/^$/p' "$T/status"; }
 doms() { sed -n '/^NAME /,$p' "$T/status"; }

@@ -2,13 +2,32 @@
 # The scheduler-tuning service on the simulated host (tests/e2e/sched.xml):
 # classes become weights; while the critical guest is busy the pool is
 # overloaded, the low class is capped and the critical guest gets its
-# demand; when it calms down every weight and cap goes back to what it was,
+# demand; when it stops every weight and cap goes back to what it was,
 # the admin's included.  One throttle and one release.  (A daemon killed
 # mid-episode needs the host to outlive it: test_sched_service.c reopens
 # the service on one simulated host, and the lab kills xenithd on Xen.)
 . "$(dirname "$0")/lib.sh"
-start_daemon --sim="$SRC/tests/e2e/sched.xml" -o sched.enter-after=2 \
-    -o sched.leave-after=3 -o sched.smoothing=1000
+printf 'sched.enter-after = 2\nsched.enter 90\n' >"$T/bad.conf"
+WANT_RC=2 fails "a configuration file's bad line" \
+    'bad.conf line 2: "sched.enter 90" is not SERVICE.NAME = VALUE' \
+    "$XENITH_BIN/xenithd" --sim --socket "$T/other.sock" --config "$T/bad.conf"
+WANT_RC=2 fails "a configuration file that is not there" \
+    'cannot read .*/nosuch.conf: No such file' \
+    "$XENITH_BIN/xenithd" --sim --socket "$T/other.sock" --config "$T/nosuch.conf"
+printf 'sched.enter = lots\n' >"$T/bad2.conf"
+fails "a configuration file's bad value" 'sched.enter "lots" must be a whole number' \
+    "$XENITH_BIN/xenithd" --sim --socket "$T/other.sock" --config "$T/bad2.conf"
+
+# The settings come from a configuration file; -o wins over it (with the
+# file's leave-after the episode would not end within the test).
+cat >"$T/xenithd.conf" <<'CONF'
+# the tuner, quick for a test
+sched.enter-after = 2
+sched.smoothing   = 1000
+sched.leave-after = 600
+CONF
+start_daemon --sim="$SRC/tests/e2e/sched.xml" --config "$T/xenithd.conf" \
+    -o sched.leave-after=3
 
 # st DOMAIN KEY: a domain's figure from sched status
 st() {
@@ -51,7 +70,8 @@ ok "norm keeps Xen's default" is norm weight 256
 ok "Domain-0 has the dom0 class" is Domain-0 class dom0
 ok "not overloaded while only the low class is busy" pool_is normal
 
-# --- the episode ---
+# --- the episode: the critical guest runs ---
+ok "crit runs" xenith unpause crit
 wait_for "the pool becomes overloaded" 20 pool_is overloaded
 wait_for "crit gets its demand" 10 at_least crit use 3.35
 ok "low1 is throttled" is low1 throttled True
@@ -64,7 +84,8 @@ outputs "status shows it" "overloaded" xenith sched status
 ok "low1 keeps its floor" at_least low1 use 0.38
 ok "low3 is throttled" is low3 throttled True
 
-# --- the release ---
+# --- the release: the critical guest stops ---
+ok "crit stops" xenith pause crit
 wait_for "the episode ends" 30 pool_is normal
 wait_for "low1's weight is back" 5 is low1 weight 200
 ok "low1's cap is back" is low1 cap 0
