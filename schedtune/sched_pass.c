@@ -77,6 +77,7 @@ static int sync_pools(struct schedtune *t, const struct hv_poolinfo *list,
 struct apply {
     struct schedtune *t;
     struct jobs *jobs;          /* the daemon's: outlives the service */
+    uint32_t domid;
     uint8_t uuid[16];
     struct apply *next, **prev;
 };
@@ -105,12 +106,12 @@ void sched_jobs_orphan(struct schedtune *t)
     t->applies = NULL;
 }
 
-static struct sdom *find_uuid(struct schedtune *t, const uint8_t uuid[16])
+/* The domain the job was asked for, if it is still the same domain. */
+static struct sdom *find(struct schedtune *t, const struct apply *a)
 {
-    for (size_t i = 0; i < t->n_doms; i++)
-        if (memcmp(t->doms[i].uuid, uuid, 16) == 0)
-            return &t->doms[i];
-    return NULL;
+    struct sdom *sd = sdom_find(t, a->domid);
+
+    return sd && memcmp(sd->uuid, a->uuid, 16) == 0 ? sd : NULL;
 }
 
 static void apply_start(void *arg, job_token token)
@@ -118,7 +119,7 @@ static void apply_start(void *arg, job_token token)
     struct apply *a = arg;
     struct schedtune *t = a->t;
     struct jobs *jobs = a->jobs;
-    struct sdom *sd = t ? find_uuid(t, a->uuid) : NULL;
+    struct sdom *sd = t ? find(t, a) : NULL;
 
     apply_free(a);
     if (sd) {
@@ -161,6 +162,7 @@ static void queue(struct schedtune *t, struct sdom *sd)
         return;
     a->t = t;
     a->jobs = t->d->jobs;
+    a->domid = sd->domid;
     memcpy(a->uuid, sd->uuid, 16);
     a->next = t->applies;
     a->prev = &t->applies;

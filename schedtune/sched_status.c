@@ -240,8 +240,14 @@ void sched_event_pool(struct schedtune *t, const struct spool *sp,
                            throttled_classes(sp->p.level));
     json_object_object_add(d, "throttled", names(t, sp->p.poolid, true));
     json_object_object_add(d, "protected", names(t, sp->p.poolid, false));
-    xn_log(XN_LOG_NOTICE, "sched: pool %s: %s (level %d, demand %.0f%% of "
-           "its CPUs)", sp->name, what, sp->p.level, sp->p.pressure * 100);
+    if (sp->p.level >= 0)
+        xn_log(XN_LOG_NOTICE, "sched: pool %s: %s (level %d, demand %.0f%% "
+               "of its CPUs)", sp->name, what, sp->p.level,
+               sp->p.pressure * 100);
+    else
+        xn_log(XN_LOG_NOTICE, "sched: pool %s: %s (demand %.0f%% of its "
+               "CPUs): every weight and cap back", sp->name, what,
+               sp->p.pressure * 100);
     bus_event_init_dom(&ev, BUS_SERVICE, 0, NULL, "");
     snprintf(ev.service, sizeof(ev.service), "sched");
     snprintf(ev.what, sizeof(ev.what), "%s", what);
