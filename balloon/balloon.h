@@ -19,7 +19,7 @@
 #include "daemon/service.h"
 #include "memreport.h"
 
-struct event;
+struct pacer;
 struct xsc_watch;
 struct metric;
 
@@ -83,9 +83,7 @@ struct balloon {
     uint64_t next_resv_id;
     struct bus_sub *sub;
     struct xsc_watch *watch;
-    struct event *timer;        /* the next pass */
-    bool pass_soon;             /* a pass is due soon */
-    uint64_t pass_ns;           /* when the last pass ran */
+    struct pacer *pacer;        /* when passes run */
     struct bplan_summary sum;   /* the last pass's */
     uint64_t free_kb;           /* the host's free memory at the last pass */
     bool in_motion;             /* targets not reached: pass again soon */

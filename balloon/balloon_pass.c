@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/event.h>
-
 #include "log.h"
 
 #define MOTION_NS 1000000000ull     /* pass every second while moving */
@@ -285,53 +283,31 @@ static void pass(struct balloon *b)
     balloon_reservations_step(b, b->free_kb);
 }
 
-static void on_timer(evutil_socket_t fd, short what, void *arg)
+/* One pass, and when the next is due: every second while targets are
+ * being reached, reservations wait or reports were held back, else every
+ * balloon.interval. */
+static uint64_t paced_pass(void *arg)
 {
     struct balloon *b = arg;
-    uint64_t next;
-    struct timeval tv;
 
-    (void)fd;
-    (void)what;
-    b->pass_soon = false;
-    b->pass_ns = balloon_now();
     pass(b);
-    next = b->in_motion || balloon_reservations_waiting(b) ||
+    return b->in_motion || balloon_reservations_waiting(b) ||
            reports_waiting(b) ? MOTION_NS : b->interval_ns;
-    if (!b->pass_soon) {
-        tv.tv_sec = (time_t)(next / 1000000000ull);
-        tv.tv_usec = (suseconds_t)(next % 1000000000ull / 1000);
-        evtimer_add(b->timer, &tv);
-    }
 }
 
-/* Events come in bursts (a thousand domains created in a row): the
- * pass they ask for runs at the next turn of the loop, but no sooner than
- * GAP_NS after the last one. */
 void balloon_pass_soon(struct balloon *b)
 {
-    uint64_t now = balloon_now(), wait = 0;
-    struct timeval tv;
-
-    if (b->pass_soon || !b->timer)
-        return;
-    if (b->pass_ns && now - b->pass_ns < GAP_NS)
-        wait = GAP_NS - (now - b->pass_ns);
-    tv.tv_sec = 0;
-    tv.tv_usec = (suseconds_t)(wait / 1000);
-    b->pass_soon = true;
-    evtimer_add(b->timer, &tv);
+    pacer_soon(b->pacer);
 }
 
 int balloon_timer_open(struct balloon *b, struct xn_msg *msg)
 {
-    b->timer = evtimer_new(b->d->base, on_timer, b);
-    return b->timer ? 0 : xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    b->pacer = pacer_new(b->d->base, GAP_NS, paced_pass, b);
+    return b->pacer ? 0 : xn_msg_set(msg, XN_ENOMEM, "out of memory");
 }
 
 void balloon_timer_close(struct balloon *b)
 {
-    if (b->timer)
-        event_free(b->timer);
-    b->timer = NULL;
+    pacer_free(b->pacer);
+    b->pacer = NULL;
 }

@@ -4,7 +4,7 @@
  * the weights and caps that changed, each in its domain's job.
  *
  * Passes run every sched.interval, and soon after a domain arrives, dies
- * or changes class (never closer than GAP_NS).
+ * or changes class (never closer than GAP_NS; pacer.h).
  */
 #include "schedtune/schedtune.h"
 
@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include <event2/event.h>
 
 #include "log.h"
 
@@ -288,53 +286,33 @@ out:
     free(pools);
 }
 
-static void on_timer(evutil_socket_t fd, short what, void *arg)
+static uint64_t paced_pass(void *arg)
 {
     struct schedtune *t = arg;
-    struct timeval tv;
 
-    (void)fd;
-    (void)what;
-    t->pass_soon = false;
-    t->pass_ns = sched_now();
     pass(t);
-    if (!t->pass_soon) {
-        tv.tv_sec = (time_t)(t->interval_ns / 1000000000ull);
-        tv.tv_usec = (suseconds_t)(t->interval_ns % 1000000000ull / 1000);
-        evtimer_add(t->timer, &tv);
-    }
+    return t->interval_ns;
 }
 
 void sched_pass_soon(struct schedtune *t)
 {
-    uint64_t now = sched_now(), wait = 0;
-    struct timeval tv;
-
-    if (t->pass_soon || !t->timer)
-        return;
-    if (t->pass_ns && now - t->pass_ns < GAP_NS)
-        wait = GAP_NS - (now - t->pass_ns);
-    tv.tv_sec = 0;
-    tv.tv_usec = (suseconds_t)(wait / 1000);
-    t->pass_soon = true;
-    evtimer_add(t->timer, &tv);
+    pacer_soon(t->pacer);
 }
 
 int sched_timer_open(struct schedtune *t, struct xn_msg *msg)
 {
     if (!t->enabled)
         return 0;
-    if (!(t->timer = evtimer_new(t->d->base, on_timer, t)))
+    if (!(t->pacer = pacer_new(t->d->base, GAP_NS, paced_pass, t)))
         return xn_msg_set(msg, XN_ENOMEM, "out of memory");
-    sched_pass_soon(t);
+    pacer_soon(t->pacer);
     return 0;
 }
 
 void sched_timer_close(struct schedtune *t)
 {
-    if (t->timer)
-        event_free(t->timer);
-    t->timer = NULL;
+    pacer_free(t->pacer);
+    t->pacer = NULL;
 }
 
 void sched_restore_all(struct schedtune *t)

@@ -20,7 +20,6 @@
 #include "schedtune/measure.h"
 #include "schedtune/plan.h"
 
-struct event;
 struct apply;
 
 /* One domain, as the service knows it. */
@@ -69,9 +68,7 @@ struct schedtune {
     struct splan_dom *plan;     /* scratch for the planner, n_doms */
     struct apply *applies;      /* jobs asked, not yet run */
     struct bus_sub *sub;
-    struct event *timer;
-    bool pass_soon;
-    uint64_t pass_ns;           /* when the last pass ran */
+    struct pacer *pacer;        /* when passes run; NULL: not tuning */
     uint64_t episodes;          /* started since the daemon started */
     struct {
         struct metric *use, *demand, *throttled;        /* per domain */

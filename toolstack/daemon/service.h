@@ -11,6 +11,7 @@
  *   - reacts to events by subscribing to the bus (bus.h) in its open;
  *   - acts on domains through the hypervisor interface (hv.h) inside the
  *     domain's job (jobs.h), like client requests;
+ *   - paces its passes with a pacer (pacer.h);
  *   - may gate domain starts (start.h: start_gate_add);
  *   - publishes figures in the metrics registry (metrics.h) and answers
  *     `status` for `xenith services`.
@@ -27,6 +28,7 @@
 #include "daemon/daemon.h"
 #include "daemon/jobs.h"
 #include "daemon/metrics.h"
+#include "daemon/pacer.h"
 #include "daemon/policy_keys.h"
 #include "daemon/policy_mirror.h"
 #include "daemon/start.h"
