@@ -49,13 +49,16 @@ static bool tuning(enum sched_policy p)
     return p == SCHED_POL_XENITH || p == SCHED_POL_NAIVE;
 }
 
-/* The slice of the trace second s belongs to. */
-static size_t slice_of(const struct sched_trace *t, uint32_t s)
+/* Where the counts of the pass at second s go. */
+static struct sched_ep_result *counts_of(struct sched_replay_result *r,
+                                         const struct sched_trace *t,
+                                         uint32_t s)
 {
     for (size_t k = 0; k < t->n_eps; k++)
-        if (s < t->eps[k].win_end_s)
-            return k;
-    return t->n_eps - 1;
+        if (s + SCHED_REPLAY_PRE_S >= t->eps[k].begin_s &&
+            s < t->eps[k].end_s + SCHED_REPLAY_POST_S)
+            return &r->ep[k];
+    return &r->outside;
 }
 
 struct run {
@@ -91,10 +94,10 @@ static int account(struct run *u, uint32_t s)
     return 0;
 }
 
-/* The tuner's pass at second s, its counts in s's slice. */
+/* The tuner's pass at second s, and its counts. */
 static int tune(struct run *u, uint32_t s, uint64_t now)
 {
-    struct sched_ep_result *e = &u->r->ep[slice_of(u->t, s)];
+    struct sched_ep_result *e = counts_of(u->r, u->t, s);
     struct splan_result res;
     unsigned sets;
 

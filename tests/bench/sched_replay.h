@@ -31,11 +31,17 @@ const char *sched_policy_name(enum sched_policy p);
 void sched_policy_params(enum sched_policy p, struct splan_params *sp,
                          uint64_t *tau_ns_r);
 
+/* A tuner's passes count toward an episode from SCHED_REPLAY_PRE_S before
+ * its begin_s to SCHED_REPLAY_POST_S after its end_s (the ramp, and the
+ * release after leave-after); the others count as outside the episodes
+ * (throttles for short overloads of the background). */
+#define SCHED_REPLAY_PRE_S 30
+#define SCHED_REPLAY_POST_S 60
+
 struct sched_ep_result {
-    unsigned starts, raises, ends;  /* the pool's, within the episode's
-                                     * slice of the trace */
-    unsigned sets;              /* domains' weights or caps set, same */
-    uint32_t tuned;             /* bit i: domain i was set in the slice */
+    unsigned starts, raises, ends;  /* the pool's */
+    unsigned sets;              /* domains' weights or caps set */
+    uint32_t tuned;             /* bit i: domain i was set */
     bool reacted;               /* throttling began in [begin_s, end_s) or
                                  * was on at begin_s */
     unsigned react_s;           /* then: seconds from begin_s */
@@ -47,6 +53,7 @@ struct sched_replay_result {
     double wanted_s[SCHED_TRACE_DOMS_MAX];  /* CPU-s wanted in overload */
     uint32_t over_s;            /* overload seconds */
     struct sched_ep_result ep[SCHED_TRACE_EPS_MAX];
+    struct sched_ep_result outside;     /* passes outside the episodes */
     unsigned episodes;          /* the tuner's throttle starts, all told */
     unsigned sets;              /* the tuner's sets, all told */
     double wall_s;              /* the replay's wall-clock time */

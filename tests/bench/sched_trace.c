@@ -124,7 +124,7 @@ static bool someone_busy(const struct sched_trace *t, uint32_t s)
     return false;
 }
 
-/* Each episode's overload seconds, peak, and slice of the trace. */
+/* Each episode's overload seconds and peak. */
 static void measure_episodes(struct sched_trace *t)
 {
     memset(t->ep_of, -1, t->seconds);
@@ -151,14 +151,6 @@ static void measure_episodes(struct sched_trace *t)
             if (t->total[s] > e->peak)
                 e->peak = t->total[s];
         }
-    }
-    for (size_t k = 0; k < t->n_eps; k++) {
-        struct sched_trace_ep *e = &t->eps[k];
-
-        e->win_begin_s = k ? t->eps[k - 1].win_end_s : 0;
-        e->win_end_s = k + 1 < t->n_eps
-                           ? (e->end_s + t->eps[k + 1].begin_s) / 2
-                           : t->seconds;
     }
 }
 

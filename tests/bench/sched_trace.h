@@ -33,14 +33,11 @@ struct sched_trace_dom {
 };
 
 /* An overload episode: its nominal span (when the busy domains join and
- * leave), the seconds in which the total demand is above the pool's
- * capacity ([begin_s, end_s), begin_s the first such second), and the
- * slice of the trace its parameter changes are counted in (the slices of
- * all episodes cover the whole trace). */
+ * leave), and the seconds in which the total demand is above the pool's
+ * capacity ([begin_s, end_s), begin_s the first such second). */
 struct sched_trace_ep {
     uint32_t nominal_s, nominal_end_s;
     uint32_t begin_s, end_s;
-    uint32_t win_begin_s, win_end_s;
     uint32_t busy_s;            /* the first overload second in which a
                                  * domain of a protected class (dom0,
                                  * critical, high) wants a quarter of its
