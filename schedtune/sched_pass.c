@@ -144,10 +144,13 @@ void sched_set(struct schedtune *t, struct sdom *sd, int weight, int cap)
     p.sched = info.sched.sched;
     p.weight = weight;
     p.cap = cap;
-    if (hv_sched_set(t->d->hv, info.domid, &p, &msg) < 0)
+    if (hv_sched_set(t->d->hv, info.domid, &p, &msg) < 0) {
         xn_log(XN_LOG_WARNING, "sched: %s", msg.text);
-    else
-        sdom_expect(t, sd, p.weight, p.cap);
+        return;
+    }
+    sdom_expect(t, sd, p.weight, p.cap);
+    sd->weight = p.weight;          /* the status shows it at once */
+    sd->cap = p.cap;
 }
 
 static void queue(struct schedtune *t, struct sdom *sd)
