@@ -29,8 +29,10 @@ EOF
 
 # The figures with the CPU seconds' values dropped: they move between two
 # reads while the guests run.
+# The figures that move on their own between two reads (CPU time, the
+# services' passes and what they measure) lose their values.
 steady() {
-    sed 's/^\(xenith_domain_cpu_seconds_total{[^}]*}\) .*/\1/' "$1"
+    sed -E 's/^((xenith_domain_cpu_seconds_total|xenith_sched_(use|demand)_cpus|xenith_sched_pool_util_max|xenith_(sched|balloon)_passes_total)(\{[^}]*\})?) .*/\1/' "$1"
 }
 
 # The value of a series: value FILE SERIES

@@ -209,8 +209,10 @@ int main(int argc, char **argv)
     char rundir[512];
     int rc;
 
-    if (parse_options(argc, argv, &o) < 0)
-        return 2;
+    if (parse_options(argc, argv, &o) < 0) {
+        rc = 2;
+        goto out_opts;
+    }
     if (strcmp(o.log, "syslog") == 0) {
         openlog("xenithd", LOG_PID, LOG_DAEMON);
         xn_log_set_sink(xn_log_sink_syslog, NULL,
@@ -260,9 +262,10 @@ out:
     daemon_close(d);
     if (base)
         event_base_free(base);
+out_opts:
     free(o.svc_opts);
     for (size_t i = 0; i < o.n_file_opts; i++)
         free(o.file_opts[i]);
     free(o.file_opts);
-    return rc < 0 ? 1 : 0;
+    return rc == 2 ? 2 : rc < 0 ? 1 : 0;
 }
