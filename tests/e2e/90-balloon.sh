@@ -8,9 +8,9 @@
 # does not, so test_balloon_service.c reopens the service on one host, and
 # the lab kills xenithd on real Xen.)
 . "$(dirname "$0")/lib.sh"
-start_daemon --sim="$SRC/tests/e2e/balloon.xml" -o balloon.stuck=2 \
-    -o balloon.uncooperative=4 -o balloon.interval=1 \
-    -o balloon.start-timeout=8
+start_daemon --sim="$SRC/tests/e2e/balloon.xml" -o balloon.stuck=4 \
+    -o balloon.uncooperative=7 -o balloon.interval=1 \
+    -o balloon.start-timeout=10
 
 # bal DOMAIN KEY: a domain's figure from balloon status (KiB to MiB)
 bal() {
