@@ -16,17 +16,7 @@ GH=lab-bal-hog
 GN=lab-bal-new
 EVENTS=/tmp/balloon-events.log
 
-# xenithd killed (-9) and started again with these options, as the lab
-# starts it otherwise.
-restart_xenithd() {
-    local pid
-    pid=$(pidof xenithd)
-    [ -n "$pid" ] && kill -9 $pid
-    while [ -n "$pid" ] && kill -0 $pid 2>/dev/null; do sleep 0.2; done
-    echo "=== xenithd started again by 87-balloon: $*" >> /var/log/xenith/xenithd.log
-    setsid xenithd -v --socket "$XENITH_SOCKET" "$@" \
-        >> /var/log/xenith/xenithd.log 2>&1 < /dev/null &
-}
+# (restart_xenithd: lib.sh)
 OPTS="-o balloon.stuck=4 -o balloon.uncooperative=6 -o balloon.interval=2 -o balloon.start-timeout=15"
 
 xl_mem() { xl list "$1" 2>/dev/null | awk 'NR == 2 { print $3 }'; }

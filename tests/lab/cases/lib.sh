@@ -343,6 +343,39 @@ destroy_all() {
     done
 }
 
+# restart_xenithd [ARG...]: kill xenithd with -9 (nothing of its orderly
+# close runs) and start it again with these arguments, as the lab starts it
+# otherwise; the caller waits until it answers (wait_until NAME 30 $X list).
+# shellcheck disable=SC2086
+restart_xenithd() {
+    local pid
+    pid=$(pidof xenithd)
+    [ -n "$pid" ] && kill -9 $pid
+    while [ -n "$pid" ] && kill -0 $pid 2>/dev/null; do sleep 0.2; done
+    echo "=== xenithd started again by $AREA: $*" >> /var/log/xenith/xenithd.log
+    setsid xenithd -v --socket "$XENITH_SOCKET" "$@" \
+        >> /var/log/xenith/xenithd.log 2>&1 < /dev/null &
+}
+
+# destroy_pools: every cpupool but Pool-0 destroyed and its pCPUs given back
+# to Pool-0 (cleanup between areas, after destroy_all), with xl.  A pool
+# whose destroyed domains are still dying keeps its last pCPU a moment.
+destroy_pools() {
+    local p cpus n
+    xl cpupool-list -c 2>/dev/null | awk 'NR > 1 && $1 != "Pool-0" { print $1, $2 }' |
+        while read -r p cpus; do
+            note "cleanup: destroying leftover cpupool $p (CPUs ${cpus:-none})"
+            n=0
+            while [ -n "$cpus" ] && ! quiet xl cpupool-cpu-remove "$p" "$cpus" &&
+                [ $n -lt 20 ]; do
+                n=$((n + 1)); sleep 0.5
+            done
+            quiet xl cpupool-destroy "$p" || note "cleanup: xl cpupool-destroy $p failed"
+            [ -n "$cpus" ] && { quiet xl cpupool-cpu-add Pool-0 "$cpus" ||
+                note "cleanup: xl cpupool-cpu-add Pool-0 $cpus failed"; }
+        done
+}
+
 # slow SECS CHECK...: run a check with a longer command time limit.
 slow() {
     local r=0

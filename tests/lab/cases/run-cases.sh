@@ -9,7 +9,8 @@
 # file runs in its own session with a time limit (default 120 s, or a
 # "# lab-timeout: SECS" line in the file); its log is /lab/out/cases/AREA.log
 # where AREA is the file name without the number and ".sh".  After each file
-# the leftover guests are destroyed, and xenithd must still be alive.  A
+# the leftover guests and cpupools are destroyed (their pCPUs back in Pool-0),
+# and xenithd must still be alive.  A
 # file with a "# lab-daemon: stopped" line runs with xenithd stopped (the
 # case sees LAB_DAEMON=stopped); xenithd is started again after it.
 # shellcheck shell=dash
@@ -139,6 +140,7 @@ run_case() {
             _emit "EMULATOR: $area: a dom0 process crashed (not retried; see dom0-dmesg.log): $line"
         done
     destroy_all >> "$LAB_OUT/cases/$area.log" 2>&1
+    destroy_pools >> "$LAB_OUT/cases/$area.log" 2>&1
     save_logs
     echo "AREA-END $area $(($(date +%s) - t0))s" >> "$LAB_RESULTS"
     if [ "$X" != xenith ]; then
