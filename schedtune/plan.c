@@ -125,6 +125,17 @@ static bool protectable(const struct splan_dom *d)
            d->demand_est >= d->vcpus / 4.0;
 }
 
+/* A domain the tuner could cap (its class has an overload cap) that uses
+ * CPU: without one, throttling would take nothing from anyone. */
+static bool cappable_busy(const struct splan_params *p,
+                          const struct splan_dom *d)
+{
+    enum splan_class c = (unsigned)d->cls < SPLAN_NCLASS ? d->cls
+                                                          : SPLAN_NORMAL;
+
+    return p->cls[c].cap > 0 && nonneg(d->use) >= SPLAN_BUSY_MIN;
+}
+
 static void set_state(struct splan_pool *pool, enum splan_state s,
                       uint64_t now)
 {
@@ -201,7 +212,7 @@ static void pool_pass(const struct splan_params *p, uint64_t now,
                       struct splan_result *res)
 {
     double use = 0, demand = 0, ncpus = pool->ncpus > 0 ? pool->ncpus : 0;
-    bool any_protectable = false, full;
+    bool any_protectable = false, any_cappable = false, full;
 
     for (size_t i = 0; i < n; i++)
         use += nonneg(doms[i]->use);
@@ -211,6 +222,7 @@ static void pool_pass(const struct splan_params *p, uint64_t now,
         doms[i]->demand_est = demand_of(doms[i], full);
         demand += doms[i]->demand_est;
         any_protectable |= protectable(doms[i]);
+        any_cappable |= cappable_busy(p, doms[i]);
     }
     pool->pressure = ncpus > 0 ? demand / ncpus : 0;
 
@@ -232,7 +244,7 @@ static void pool_pass(const struct splan_params *p, uint64_t now,
         pool->level = -1;
     else if (pool->level < 0 || pool->level > SPLAN_LEVEL_MAX)
         pool->level = pool->level < 0 ? 0 : SPLAN_LEVEL_MAX;
-    step(p, now, pool, doms, n, any_protectable, w, res);
+    step(p, now, pool, doms, n, any_protectable && any_cappable, w, res);
     for (size_t i = 0; i < n; i++)
         splan_dom_want(p, doms[i], pool->level);
 }

@@ -28,11 +28,15 @@
  *  3. Pressure = the pool's demand / its CPUs (0 for a pool without CPUs).
  *     A domain is "protectable" when its class is protected (critical,
  *     high, dom0: ranked above normal) and it has vCPUs and its demand is
- *     at least a quarter of them.  The pool is HOT while pressure >= enter
- *     and some domain is protectable; HOT for enter_ns makes it OVERLOADED
+ *     at least a quarter of them.  The pool is contended when, besides,
+ *     some domain of a class with an overload cap uses at least
+ *     SPLAN_BUSY_MIN CPU (else throttling would take from no one: a pool
+ *     filled by dom0 alone is not overloaded).  The pool is HOT while
+ *     pressure >= enter and some domain is protectable and it is
+ *     contended; HOT for enter_ns makes it OVERLOADED
  *     (an episode starts); a pass not hot sends HOT back to NORMAL, so the
  *     enter_ns must be continuous.  While OVERLOADED, pressure < leave or
- *     nothing protectable makes it COOLING; COOLING for leave_ns ends the
+ *     nothing protectable (or not contended) makes it COOLING; COOLING for leave_ns ends the
  *     episode (back to NORMAL, every domain back to its base values);
  *     pressure back up (>= leave, something protectable) returns COOLING
  *     to OVERLOADED within the same episode: the level is kept and no new
@@ -202,6 +206,7 @@ void splan_dom_want(const struct splan_params *p, struct splan_dom *d,
                     int level);
 
 #define SPLAN_LEVEL_MAX 3
+#define SPLAN_BUSY_MIN 0.05     /* CPUs: a cappable domain counts as busy */
 /* The least level an episode starts at: the low class is always capped
  * (rule 4). */
 #define SPLAN_LEVEL_START 1

@@ -791,6 +791,7 @@ START_TEST(degenerate)
     world_init(&w);
     add_pool(&w, 0, HV_SCHED_CREDIT, 1);
     add(&w, 0, SPLAN_CRITICAL, 2, 2);
+    add(&w, 0, SPLAN_LOW, 1, 1);
     pass(&w);
     ck_assert_int_eq(w.pools[0].state, SPLAN_HOT);
     w.now -= 100 * SEC;
@@ -849,6 +850,36 @@ START_TEST(thousand_domains)
 }
 END_TEST
 
+/* A pool filled by domains no one could cap (dom0 alone, critical ones)
+ * is not overloaded: throttling would take from no one.  Once a low
+ * domain is busy there too, it is. */
+START_TEST(nothing_to_cap)
+{
+    struct world w;
+
+    world_init(&w);
+    w.p.enter_ns = 0;
+    add_pool(&w, 0, HV_SCHED_CREDIT2, 1);
+    struct splan_dom *dom0 = add(&w, 0, SPLAN_DOM0, 1, 1);
+    dom0->demand_known = false;
+    add(&w, 0, SPLAN_CRITICAL, 1, 1)->demand_known = false;
+    passes(&w, 10);
+    ck_assert_int_eq(w.pools[0].state, SPLAN_NORMAL_STATE);
+    ck_assert_uint_eq(w.total.started, 0);
+    ck_assert_int_eq(dom0->want_weight, w.p.cls[SPLAN_DOM0].weight);
+    struct splan_dom *low = add(&w, 0, SPLAN_LOW, 1, 0.5);
+    low->demand_known = false;
+    passes(&w, 2);
+    ck_assert_int_eq(w.pools[0].state, SPLAN_OVERLOADED);
+    ck_assert(low->throttled);
+    /* and when it stops, the episode ends */
+    set_demand(low, 0);
+    w.p.leave_ns = 0;
+    passes(&w, 2);
+    ck_assert_int_eq(w.pools[0].state, SPLAN_NORMAL_STATE);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sched_plan");
@@ -868,6 +899,7 @@ int main(void)
     tcase_add_test(tc, new_domain_mid_episode);
     tcase_add_test(tc, class_change_mid_episode);
     tcase_add_test(tc, degenerate);
+    tcase_add_test(tc, nothing_to_cap);
     tcase_add_test(tc, thousand_domains);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
