@@ -13,20 +13,19 @@
 
 #define XEN_DEFAULT_WEIGHT 256
 
+static int by_domid(const void *key, const void *elem)
+{
+    uint32_t k = *(const uint32_t *)key;
+    uint32_t e = ((const struct sdom *)elem)->domid;
+
+    return k < e ? -1 : k > e;
+}
+
 struct sdom *sdom_find(struct schedtune *t, uint32_t domid)
 {
-    size_t lo = 0, hi = t->n_doms;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (t->doms[mid].domid < domid)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < t->n_doms && t->doms[lo].domid == domid ? &t->doms[lo]
-                                                        : NULL;
+    return t->n_doms ? bsearch(&domid, t->doms, t->n_doms, sizeof(*t->doms),
+                               by_domid)
+                     : NULL;
 }
 
 /* /vm/UUID/xenith/sched/NAME, or -1 when absent or unreadable. */
@@ -103,6 +102,18 @@ void sdom_expect(struct schedtune *t, struct sdom *sd, int weight, int cap)
         record(t, sd, "expect-cap", cap);
     sd->expect_weight = weight;
     sd->expect_cap = cap;
+}
+
+void sdom_base(const struct schedtune *t, const struct sdom *sd,
+               int *weight_r, int *cap_r)
+{
+    struct splan_dom pd = {.cls = sd->cls, .vcpus = sd->vcpus,
+                           .admin_weight = sd->admin_weight,
+                           .admin_cap = sd->admin_cap};
+
+    splan_dom_want(&t->params, &pd, -1);
+    *weight_r = pd.want_weight;
+    *cap_r = pd.want_cap;
 }
 
 void sdom_observe(struct schedtune *t, struct sdom *sd,

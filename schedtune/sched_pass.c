@@ -322,13 +322,13 @@ void sched_restore_all(struct schedtune *t)
 {
     for (size_t i = 0; i < t->n_doms; i++) {
         struct sdom *sd = &t->doms[i];
-        int base = sd->admin_weight ? sd->admin_weight
-                                    : t->params.cls[sd->cls].weight;
+        int weight, cap;
 
         if (sd->plan.throttled || sd->plan.protected_) {
-            sched_set(t, sd, base, sd->admin_cap);
+            sdom_base(t, sd, &weight, &cap);
+            sched_set(t, sd, weight, cap);
             xn_log(XN_LOG_INFO, "sched: %s (id %u) back to weight %d cap %d",
-                   sd->name, sd->domid, base, sd->admin_cap);
+                   sd->name, sd->domid, weight, cap);
         }
     }
 }

@@ -136,7 +136,9 @@ static struct json_object *dom_json(const struct schedtune *t,
                                     const struct sdom *sd)
 {
     struct json_object *o = json_object_new_object();
-    const struct splan_class_params *c = &t->params.cls[sd->cls];
+    int base_weight, base_cap;
+
+    sdom_base(t, sd, &base_weight, &base_cap);
 
     json_object_object_add(o, "domid", json_object_new_int64(sd->domid));
     json_object_object_add(o, "name", json_object_new_string(sd->name));
@@ -148,10 +150,9 @@ static struct json_object *dom_json(const struct schedtune *t,
     json_object_object_add(o, "cap", json_object_new_int(sd->cap));
     json_object_object_add(o, "admin_weight", int_or_null(sd->admin_weight));
     json_object_object_add(o, "admin_cap", int_or_null(sd->admin_cap));
-    json_object_object_add(o, "base_weight", json_object_new_int(
-                               sd->admin_weight ? sd->admin_weight
-                                                : c->weight));
-    json_object_object_add(o, "base_cap", json_object_new_int(sd->admin_cap));
+    json_object_object_add(o, "base_weight",
+                           json_object_new_int(base_weight));
+    json_object_object_add(o, "base_cap", json_object_new_int(base_cap));
     json_object_object_add(o, "use", json_object_new_double(sd->m.use));
     json_object_object_add(o, "demand",
                            json_object_new_double(sd->plan.demand_est));

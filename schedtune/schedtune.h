@@ -93,6 +93,9 @@ int sdom_sync(struct schedtune *t, const struct hv_dominfo *list, size_t n);
  * the service expected are the admin's from now on. */
 void sdom_observe(struct schedtune *t, struct sdom *sd,
                   const struct hv_dominfo *info);
+/* What the domain runs with outside episodes (plan.h rule 1). */
+void sdom_base(const struct schedtune *t, const struct sdom *sd,
+               int *weight_r, int *cap_r);
 /* The service has set these (or found them): the expected values. */
 void sdom_expect(struct schedtune *t, struct sdom *sd, int weight, int cap);
 void sched_on_event(void *arg, const struct bus_event *ev);

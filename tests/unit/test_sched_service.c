@@ -148,26 +148,42 @@ static void crashed_state(struct coret *t)
     }
 }
 
+/* The service, opened by hand (no table), so that it can be stopped and
+ * started again while the daemon and its host stay. */
+static void *open_service(struct coret *t)
+{
+    struct xn_msg msg;
+    void *self = NULL;
+
+    ck_assert_msg(schedtune_service.open(t->d, &self, &msg) == 0, "%s",
+                  msg.text);
+    return self;
+}
+
+/* The scenario's classes set and the service throttling the overload. */
+static void *start_throttled(struct coret *t)
+{
+    void *self;
+
+    open_core(t);
+    classes(t);
+    self = open_service(t);
+    expect_throttled(t);
+    return self;
+}
+
 START_TEST(killed_mid_episode_restores)
 {
     const struct service *svc = &schedtune_service;
     struct coret t;
-    struct xn_msg msg;
-    void *self = NULL;
+    void *self = start_throttled(&t);
 
-    /* The service is opened by hand (no table), so that it can be stopped
-     * and started again while the daemon and its host stay. */
-    open_core(&t);
-    classes(&t);
-    ck_assert_msg(svc->open(t.d, &self, &msg) == 0, "%s", msg.text);
-    expect_throttled(&t);
     /* a closing service restores what it changed */
     svc->close(self);
-    self = NULL;
     expect_base(&t);
     /* killed instead: the values and records stay as they were */
     crashed_state(&t);
-    ck_assert_msg(svc->open(t.d, &self, &msg) == 0, "%s", msg.text);
+    self = open_service(&t);
     /* its first pass restores them, long before it could throttle again
      * (the measurement starts afresh and needs enter-after to pass) */
     ck_assert_msg(wait_for(&t, "low1", 200, 0, 1), "low1 not restored");
@@ -187,12 +203,8 @@ START_TEST(admin_changes_mid_episode)
     const struct service *svc = &schedtune_service;
     struct coret t;
     struct xn_msg msg;
-    void *self = NULL;
+    void *self = start_throttled(&t);
 
-    open_core(&t);
-    classes(&t);
-    ck_assert_msg(svc->open(t.d, &self, &msg) == 0, "%s", msg.text);
-    expect_throttled(&t);
     admin_set(&t, "low2", 300, 10);
     admin_set(&t, "crit", 2000, 0);
     ck_assert_msg(wait_for(&t, "crit", 16000, 0, 5), "crit's new base not "
