@@ -214,6 +214,10 @@ void xen_dom_seen(struct xen_drv *drv, uint32_t domid, const uint8_t *uuid,
     if (!dom) {
         if (xen_op_creating(drv, domid, uuid))
             return;     /* adopted when its create completes */
+        if (domid != 0 && !(name && *name))
+            return;     /* another toolstack is still building it: its name
+                         * comes with its xenstore entries, and
+                         * @introduceDomain lists it again once built */
         dom = dom_add(drv, domid);
         if (!dom)
             return;
