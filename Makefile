@@ -29,7 +29,7 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 
 PKGS_LIB := xenlight xlutil xenstore xentoollog libxml-2.0 openssl \
-            libevent libevent_openssl json-c yajl
+            libevent libevent_openssl json-c yajl libzstd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS_LIB) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS_LIB) 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
@@ -41,6 +41,7 @@ XCFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DHAVE_YAJL_V2=1 \
            $(PKG_CFLAGS) \
            -DXENITH_RUNDIR='"$(RUNSTATEDIR)/xenith"' \
            -DXENITH_STATEDIR='"$(LOCALSTATEDIR)/lib/xenith"' \
+           -DXENITH_LIBDIR='"$(PREFIX)/lib/xenith"' \
            -DXENITH_SYSCONFDIR='"$(SYSCONFDIR)/xenith"'
 XLDFLAGS :=
 ifeq ($(FUZZ),yes)
@@ -58,6 +59,10 @@ endif
 DIRINC = -I. -Icommon -Ixenstore-client -Itoolstack
 $(O)/common/%.o: DIRINC = -Icommon
 $(O)/xenstore-client/%.o: DIRINC = -Icommon -Ixenstore-client
+# The migration's wire format, certificates and relay see only common/:
+# the relay faces the network and must not link the toolstack.
+$(O)/migration/wire/%.o $(O)/migration/cert/%.o $(O)/migration/relay/%.o: \
+  DIRINC = -I. -Icommon
 
 # --- sources: one library, two programs ---
 LIB_SRCS := $(wildcard common/*.c xenstore-client/*.c toolstack/*.c \
@@ -66,6 +71,9 @@ LIB_SRCS := $(wildcard common/*.c xenstore-client/*.c toolstack/*.c \
 DAEMON_SRCS := $(wildcard toolstack/daemon/*.c balloon/*.c schedtune/*.c \
                            migration/*.c)
 CLI_SRCS := $(wildcard cli/*.c)
+COMMON_SRCS := $(wildcard common/*.c)
+MIG_SRCS := $(wildcard migration/wire/*.c migration/cert/*.c)
+RELAY_SRCS := $(wildcard migration/relay/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_HELPER_SRCS := $(filter-out $(TEST_SRCS),$(wildcard tests/unit/*.c))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
@@ -74,17 +82,21 @@ LIB := $(O)/libxenith.a
 DAEMON_LIB := $(O)/libxenithd.a
 XENITHD := $(O)/xenithd
 XENITH := $(O)/xenith
+RELAY := $(O)/xenith-relay
+COMMON_LIB := $(O)/libxncommon.a
+MIG_LIB := $(O)/libxenmig.a
 AGENT := $(O)/xenith-guest-agent
 TESTS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(TEST_SRCS))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRCS))
 
 obj = $(patsubst %.c,$(O)/%.o,$(1))
 ALL_OBJS := $(call obj,$(LIB_SRCS) $(DAEMON_SRCS) $(CLI_SRCS) \
-                      $(TEST_SRCS) $(TEST_HELPER_SRCS) $(FUZZ_SRCS))
+                      $(TEST_SRCS) $(TEST_HELPER_SRCS) $(FUZZ_SRCS) \
+                      $(MIG_SRCS) $(RELAY_SRCS))
 
 .PHONY: all check check-layering check-unit check-e2e demo lab-check install clean \
         distclean fuzz fuzzers
-all: $(XENITHD) $(XENITH) $(AGENT)
+all: $(XENITHD) $(XENITH) $(AGENT) $(if $(RELAY_SRCS),$(RELAY))
 
 config.mk:
 	@sh scripts/install-deps.sh
@@ -104,11 +116,28 @@ $(DAEMON_LIB): $(call obj,$(filter-out toolstack/daemon/main.c,$(DAEMON_SRCS)))
 	@rm -f $@
 	$(call quiet,AR,$@)ar rcs $@ $^
 
-$(XENITHD): $(call obj,toolstack/daemon/main.c) $(DAEMON_LIB) $(LIB)
+# The migration's wire format and certificates: used by the daemon, the
+# CLI and the relay.
+$(MIG_LIB): $(call obj,$(MIG_SRCS))
+	@rm -f $@
+	$(call quiet,AR,$@)ar rcs $@ $^
+
+$(COMMON_LIB): $(call obj,$(COMMON_SRCS))
+	@rm -f $@
+	$(call quiet,AR,$@)ar rcs $@ $^
+
+$(XENITHD): $(call obj,toolstack/daemon/main.c) $(DAEMON_LIB) $(MIG_LIB) $(LIB)
 	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(XENITH): $(call obj,$(CLI_SRCS)) $(LIB)
+$(XENITH): $(call obj,$(CLI_SRCS)) $(MIG_LIB) $(LIB)
 	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The relay: TLS and framing for migrations, in its own unprivileged
+# process; it links neither libxl nor the toolstack.
+RELAY_LIBS := $(shell pkg-config --libs openssl libevent libevent_openssl \
+                json-c libzstd 2>/dev/null)
+$(RELAY): $(call obj,$(RELAY_SRCS)) $(MIG_LIB) $(COMMON_LIB)
+	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(XLDFLAGS) -o $@ $^ $(RELAY_LIBS)
 
 # The guest agent runs in guests: static, from its own objects and the
 # common/ files it needs (never libxenith.a, which pulls in libxl), without
@@ -126,12 +155,12 @@ $(AGENT): $(AGENT_OBJS)
 -include $(AGENT_OBJS:.o=.d)
 
 $(O)/tests/%: $(O)/tests/unit/%.o $(call obj,$(TEST_HELPER_SRCS)) \
-              $(DAEMON_LIB) $(LIB)
+              $(DAEMON_LIB) $(MIG_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
 # libFuzzer harnesses (clang): built with FUZZ=yes into build-fuzz/.
-$(O)/fuzz/%: $(O)/tests/fuzz/%.o $(DAEMON_LIB) $(LIB)
+$(O)/fuzz/%: $(O)/tests/fuzz/%.o $(DAEMON_LIB) $(MIG_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(XLDFLAGS) -fsanitize=fuzzer -o $@ $^ \
 	  $(PKG_LIBS)
@@ -150,7 +179,7 @@ check-layering:
 check-unit: $(TESTS) $(XENITHD) $(AGENT)
 	@XENITH_BIN=$(abspath $(O)) sh tests/run-unit.sh $(TESTS)
 
-check-e2e: $(XENITHD) $(XENITH)
+check-e2e: $(XENITHD) $(XENITH) $(if $(RELAY_SRCS),$(RELAY))
 	@XENITH_BIN=$(abspath $(O)) sh tests/run-e2e.sh
 
 # The parsers and decoders that face clients, fuzzed for FUZZ_SECONDS each.
@@ -199,7 +228,7 @@ $(BENCH_LIB): $(call obj,$(BENCH_HELPER_SRCS))
 	@rm -f $@
 	$(call quiet,AR,$@)ar rcs $@ $^
 
-$(O)/bench/%: $(O)/tests/bench/%.o $(BENCH_LIB) $(DAEMON_LIB) $(LIB)
+$(O)/bench/%: $(O)/tests/bench/%.o $(BENCH_LIB) $(DAEMON_LIB) $(MIG_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 -include $(patsubst %.o,%.d,$(call obj,$(BENCH_PROG_SRCS) $(BENCH_HELPER_SRCS)))
@@ -215,6 +244,7 @@ install: all
 	install -m 755 $(XENITHD) $(DESTDIR)$(PREFIX)/sbin/xenithd
 	install -m 755 $(XENITH) $(DESTDIR)$(PREFIX)/bin/xenith
 	install -D -m 755 $(AGENT) $(DESTDIR)$(PREFIX)/lib/xenith/xenith-guest-agent
+	install -D -m 755 $(RELAY) $(DESTDIR)$(PREFIX)/lib/xenith/xenith-relay
 	install -m 644 docs/man/xenith.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 docs/man/xenithd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 644 docs/man/xenith-guest-agent.8 \

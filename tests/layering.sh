@@ -3,7 +3,9 @@
 # preprocessor's own list of headers (gcc -MM):
 #   - no cli/ file includes libxl's headers, even indirectly;
 #   - no xenstore-client/ or common/ file includes a header from toolstack/;
-#   - no service includes another service's headers.
+#   - no service includes another service's headers;
+#   - migration/wire, cert and relay (the relay faces the network) see only
+#     common/.
 set -u
 cd "${XENITH_SRCDIR:-$(dirname "$0")/..}"
 CC=${CC:-cc}
@@ -42,6 +44,10 @@ rule "cli/ does not include libxl" '(^|/)libxl[^/]*\.h$|libxlutil\.h$' \
 rule "xenstore-client/ uses only common/" '^toolstack/' \
     xenstore-client/*.c xenstore-client/*.h
 rule "common/ is a leaf" '^(toolstack|xenstore-client)/' common/*.c common/*.h
+rule "migration's wire, certificates and relay use only common/" \
+    '^(toolstack|xenstore-client|balloon|schedtune)/|(^|/)libxl[^/]*\.h$' \
+    migration/wire/*.c migration/wire/*.h migration/cert/*.c \
+    migration/cert/*.h migration/relay/*.c migration/relay/*.h
 for svc in balloon migration schedtune; do
     [ -d "$svc" ] || continue
     others=$(for o in balloon migration schedtune; do
