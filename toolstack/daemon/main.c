@@ -47,6 +47,8 @@ struct options {
                                      * terminated; owned (the strings are
                                      * file_opts' and argv's) */
     size_t n_svc_opts;
+    char **shorthands;              /* --listen, --cert-dir as -o's; owned */
+    size_t n_shorthands;
     bool verbose;
 };
 
@@ -69,6 +71,11 @@ static void usage(FILE *f)
         "  --config FILE      the services' settings, SERVICE.NAME = VALUE "
         "a line\n"
         "                     (default %s, when it exists)\n"
+        "  --listen [ADDR:]PORT  accept migrations from other hosts over "
+        "TLS\n"
+        "                     (-o migration.listen=...; off by default)\n"
+        "  --cert-dir DIR     this host's key and certificates\n"
+        "                     (-o migration.cert-dir=...)\n"
         "  -o, --option SERVICE.NAME=VALUE  a service's setting (below); "
         "wins\n"
         "                     over the file's\n"
@@ -96,6 +103,22 @@ static int add_svc_opt(struct options *o, const char *arg)
     n[o->n_svc_opts++] = arg;
     n[o->n_svc_opts] = NULL;
     return 0;
+}
+
+/* --listen and --cert-dir are short for -o migration.NAME=VALUE. */
+static int add_shorthand(struct options *o, const char *name,
+                         const char *value)
+{
+    char **n = realloc(o->shorthands, (o->n_shorthands + 1) * sizeof(*n));
+
+    if (!n || asprintf(&n[o->n_shorthands], "%s=%s", name, value) < 0) {
+        if (n)
+            o->shorthands = n;
+        fprintf(stderr, "xenithd: out of memory\n");
+        return -1;
+    }
+    o->shorthands = n;
+    return add_svc_opt(o, n[o->n_shorthands++]);
 }
 
 /* The configuration file's settings go before the command line's, so
@@ -135,6 +158,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"metrics", required_argument, NULL, 'm'},
         {"option", required_argument, NULL, 'o'},
         {"config", required_argument, NULL, 'c'},
+        {"listen", required_argument, NULL, 'L'},
+        {"cert-dir", required_argument, NULL, 'C'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -159,6 +184,14 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 'd': o->state_dir = optarg; break;
         case 'm': o->metrics = optarg; break;
         case 'c': o->config = optarg; break;
+        case 'L':
+            if (add_shorthand(o, "migration.listen", optarg) < 0)
+                return -1;
+            break;
+        case 'C':
+            if (add_shorthand(o, "migration.cert-dir", optarg) < 0)
+                return -1;
+            break;
         case 'o':
             if (add_svc_opt(o, optarg) < 0)
                 return -1;
@@ -267,5 +300,8 @@ out_opts:
     for (size_t i = 0; i < o.n_file_opts; i++)
         free(o.file_opts[i]);
     free(o.file_opts);
+    for (size_t i = 0; i < o.n_shorthands; i++)
+        free(o.shorthands[i]);
+    free(o.shorthands);
     return rc == 2 ? 2 : rc < 0 ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 /* metrics_http.c - the registry's figures over HTTP for Prometheus: GET
  * /metrics, served by libevent's evhttp on the daemon's loop. */
 #include "metrics.h"
+#include "netaddr.h"
 #include "utf8.h"
 
 #include <arpa/inet.h>
@@ -29,154 +30,6 @@ struct metrics_http {
     int port;
     char address[INET6_ADDRSTRLEN + 8];
 };
-
-/* Where to listen, from a spec. */
-struct listen_addr {
-    struct sockaddr_storage sa;
-    socklen_t len;
-};
-
-/* The PORT of a spec quoted as q. */
-static int spec_port(const char *q, const char *p, uint16_t *port_r,
-                     struct xn_msg *msg)
-{
-    size_t n = strlen(p);
-    long v = 0;
-    char pq[40];
-
-    if (n == 0 || n > 5 || strspn(p, "0123456789") != n ||
-        (v = strtol(p, NULL, 10)) > 65535) {
-        xn_quote(p, n, 20, pq, sizeof(pq));
-        return xn_msg_set(msg, XN_EINVAL, "metrics address \"%s\": the port "
-                          "\"%s\" is not a number from 0 to 65535", q, pq);
-    }
-    *port_r = htons((uint16_t)v);
-    return 0;
-}
-
-/* A numeric address of `family` from host[0..len) into addr. */
-static int spec_host(const char *q, int family, const char *host,
-                     size_t len, void *addr, struct xn_msg *msg)
-{
-    char buf[INET6_ADDRSTRLEN], hq[60];
-
-    if (len < sizeof(buf)) {
-        memcpy(buf, host, len);
-        buf[len] = '\0';
-        if (inet_pton(family, buf, addr) == 1)
-            return 0;
-    }
-    xn_quote(host, len, 40, hq, sizeof(hq));
-    return xn_msg_set(msg, XN_EINVAL, "metrics address \"%s\": \"%s\" is "
-                      "not a numeric %s", q, hq, family == AF_INET6
-                          ? "IPv6 address"
-                          : "IPv4 address (write IPv6 as [ADDR]:PORT)");
-}
-
-/* "[ADDR6]:PORT" */
-static int spec_v6(const char *spec, const char *q, struct listen_addr *a,
-                   struct xn_msg *msg)
-{
-    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->sa;
-    const char *end = strchr(spec, ']');
-    int rc;
-
-    if (!end)
-        return xn_msg_set(msg, XN_EINVAL, "metrics address \"%s\": no ']' "
-                          "after the IPv6 address", q);
-    if (end[1] != ':')
-        return xn_msg_set(msg, XN_EINVAL, "metrics address \"%s\": no "
-                          "\":PORT\" after the ']'", q);
-    s6->sin6_family = AF_INET6;
-    a->len = sizeof(*s6);
-    if ((rc = spec_host(q, AF_INET6, spec + 1, (size_t)(end - spec - 1),
-                        &s6->sin6_addr, msg)) < 0)
-        return rc;
-    return spec_port(q, end + 2, &s6->sin6_port, msg);
-}
-
-/* "PORT" (loopback) or "ADDR4:PORT" */
-static int spec_v4(const char *spec, const char *q, struct listen_addr *a,
-                   struct xn_msg *msg)
-{
-    struct sockaddr_in *s4 = (struct sockaddr_in *)&a->sa;
-    const char *colon = strchr(spec, ':');
-    int rc;
-
-    s4->sin_family = AF_INET;
-    a->len = sizeof(*s4);
-    if (!colon) {
-        s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        return spec_port(q, spec, &s4->sin_port, msg);
-    }
-    if (strchr(colon + 1, ':'))
-        return xn_msg_set(msg, XN_EINVAL, "metrics address \"%s\": write an "
-                          "IPv6 address in brackets, as [::1]:PORT", q);
-    if ((rc = spec_host(q, AF_INET, spec, (size_t)(colon - spec),
-                        &s4->sin_addr, msg)) < 0)
-        return rc;
-    return spec_port(q, colon + 1, &s4->sin_port, msg);
-}
-
-/* "PORT", "ADDR:PORT" or "[ADDR6]:PORT" into *a. */
-static int spec_parse(const char *spec, struct listen_addr *a,
-                      struct xn_msg *msg)
-{
-    char q[120];
-
-    xn_quote(spec, strlen(spec), 80, q, sizeof(q));
-    memset(a, 0, sizeof(*a));
-    return spec[0] == '[' ? spec_v6(spec, q, a, msg)
-                          : spec_v4(spec, q, a, msg);
-}
-
-/* "127.0.0.1:9101" or "[::1]:9101" into buf. */
-static void addr_text(const struct sockaddr_storage *sa, char *buf,
-                      size_t len)
-{
-    char host[INET6_ADDRSTRLEN];
-
-    if (sa->ss_family == AF_INET6) {
-        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-        inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
-        snprintf(buf, len, "[%s]:%u", host, ntohs(s6->sin6_port));
-    } else {
-        const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
-        inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
-        snprintf(buf, len, "%s:%u", host, ntohs(s4->sin_port));
-    }
-}
-
-/* A listening socket on a, non-blocking, into *fd_r; the port it got is
- * written back into a. */
-static int listen_on(struct listen_addr *a, int *fd_r, struct xn_msg *msg)
-{
-    char where[INET6_ADDRSTRLEN + 8];
-    int fd, one = 1, e;
-    socklen_t len = sizeof(a->sa);
-
-    addr_text(&a->sa, where, sizeof(where));
-    fd = socket(a->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                0);
-    if (fd < 0)
-        goto fail;
-    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-        (a->sa.ss_family == AF_INET6 &&
-         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
-        bind(fd, (struct sockaddr *)&a->sa, a->len) < 0 ||
-        listen(fd, BACKLOG) < 0 ||
-        getsockname(fd, (struct sockaddr *)&a->sa, &len) < 0)
-        goto fail;
-    *fd_r = fd;
-    return 0;
-fail:
-    e = errno;
-    if (fd >= 0)
-        close(fd);
-    return xn_msg_set(msg, xn_from_errno(e) < 0 ? xn_from_errno(e) : XN_EFAIL,
-                      "cannot listen for metrics on %s: %s", where,
-                      strerror(e));
-}
 
 /* A reply with a short text body (none for HEAD, which evhttp would send
  * otherwise). */
@@ -259,26 +112,26 @@ int metrics_http_open(struct event_base *base, struct metrics *m,
                       struct xn_msg *msg)
 {
     struct metrics_http *h = NULL;
-    struct listen_addr a;
+    struct net_addr a;
     int fd = -1, rc;
 
     *h_r = NULL;
     if (!base || !m || !spec)
         return xn_msg_set(msg, XN_EINVAL, "metrics: no loop, registry or "
                           "address");
-    if ((rc = spec_parse(spec, &a, msg)) < 0)
+    if ((rc = net_addr_parse("metrics", spec, false, &a, msg)) < 0)
         return rc;
     if (!(h = calloc(1, sizeof(*h))) || !(h->http = evhttp_new(base))) {
         rc = xn_msg_set(msg, XN_ENOMEM, "out of memory");
         goto out;
     }
-    if ((rc = listen_on(&a, &fd, msg)) < 0)
+    if ((rc = net_listen("metrics", &a, BACKLOG, &fd, msg)) < 0)
         goto out;
     h->m = m;
     h->port = ntohs(a.sa.ss_family == AF_INET6
                         ? ((struct sockaddr_in6 *)&a.sa)->sin6_port
                         : ((struct sockaddr_in *)&a.sa)->sin_port);
-    addr_text(&a.sa, h->address, sizeof(h->address));
+    net_addr_text(&a.sa, h->address, sizeof(h->address));
     evhttp_set_max_headers_size(h->http, MAX_HEADERS);
     evhttp_set_max_body_size(h->http, MAX_BODY);
     evhttp_set_timeout(h->http, IDLE_SECS);
