@@ -173,6 +173,8 @@ int cmd_services(int argc, char **argv);
 int cmd_balloon(int argc, char **argv);
 int cmd_mem_reserve(int argc, char **argv);
 int cmd_sched(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_migrations(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
 

@@ -162,6 +162,30 @@ const struct cmd cmdtab[] = {
      "Waits until the memory is free.  SIZE: e.g. 512, 512m, 2g; MiB by "
      "default.\n",
      "--json --for --release", ARGS_NONE, NULL},
+    {"migrate", cmd_migrate,
+     "[--compress[=LEVEL]] [--bandwidth RATE] [--paused] [--json] DOMAIN "
+     "HOST[:PORT]",
+     "Move a running domain to another xenith host, live, over TLS.",
+     "  --compress[=LEVEL]  zstd on the wire (level 1-19, default 3)\n"
+     "  --bandwidth RATE    at most RATE per second (e.g. 100m; MiB by "
+     "default)\n"
+     "  --paused            leave it paused on the other host\n"
+     "  --json              the migration's events, then its record, as "
+     "JSON\n"
+     "HOST is a name of migration.peers, a DNS name or an address; PORT "
+     "8002 by\ndefault.  A progress bar on a terminal, a line a second "
+     "otherwise.\n",
+     "--compress --bandwidth --paused --json", ARGS_DOM, NULL},
+    {"migrations", cmd_migrations,
+     "[--json] | --recover ID --resume|--destroy",
+     "List running and recent migrations, or recover an unconfirmed one.",
+     "  --json              the records as JSON\n"
+     "  --recover ID        an unconfirmed migration (go sent, no "
+     "confirmation):\n"
+     "    --resume          run the paused source copy here again\n"
+     "    --destroy         destroy it (the domain runs on the other "
+     "host)\n",
+     "--json --recover --resume --destroy", ARGS_NONE, NULL},
     {"sched", cmd_sched,
      "status [--json] [DOMAIN...] | set DOMAIN --class CLASS [--json]",
      "Show what the scheduler tuning does, or set a domain's class.",

@@ -23,6 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <event2/dns.h>
+
 static const char *const modes[] = {"allowed", "never", NULL};
 
 static const struct policy_key keys[] = {
@@ -43,6 +45,12 @@ static const struct service_option options[] = {
      "authenticated by then is dropped (default 10)"},
     {"migration.relay", "PATH: the relay program (default: xenith-relay "
      "beside xenithd, else " XENITH_LIBDIR ")"},
+    {"migration.peers", "\"NAME=ADDR[:PORT] ...\": where the pool's hosts "
+     "are (before DNS)"},
+    {"migration.timeout", "SECS: a peer silent this long fails the "
+     "migration (default 60)"},
+    {"migration.fault", "SIDE:PHASE:KIND: a fault for the tests (never in "
+     "production)"},
     {NULL, NULL},
 };
 
@@ -105,7 +113,13 @@ static const char *relay_chroot(struct migration *m, char *buf, size_t len)
 static int start_relay(struct migration *m, int listen_fd,
                        struct xn_msg *msg)
 {
-    static const struct mig_relay_cbs cbs = {.incoming = mig_incoming};
+    static const struct mig_relay_cbs cbs = {
+        .incoming = mig_incoming,
+        .connected = mig_send_connected,
+        .failed = mig_send_failed,
+        .closed = mig_relay_closed,
+        .stats = mig_relay_stats,
+    };
     char path[PATH_MAX], root[PATH_MAX];
     struct mig_relay_opts o = {
         .certs = &m->certs,
@@ -139,6 +153,7 @@ static int open_listener(struct migration *m, const char *spec, int *fd_r,
 static int read_options(struct migration *m, struct xn_msg *msg)
 {
     const char *dir = daemon_option(m->d, "migration.cert-dir");
+    const char *peers, *fault;
     int rc;
 
     snprintf(m->cert_dir, sizeof(m->cert_dir), "%s",
@@ -147,7 +162,15 @@ static int read_options(struct migration *m, struct xn_msg *msg)
                           MIG_DEFAULT_MAX_INCOMING, &m->max_incoming,
                           msg)) < 0 ||
         (rc = uint_option(m, "migration.handshake-timeout", 1, 300,
-                          MIG_DEFAULT_HANDSHAKE_S, &m->handshake_s, msg)) < 0)
+                          MIG_DEFAULT_HANDSHAKE_S, &m->handshake_s, msg)) < 0 ||
+        (rc = uint_option(m, "migration.timeout", 1, 3600,
+                          MIG_DEFAULT_TIMEOUT_S, &m->timeout_s, msg)) < 0)
+        return rc;
+    if ((peers = daemon_option(m->d, "migration.peers")) &&
+        (rc = mig_peers_check(peers, msg)) < 0)
+        return rc;
+    if ((fault = daemon_option(m->d, "migration.fault")) &&
+        (rc = mig_fault_parse(m, fault, msg)) < 0)
         return rc;
     return 0;
 }
@@ -158,6 +181,9 @@ static void migration_close(void *self)
 
     if (!m)
         return;
+    mig_free_all(m);
+    if (m->dns)
+        evdns_base_free(m->dns, 1);
     mig_relay_stop(m->relay);
     cert_host_dispose(&m->certs);
     free(m);
@@ -174,6 +200,8 @@ static int migration_open(struct daemon *d, void **self_r,
     if (!m)
         return xn_msg_set(msg, XN_ENOMEM, "out of memory");
     m->d = d;
+    m->next_id = 1;
+    TAILQ_INIT(&m->migs);
     if ((rc = read_options(m, msg)) < 0)
         goto fail;
     if (cert_host_load(m->cert_dir, &m->certs, &why) < 0) {
@@ -200,7 +228,7 @@ fail:
     return rc;
 }
 
-static struct json_object *status(void *self)
+struct json_object *migration_status(void *self)
 {
     struct migration *m = self;
     struct json_object *o = json_object_new_object();
@@ -227,23 +255,14 @@ static struct json_object *status(void *self)
     return o;
 }
 
-static void status_op(void *self, struct request *r)
-{
-    request_ok(r, status(self));
-}
-
-static const struct service_op ops[] = {
-    {"migration.status", status_op},
-    {NULL, NULL},
-};
 
 const struct service migration_service = {
     .name = "migration",
     .summary = "live migration over TLS between xenith hosts",
     .open = migration_open,
     .close = migration_close,
-    .ops = ops,
+    .ops = mig_ops,
     .keys = keys,
     .options = options,
-    .status = status,
+    .status = migration_status,
 };

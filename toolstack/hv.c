@@ -463,6 +463,23 @@ int hv_image_open(struct hv *hv, int fd, struct hv_image **img_r,
     return 0;
 }
 
+int hv_config_json(struct hv *hv, const libxl_domain_config *cfg,
+                   char **json_r, struct xn_msg *msg)
+{
+    *json_r = hv->ops->config_json(hv, cfg);
+    return *json_r ? 0 : xn_msg_set(msg, XN_EFAIL, "the configuration of "
+                                    "%s cannot be written as JSON",
+                                    cfg->c_info.name ? cfg->c_info.name
+                                                     : "the domain");
+}
+
+int hv_image_head(struct hv *hv, const void *buf, size_t len, size_t *need_r,
+                  struct xn_msg *msg)
+{
+    *need_r = 0;
+    return hv->ops->image_head(buf, len, need_r, msg);
+}
+
 const libxl_domain_config *hv_image_config(const struct hv_image *img)
 {
     return img->cfg;

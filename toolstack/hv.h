@@ -163,6 +163,13 @@ int hv_resume(struct hv *hv, uint32_t domid, hv_done_fn *done, void *opaque,
 struct hv_image;
 int hv_image_open(struct hv *hv, int fd, struct hv_image **img_r,
                   struct xn_msg *msg);
+/* How many bytes hv_image_open will read (or peek at) from the start of an
+ * image whose first `len` bytes are `buf`: *need_r = 0 while more are
+ * needed to tell; XN_ECORRUPT when buf is not the start of this driver's
+ * image.  A receiver that is fed the image over the network waits for
+ * that many bytes before opening it, so the open never waits. */
+int hv_image_head(struct hv *hv, const void *buf, size_t len, size_t *need_r,
+                  struct xn_msg *msg);
 /* The image's configuration: valid while the image lives. */
 const libxl_domain_config *hv_image_config(const struct hv_image *img);
 void hv_image_free(struct hv_image *img);     /* NULL ok */
@@ -177,6 +184,11 @@ int hv_restore(struct hv *hv, struct hv_image *img, const char *name,
  * the simulated host.  `cfg` is not changed. */
 int hv_need_memory(struct hv *hv, const libxl_domain_config *cfg,
                    uint64_t *need_kb_r, struct xn_msg *msg);
+
+/* `cfg` as libxl's JSON (as `xl -N create` prints it), into *json_r
+ * (malloc'd, the caller's). */
+int hv_config_json(struct hv *hv, const libxl_domain_config *cfg,
+                   char **json_r, struct xn_msg *msg);
 
 /* --- the host's xenstore ---
  * A client of the store this host's domains live in, usable from the

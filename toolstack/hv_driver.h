@@ -81,6 +81,11 @@ struct hv_ops {
     int (*image_open)(struct hv *hv, struct hv_image *img,
                       struct xn_msg *msg);
     void (*image_free)(struct hv_image *img);
+    /* How many bytes image_open reads (or peeks at) from the start of an
+     * image whose first len bytes are buf: 0 with *need_r = 0 while that
+     * cannot be told yet. */
+    int (*image_head)(const uint8_t *buf, size_t len, size_t *need_r,
+                      struct xn_msg *msg);
     /* May take img->cfg (set it to NULL) and img->priv; hv.c frees the
      * rest of the image after the call. */
     int (*restore)(struct hv *hv, struct hv_image *img, const char *name,
@@ -88,6 +93,8 @@ struct hv_ops {
                    struct xn_msg *msg);
     int (*need_memory)(struct hv *hv, const libxl_domain_config *cfg,
                        uint64_t *need_kb_r, struct xn_msg *msg);
+    /* libxl's JSON of cfg (malloc'd), or NULL when it cannot be made. */
+    char *(*config_json)(struct hv *hv, const libxl_domain_config *cfg);
 
     /* May be NULL: the host has no store the daemon can use. */
     int (*store_open)(struct hv *hv, struct xsc **x_r, struct xn_msg *msg);

@@ -100,6 +100,12 @@ int daemon_open(struct event_base *base, const struct daemon_opts *o,
  * Not from inside one of the daemon's own callbacks.  NULL ok. */
 void daemon_close(struct daemon *d);
 
+/* Rename domain `domid` (the caller holds its job): the name is claimed
+ * while the driver renames, and the renamed event published
+ * (dom_rename.c). */
+int daemon_dom_rename(struct daemon *d, uint32_t domid, const char *name,
+                      struct xn_msg *msg);
+
 /* --- requests (request.c) --- */
 struct conn;
 

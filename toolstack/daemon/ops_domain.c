@@ -204,25 +204,13 @@ static int unpause_run(struct request *r, uint32_t domid,
 static int rename_run(struct request *r, uint32_t domid,
                       struct json_object **result_r, struct xn_msg *msg)
 {
-    struct hv_dominfo info;
-    struct bus_event ev;
     const char *name;
     int rc = proto_arg_string(r->args, "name", true, &name, msg);
 
     if (rc == 0)
-        rc = hv_dom_info(r->d->hv, domid, &info, msg);
-    if (rc == 0)
-        rc = claims_take(r->d->claims, r->d->hv, name, NULL, domid, msg);
+        rc = daemon_dom_rename(r->d, domid, name, msg);
     if (rc < 0)
         return rc;
-    rc = hv_rename(r->d->hv, domid, name, msg);
-    claims_drop(r->d->claims, name);
-    if (rc < 0)
-        return rc;
-    bus_event_init(&ev, BUS_DOM_RENAMED, &info);
-    snprintf(ev.old_name, sizeof(ev.old_name), "%s", info.name);
-    snprintf(ev.name, sizeof(ev.name), "%s", name);
-    bus_publish(r->d->bus, &ev);
     *result_r = op_domref(domid, name);
     return 0;
 }

@@ -49,8 +49,16 @@ struct start {
     bool gates_done;
     struct said_yes *yes;           /* owned array */
     size_t n_yes;
-    start_done_fn *done;
+    start_done_fn *done;            /* NULL while holding, or dropped */
     void *arg;
+    start_held_fn *held;            /* a hold, until it is told */
+    bool holding;                   /* the gates said yes; waiting for the
+                                     * image (start_hold_restore) */
+    bool need_given;                /* si.need_kb came with the hold */
+    bool dropped;                   /* a hold dropped while its job or a
+                                     * gate was awaited: ends when it
+                                     * comes */
+    struct xn_msg drop_msg;
     struct event *later;            /* owned: finishes a failure */
     int rc;
     struct xn_msg msg;
@@ -154,7 +162,10 @@ static void finish(struct start *s, int rc, const struct xn_msg *msg,
     st->busy--;
     if (s->token != JOB_NONE && d->jobs)   /* no jobs: the daemon stops */
         jobs_end(d->jobs, s->token);
-    s->done(s->arg, rc, rc < 0 ? &m : NULL, domid, s->si.name);
+    if (s->held)
+        s->held(s->arg, rc, &m);
+    else if (s->done)
+        s->done(s->arg, rc, rc < 0 ? &m : NULL, domid, s->si.name);
     start_free(s);
 }
 
@@ -215,6 +226,12 @@ static void gate_replied(void *arg, int rc, const struct xn_msg *msg)
     struct xn_msg m;
 
     s->next_gate = TAILQ_NEXT(r, link);
+    if (s->dropped) {
+        if (rc == 0)
+            s->yes[s->n_yes++] = (struct said_yes){r->g, r->self};
+        finish(s, XN_ECANCELED, &s->drop_msg, 0);
+        return;
+    }
     if (rc < 0) {
         xn_msg_set(&m, rc, "%s refused to start %s: %s", r->g->name,
                    s->si.name, msg && msg->text[0] ? msg->text
@@ -230,6 +247,14 @@ static void ask_next(struct start *s)
 {
     struct gate_reg *r = s->next_gate;
 
+    if (!r && s->held) {
+        start_held_fn *held = s->held;
+
+        s->held = NULL;
+        s->holding = true;
+        held(s->arg, 0, NULL);
+        return;
+    }
     if (!r) {
         call_driver(s);
         return;
@@ -249,7 +274,12 @@ static void job_started(void *arg, job_token token)
     int rc;
 
     s->token = token;
-    rc = hv_need_memory(st->d->hv, cfg, &s->si.need_kb, &m);
+    if (s->dropped) {
+        finish(s, XN_ECANCELED, &s->drop_msg, 0);
+        return;
+    }
+    rc = s->need_given ? 0 : hv_need_memory(st->d->hv, cfg, &s->si.need_kb,
+                                            &m);
     if (rc < 0) {
         fail_later(s, rc, &m);
         return;
@@ -369,6 +399,103 @@ refuse:
     if (req->held != JOB_NONE && d->jobs)
         jobs_end(d->jobs, req->held);
     return rc;
+}
+
+/* --- holds: an incoming migration reserves before its image comes --- */
+
+int start_hold(struct daemon *d, const char *name, const uint8_t *uuid,
+               uint64_t need_kb, start_held_fn *held, void *arg,
+               struct start **h_r, struct xn_msg *msg)
+{
+    struct starter *st = d->starter;
+    struct start *s;
+    int rc;
+
+    *h_r = NULL;
+    if ((rc = dom_name_check_str(name, msg)) < 0)
+        return rc;
+    s = calloc(1, sizeof(*s));
+    if (!s || !(s->later = evtimer_new(d->base, later_cb, s))) {
+        if (s)
+            start_free(s);
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    }
+    if ((rc = claims_take(d->claims, d->hv, name, uuid, -1, msg)) < 0) {
+        start_free(s);
+        return rc;
+    }
+    s->st = st;
+    s->si.kind = START_MIGRATE_IN;
+    snprintf(s->si.name, sizeof(s->si.name), "%s", name);
+    memcpy(s->si.uuid, uuid, 16);
+    s->si.need_kb = need_kb;
+    s->need_given = true;
+    s->rename = true;
+    s->held = held;
+    s->arg = arg;
+    LIST_INSERT_HEAD(&st->starts, s, link);
+    st->busy++;
+    *h_r = s;
+    if (jobs_begin(d->jobs, s->si.uuid, kind_words[s->si.kind], job_started,
+                   job_cancelled, s) < 0) {
+        struct xn_msg m;
+        xn_msg_set(&m, XN_ENOMEM, "out of memory");
+        fail_later(s, XN_ENOMEM, &m);
+    }
+    return 0;
+}
+
+int start_hold_restore(struct start *s, struct hv_image *img, bool paused,
+                       start_done_fn *done, void *arg, struct xn_msg *msg)
+{
+    const libxl_domain_config *cfg = hv_image_config(img);
+    char u[XN_UUID_TEXT], v[XN_UUID_TEXT];
+
+    if (!s->holding) {
+        hv_image_free(img);
+        return xn_msg_set(msg, XN_ESTATE, "the start of %s is not waiting "
+                          "for its image", s->si.name);
+    }
+    if (memcmp(libxl_uuid_bytearray_const(&cfg->c_info.uuid), s->si.uuid,
+               16) != 0) {
+        hv_image_free(img);
+        return xn_msg_set(msg, XN_ECORRUPT, "the image has UUID %s, not the "
+                          "announced %s",
+                          xn_uuid_format(libxl_uuid_bytearray_const(
+                                             &cfg->c_info.uuid), u),
+                          xn_uuid_format(s->si.uuid, v));
+    }
+    s->holding = false;
+    s->img = img;
+    s->si.cfg = cfg;
+    s->paused = paused;
+    s->done = done;
+    s->arg = arg;
+    call_driver(s);
+    return 0;
+}
+
+void start_hold_drop(struct start *s, const struct xn_msg *msg)
+{
+    struct xn_msg m;
+
+    if (!s)
+        return;
+    if (msg)
+        m = *msg;
+    else
+        xn_msg_set(&m, XN_ECANCELED, "the incoming migration was dropped");
+    s->held = NULL;
+    s->done = NULL;
+    if (evtimer_pending(s->later, NULL))
+        return;                 /* a failure ends it from the loop */
+    if (!s->holding) {
+        /* Its job or a gate is awaited: it ends when that comes. */
+        s->dropped = true;
+        s->drop_msg = m;
+        return;
+    }
+    finish(s, XN_ECANCELED, &m, 0);
 }
 
 /* --- the starter --- */

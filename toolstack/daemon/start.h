@@ -100,6 +100,30 @@ typedef void start_done_fn(void *arg, int rc, const struct xn_msg *msg,
 int start_domain(struct daemon *d, struct start_req *req, start_done_fn *done,
                  void *arg, struct xn_msg *msg);
 
+/*
+ * An incoming migration reserves before its image arrives, in two steps:
+ *  - start_hold does steps 1-4 for `name` (the name it restores under) and
+ *    `uuid`, with need_kb given (the gates see no configuration yet); then
+ *    `held` is called once, from the loop: 0 when every gate said yes, or
+ *    the refusal (everything undone, the hold is gone);
+ *  - start_hold_restore (after a yes) does steps 5-6 with the image, which
+ *    must have the same UUID; `done` ends it as for start_domain.
+ *    Whatever it returns, the image is taken; on an error return the hold
+ *    still waits (drop it).
+ *  - start_hold_drop undoes a hold at any point before the restore
+ *    (nothing is called back).
+ * *h_r lives until `held` reports a refusal, `done` is called or the hold
+ * is dropped.
+ */
+struct start;
+typedef void start_held_fn(void *arg, int rc, const struct xn_msg *msg);
+int start_hold(struct daemon *d, const char *name, const uint8_t *uuid,
+               uint64_t need_kb, start_held_fn *held, void *arg,
+               struct start **h_r, struct xn_msg *msg);
+int start_hold_restore(struct start *h, struct hv_image *img, bool paused,
+                       start_done_fn *done, void *arg, struct xn_msg *msg);
+void start_hold_drop(struct start *h, const struct xn_msg *msg);
+
 /* --- the starter's state (start.c), owned by the daemon --- */
 struct starter;
 struct starter *starter_new(struct daemon *d);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "sim/sim_config.h"
 #include "sim/sim_scenario.h"
 
 /* --- domains --- */
@@ -319,6 +320,13 @@ static void sim_close(struct hv *hv)
 
 /* --- the driver's hv_ops --- */
 
+static char *simdrv_config_json(struct hv *hv,
+                                const libxl_domain_config *cfg)
+{
+    (void)hv;
+    return simcfg_to_json((libxl_domain_config *)cfg);
+}
+
 const struct hv_ops hv_sim_ops = {
     .scheme = "sim",
     .open = sim_open,
@@ -346,8 +354,10 @@ const struct hv_ops hv_sim_ops = {
     .save = simdrv_save,
     .resume = simdrv_resume,
     .image_open = simdrv_image_open,
+    .image_head = sim_img_head,
     .image_free = simdrv_image_free,
     .restore = simdrv_restore,
     .need_memory = simdrv_need_memory,
+    .config_json = simdrv_config_json,
     .store_open = simdrv_store_open,
 };

@@ -103,4 +103,9 @@ const uint32_t *sim_img_reader_gens(const struct sim_img_reader *r);
 uint64_t sim_img_reader_offset(const struct sim_img_reader *r);
 void sim_img_reader_free(struct sim_img_reader *r);
 
+/* How many bytes opening an image reads: the header and the configuration
+ * (sim_image_head.c; hv_image_head). */
+int sim_img_head(const uint8_t *buf, size_t len, size_t *need_r,
+                 struct xn_msg *msg);
+
 #endif

@@ -102,6 +102,12 @@ static void xen_close(struct hv *hv)
     hv->priv = NULL;
 }
 
+static char *xen_config_json(struct hv *hv, const libxl_domain_config *cfg)
+{
+    return libxl_domain_config_to_json(xen_drv_of(hv)->ctx,
+                                       (libxl_domain_config *)cfg);
+}
+
 const struct hv_ops hv_xen_ops = {
     .scheme = "xen",
     .open = xen_open,
@@ -129,8 +135,10 @@ const struct hv_ops hv_xen_ops = {
     .save = xen_save,
     .resume = xen_resume,
     .image_open = xen_image_open,
+    .image_head = xen_image_head,
     .image_free = xen_image_free,
     .restore = xen_restore,
     .need_memory = xen_need_memory,
+    .config_json = xen_config_json,
     .store_open = xen_store_open,
 };

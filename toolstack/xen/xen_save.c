@@ -305,6 +305,35 @@ static int check_libxl_header(int fd, struct xn_msg *msg)
     return 0;
 }
 
+int xen_image_head(const uint8_t *buf, size_t len, size_t *need_r,
+                   struct xn_msg *msg)
+{
+    const char *nl = memchr(buf, '\n', len < IMAGE_LINE_MAX ? len
+                                                            : IMAGE_LINE_MAX);
+    char line[IMAGE_LINE_MAX], magic[IMAGE_LINE_MAX];
+    unsigned version;
+    size_t clen;
+
+    *need_r = 0;
+    if (!nl) {
+        if (len >= IMAGE_LINE_MAX)
+            return xn_msg_set(msg, XN_ECORRUPT, "the image is not a xen "
+                              "driver image (no header line)");
+        return 0;
+    }
+    memcpy(line, buf, (size_t)(nl - (const char *)buf));
+    line[nl - (const char *)buf] = '\0';
+    if (sscanf(line, "%63s %u %zu", magic, &version, &clen) != 3 ||
+        strcmp(magic, IMAGE_MAGIC) != 0 || version != IMAGE_VERSION ||
+        clen == 0 || clen > IMAGE_CONFIG_MAX)
+        return xn_msg_set(msg, XN_ECORRUPT, "the image is not a xen driver "
+                          "image of version %d", IMAGE_VERSION);
+    /* the line, the configuration, and libxl's header, which
+     * check_libxl_header peeks at */
+    *need_r = (size_t)(nl - (const char *)buf) + 1 + clen + 16;
+    return 0;
+}
+
 int xen_image_open(struct hv *hv, struct hv_image *img, struct xn_msg *msg)
 {
     struct xen_drv *drv = xen_drv_of(hv);
