@@ -117,8 +117,7 @@ out:
 
 /* --- issue --- */
 
-/* The CA of ca_dir, its key checked against its certificate. */
-static int load_ca(const char *dir, X509 **ca_r, EVP_PKEY **key_r,
+int cert_load_ca(const char *dir, X509 **ca_r, EVP_PKEY **key_r,
                    struct xn_msg *msg)
 {
     int rc;
@@ -237,7 +236,7 @@ int cert_issue_at(const char *ca_dir, const char *host, const char *out_dir,
                           "an IP address", host);
     req.cn = strlen(host) <= CERT_CN_MAX ? host : NULL;
     if ((rc = cert_dir_lock(ca_dir, &lock, msg)) < 0 ||
-        (rc = load_ca(ca_dir, &ca, &ca_key, msg)) < 0 ||
+        (rc = cert_load_ca(ca_dir, &ca, &ca_key, msg)) < 0 ||
         (rc = read_serial(ca_dir, &req.serial, msg)) < 0 ||
         (rc = cert_dir_make(out_dir, msg)) < 0 ||
         (!force && (rc = check_out(out_dir, ca_dir, msg)) < 0))

@@ -134,6 +134,10 @@ const char *cert_ssl_error(void);
 
 /* --- cert_ca.c --- */
 
+/* The CA of dir: ca.crt, and ca.key checked against it (free both). */
+int cert_load_ca(const char *dir, X509 **ca_r, EVP_PKEY **key_r,
+                 struct xn_msg *msg);
+
 /* cert_issue with the clock given: a certificate valid from `now` for
  * `days` days (days < 0: already expired; for tests). */
 int cert_issue_at(const char *ca_dir, const char *host, const char *out_dir,

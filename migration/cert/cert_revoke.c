@@ -33,43 +33,51 @@ static int serial_of_file(X509 *ca, const char *crt_path, uint64_t *serial_r,
     return rc;
 }
 
+/* The serial to revoke: `serial` when the CA issued it, else the one of
+ * crt_path; never the CA's own. */
+static int which_serial(const char *ca_dir, X509 *ca, uint64_t *serial,
+                        const char *crt_path, struct xn_msg *msg)
+{
+    char name[64], path[PATH_MAX];
+    int rc;
+
+    if (*serial == 0 && !crt_path)
+        return xn_msg_set(msg, XN_EINVAL, "revoke what? (no serial number "
+                          "and no certificate)");
+    if (*serial == 0 &&
+        (rc = serial_of_file(ca, crt_path, serial, msg)) < 0)
+        return rc;
+    if (*serial == cert_x509_serial(ca) && crt_path)
+        return xn_msg_set(msg, XN_EINVAL, "%s is the CA's own certificate: "
+                          "make a new CA instead", crt_path);
+    if (*serial == cert_x509_serial(ca))
+        return xn_msg_set(msg, XN_EINVAL, "serial %" PRIu64 " is the CA's "
+                          "own certificate: make a new CA instead", *serial);
+    if (crt_path)
+        return 0;
+    snprintf(name, sizeof(name), "issued/%" PRIu64 ".crt", *serial);
+    if ((rc = cert_path(path, sizeof(path), ca_dir, name, msg)) < 0)
+        return rc;
+    if (!cert_file_exists(path))
+        return xn_msg_set(msg, XN_ENOENT, "the CA in %s issued no "
+                          "certificate with serial %" PRIu64 " (no %s)",
+                          ca_dir, *serial, path);
+    return 0;
+}
+
 int cert_revoke(const char *ca_dir, uint64_t serial, const char *crt_path,
                 struct xn_msg *msg)
 {
-    char name[64], path[PATH_MAX];
     EVP_PKEY *key = NULL;
     X509 *ca = NULL;
     X509_CRL *old = NULL, *crl = NULL;
     int lock = -1, rc;
 
     if ((rc = cert_dir_lock(ca_dir, &lock, msg)) < 0 ||
-        (rc = cert_read_x509(ca_dir, "ca.crt", &ca, NULL, msg)) < 0 ||
-        (rc = cert_read_key(ca_dir, "ca.key", &key, NULL, msg)) < 0)
+        (rc = cert_load_ca(ca_dir, &ca, &key, msg)) < 0 ||
+        (rc = which_serial(ca_dir, ca, &serial, serial ? NULL : crt_path,
+                           msg)) < 0)
         goto out;
-    if (serial == 0) {
-        if (!crt_path) {
-            rc = xn_msg_set(msg, XN_EINVAL, "revoke what? (no serial number "
-                            "and no certificate)");
-            goto out;
-        }
-        if ((rc = serial_of_file(ca, crt_path, &serial, msg)) < 0)
-            goto out;
-    } else {
-        snprintf(name, sizeof(name), "issued/%" PRIu64 ".crt", serial);
-        if ((rc = cert_path(path, sizeof(path), ca_dir, name, msg)) < 0)
-            goto out;
-        if (!cert_file_exists(path)) {
-            rc = xn_msg_set(msg, XN_ENOENT, "the CA in %s issued no "
-                            "certificate with serial %" PRIu64 " (no %s)",
-                            ca_dir, serial, path);
-            goto out;
-        }
-    }
-    if (serial == cert_x509_serial(ca)) {
-        rc = xn_msg_set(msg, XN_EINVAL, "serial %" PRIu64 " is the CA's own "
-                        "certificate: make a new CA instead", serial);
-        goto out;
-    }
     rc = cert_read_crl(ca_dir, "crl.pem", &old, NULL, msg);
     if (rc < 0 && rc != XN_ENOENT)
         goto out;
