@@ -253,8 +253,8 @@ int cert_dir_lock(const char *dir, int *fd_r, struct xn_msg *msg)
 
     *fd_r = -1;
     if (fd < 0)
-        return xn_msg_set(msg, xn_from_errno(errno), "cannot open %s: %s",
-                          dir, strerror(errno));
+        return xn_msg_set(msg, xn_from_errno(errno), "cannot open the CA "
+                          "directory %s: %s", dir, strerror(errno));
     while (flock(fd, LOCK_EX) < 0) {
         if (errno != EINTR) {
             int rc = xn_msg_set(msg, xn_from_errno(errno), "cannot lock %s: "

@@ -58,7 +58,7 @@ bool cert_file_exists(const char *path);
  * existing directory is fine. */
 int cert_dir_make(const char *dir, struct xn_msg *msg);
 
-/* An exclusive lock on the CA directory against a concurrent issue or
+/* An exclusive lock on the CA directory `dir` against a concurrent issue or
  * revoke: *fd_r is the lock's descriptor (close it to unlock). */
 int cert_dir_lock(const char *dir, int *fd_r, struct xn_msg *msg);
 
