@@ -14,6 +14,7 @@
 
 #include "migration/wire/ctl.h"
 #include "migration/wire/frame.h"
+#include "migration/wire/msg.h"
 #include "utf8.h"
 
 /* The code and the exact sentence of a failure; sentences are one line of
@@ -554,6 +555,667 @@ START_TEST(ctl_fields)
 }
 END_TEST
 
+
+/* --- control messages --- */
+
+static int decode(unsigned type, const char *json, struct mig_msg *m,
+                  struct xn_msg *msg)
+{
+    return mig_msg_decode(type, (const uint8_t *)json, strlen(json), m, msg);
+}
+
+/* Refused with this sentence, and nothing left to free. */
+static void expect_bad(unsigned type, const char *json, const char *text)
+{
+    struct mig_msg m;
+    struct xn_msg msg;
+
+    expect_err(decode(type, json, &m, &msg), XN_EPROTO, &msg, text);
+    ck_assert_uint_eq(m.type, type);
+    if (type == MIG_F_PREPARE)
+        ck_assert_ptr_null(m.u.prepare.config_json);
+}
+
+/* Encoded to exactly `json`, and decoded back into *back. */
+static void roundtrip(const struct mig_msg *m, const char *json,
+                      struct mig_msg *back)
+{
+    struct mig_frame_hdr h;
+    struct xn_msg msg;
+    uint8_t *buf;
+    size_t len;
+
+    ck_assert_int_eq(mig_msg_encode(m, &buf, &len, &msg), 0);
+    ck_assert_msg(len == strlen(json) && memcmp(buf, json, len) == 0,
+                  "encoded %.*s", (int)len, buf);
+    free(buf);
+    ck_assert_int_eq(mig_msg_frame(m, &buf, &len, &msg), 0);
+    ck_assert_uint_eq(len, MIG_FRAME_HDR + strlen(json));
+    ck_assert_int_eq(mig_frame_hdr_decode(buf, len, &h, &msg), 0);
+    ck_assert_uint_eq(h.type, m->type);
+    ck_assert_uint_eq(h.len, strlen(json));
+    ck_assert_int_eq(mig_msg_decode(h.type, buf + MIG_FRAME_HDR, h.len, back,
+                                    &msg), 0);
+    ck_assert_uint_eq(back->type, m->type);
+    free(buf);
+}
+
+static const uint8_t uuid1[16] = {
+    0x5e, 0x1a, 0x0c, 0x3e, 0x7b, 0x2d, 0x4d, 0x1e,
+    0x9f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+};
+
+static void prepare_sample(struct mig_msg *m)
+{
+    struct mig_prepare *p = &m->u.prepare;
+
+    mig_msg_init(m, MIG_F_PREPARE);
+    strcpy(p->name, "web1");
+    memcpy(p->uuid, uuid1, 16);
+    p->memory_kb = 1048576;
+    p->config_json = strdup("{ \"c_info\": {\"name\": \"web1\"}, "
+                            "\"b_info\": {\"disks\": [\"/x.img\"]} }");
+    p->npolicy = 2;
+    strcpy(p->policy[0].key, "sched.class");
+    strcpy(p->policy[0].value, "high");
+    strcpy(p->policy[1].key, "balloon.min");
+    strcpy(p->policy[1].value, "");
+    p->live = true;
+    p->paused = false;
+    strcpy(p->stream, "xen");
+}
+
+START_TEST(msg_roundtrip_prepare)
+{
+    struct mig_msg m, b;
+    uint8_t *buf;
+    size_t len;
+
+    prepare_sample(&m);
+    roundtrip(&m, "{\"name\":\"web1\",\"uuid\":\"5e1a0c3e-7b2d-4d1e-9f00-"
+              "000000000001\",\"memory_kb\":1048576,\"config\":{\"c_info\":"
+              "{\"name\":\"web1\"},\"b_info\":{\"disks\":[\"/x.img\"]}},"
+              "\"policy\":{\"sched.class\":\"high\",\"balloon.min\":\"\"},"
+              "\"live\":true,\"paused\":false,\"stream\":\"xen\"}", &b);
+    ck_assert_str_eq(b.u.prepare.name, "web1");
+    ck_assert_int_eq(memcmp(b.u.prepare.uuid, uuid1, 16), 0);
+    ck_assert_uint_eq(b.u.prepare.memory_kb, 1048576);
+    ck_assert_str_eq(b.u.prepare.config_json, "{\"c_info\":{\"name\":"
+                     "\"web1\"},\"b_info\":{\"disks\":[\"/x.img\"]}}");
+    ck_assert_uint_eq(b.u.prepare.npolicy, 2);
+    ck_assert_str_eq(b.u.prepare.policy[0].key, "sched.class");
+    ck_assert_str_eq(b.u.prepare.policy[0].value, "high");
+    ck_assert_str_eq(b.u.prepare.policy[1].key, "balloon.min");
+    ck_assert_str_eq(b.u.prepare.policy[1].value, "");
+    ck_assert(b.u.prepare.live);
+    ck_assert(!b.u.prepare.paused);
+    ck_assert_str_eq(b.u.prepare.stream, "xen");
+    mig_msg_dispose(&b);
+    ck_assert_ptr_null(b.u.prepare.config_json);
+    mig_msg_dispose(&b);        /* twice is fine */
+
+    /* the largest values, UTF-8, no policy */
+    m.u.prepare.memory_kb = UINT64_C(1) << 40;
+    m.u.prepare.npolicy = 0;
+    memset(m.u.prepare.name, 'n', MIG_NAME_MAX - 3);
+    strcpy(m.u.prepare.name + MIG_NAME_MAX - 3, "\xc3\xa9");   /* 127 */
+    m.u.prepare.paused = true;
+    strcpy(m.u.prepare.stream, "sim");
+    ck_assert_int_eq(mig_msg_frame(&m, &buf, &len, NULL), 0);
+    ck_assert_int_eq(mig_msg_decode(MIG_F_PREPARE, buf + MIG_FRAME_HDR,
+                                    len - MIG_FRAME_HDR, &b, NULL), 0);
+    ck_assert_str_eq(b.u.prepare.name, m.u.prepare.name);
+    ck_assert_uint_eq(b.u.prepare.memory_kb, UINT64_C(1) << 40);
+    ck_assert(b.u.prepare.paused);
+    free(buf);
+    mig_msg_dispose(&b);
+    mig_msg_dispose(&m);
+}
+END_TEST
+
+START_TEST(msg_roundtrip_small)
+{
+    struct mig_msg m, b;
+
+    mig_msg_init(&m, MIG_F_HELLO);
+    m.u.hello.vmin = 1;
+    m.u.hello.vmax = 1000;
+    strcpy(m.u.hello.host, "fe80::1");
+    m.u.hello.caps = MIG_CAP_ZSTD;
+    roundtrip(&m, "{\"versions\":[1,1000],\"host\":\"fe80::1\",\"caps\":"
+              "[\"zstd\"]}", &b);
+    ck_assert_uint_eq(b.u.hello.vmin, 1);
+    ck_assert_uint_eq(b.u.hello.vmax, 1000);
+    ck_assert_str_eq(b.u.hello.host, "fe80::1");
+    ck_assert_uint_eq(b.u.hello.caps, MIG_CAP_ZSTD);
+    m.u.hello.caps = 0;
+    m.u.hello.vmax = 1;
+    roundtrip(&m, "{\"versions\":[1,1],\"host\":\"fe80::1\",\"caps\":[]}",
+              &b);
+    ck_assert_uint_eq(b.u.hello.caps, 0);
+
+    mig_msg_init(&m, MIG_F_READY);
+    strcpy(m.u.ready.domname, "web1--incoming");
+    roundtrip(&m, "{\"domname\":\"web1--incoming\"}", &b);
+    ck_assert_str_eq(b.u.ready.domname, "web1--incoming");
+
+    mig_msg_init(&m, MIG_F_REFUSE);
+    m.u.refuse.code = XN_ENOMEM;
+    strcpy(m.u.refuse.reason, "web1 needs 1048576 KiB; 524288 KiB free");
+    roundtrip(&m, "{\"code\":\"ENOMEM\",\"reason\":\"web1 needs 1048576 "
+              "KiB; 524288 KiB free\"}", &b);
+    ck_assert_int_eq(b.u.refuse.code, XN_ENOMEM);
+    ck_assert_str_eq(b.u.refuse.reason, m.u.refuse.reason);
+
+    m.type = MIG_F_ABORT;
+    m.u.refuse.code = XN_ECANCELED;
+    m.u.refuse.reason[0] = '\0';
+    roundtrip(&m, "{\"code\":\"ECANCELED\",\"reason\":\"\"}", &b);
+    ck_assert_int_eq(b.u.refuse.code, XN_ECANCELED);
+    ck_assert_str_eq(b.u.refuse.reason, "");
+
+    mig_msg_init(&m, MIG_F_END);
+    m.u.end.bytes = INT64_MAX;
+    roundtrip(&m, "{\"bytes\":9223372036854775807}", &b);
+    ck_assert_uint_eq(b.u.end.bytes, INT64_MAX);
+
+    mig_msg_init(&m, MIG_F_RESTORED);
+    m.u.restored.domid = 32751;
+    roundtrip(&m, "{\"domid\":32751}", &b);
+    ck_assert_uint_eq(b.u.restored.domid, 32751);
+
+    mig_msg_init(&m, MIG_F_GO);
+    m.u.go.suspended_ns = UINT64_C(1764600000123456789);
+    roundtrip(&m, "{\"suspended_ns\":1764600000123456789}", &b);
+    ck_assert_uint_eq(b.u.go.suspended_ns, UINT64_C(1764600000123456789));
+
+    mig_msg_init(&m, MIG_F_CONFIRM);
+    m.u.confirm.running = true;
+    m.u.confirm.domid = 7;
+    m.u.confirm.downtime_ms = 42;
+    roundtrip(&m, "{\"running\":true,\"domid\":7,\"downtime_ms\":42}", &b);
+    ck_assert(b.u.confirm.running);
+    ck_assert_uint_eq(b.u.confirm.domid, 7);
+    ck_assert_uint_eq(b.u.confirm.downtime_ms, 42);
+
+    mig_msg_init(&m, MIG_F_PROGRESS);
+    m.u.progress.bytes = 1 << 30;
+    m.u.progress.iteration = UINT32_MAX;
+    m.u.progress.remaining = 0;
+    m.u.progress.rate = 123456789;
+    roundtrip(&m, "{\"bytes\":1073741824,\"iteration\":4294967295,"
+              "\"remaining\":0,\"rate\":123456789}", &b);
+    ck_assert_uint_eq(b.u.progress.bytes, 1 << 30);
+    ck_assert_uint_eq(b.u.progress.iteration, UINT32_MAX);
+    ck_assert_uint_eq(b.u.progress.remaining, 0);
+    ck_assert_uint_eq(b.u.progress.rate, 123456789);
+}
+END_TEST
+
+START_TEST(msg_decode_lenient)
+{
+    struct mig_msg m;
+    struct xn_msg msg;
+
+    /* unknown fields (of any depth and type), white space, any order */
+    ck_assert_int_eq(decode(MIG_F_PREPARE, " {\"stream\":\"sim\", "
+                            "\"vcpus\":2, \"future\":{\"x\":[1,{}]}, "
+                            "\"paused\":true, \"live\":false, \"policy\":{}, "
+                            "\"config\":{}, \"memory_kb\":1, \"uuid\":"
+                            "\"5E1A0C3E-7B2D-4D1E-9F00-000000000001\", "
+                            "\"name\":\"caf\xc3\xa9\"}\n", &m, &msg), 0);
+    ck_assert_str_eq(m.u.prepare.name, "caf\xc3\xa9");
+    ck_assert_int_eq(memcmp(m.u.prepare.uuid, uuid1, 16), 0);
+    ck_assert_str_eq(m.u.prepare.config_json, "{}");
+    ck_assert_uint_eq(m.u.prepare.npolicy, 0);
+    mig_msg_dispose(&m);
+
+    /* unknown caps and error names */
+    ck_assert_int_eq(decode(MIG_F_HELLO, "{\"versions\":[2,3],\"host\":"
+                            "\"10.0.0.1\",\"caps\":[\"lz4\",\"zstd\","
+                            "\"zstd\"]}", &m, &msg), 0);
+    ck_assert_uint_eq(m.u.hello.caps, MIG_CAP_ZSTD);
+    ck_assert_int_eq(decode(MIG_F_HELLO, "{\"versions\":[1,1],\"host\":"
+                            "\"a\",\"caps\":[\"lz4\"]}", &m, &msg), 0);
+    ck_assert_uint_eq(m.u.hello.caps, 0);
+    ck_assert_int_eq(decode(MIG_F_REFUSE, "{\"code\":\"ENEWER\",\"reason\":"
+                            "\"x\"}", &m, &msg), 0);
+    ck_assert_int_eq(m.u.refuse.code, XN_EFAIL);
+    ck_assert_int_eq(decode(MIG_F_ABORT, "{\"code\":\"OK\",\"reason\":"
+                            "\"x\"}", &m, &msg), 0);
+    ck_assert_int_eq(m.u.refuse.code, XN_EFAIL);
+    ck_assert_int_eq(decode(MIG_F_ABORT, "{\"code\":\"EIO\",\"reason\":"
+                            "\"x\",\"reason2\":1}", &m, &msg), 0);
+    ck_assert_int_eq(m.u.refuse.code, XN_EIO);
+}
+END_TEST
+
+#define PREP_HEAD "{\"name\":\"web1\",\"uuid\":\"5e1a0c3e-7b2d-4d1e-9f00-" \
+                  "000000000001\",\"config\":{},\"policy\":{},\"live\":" \
+                  "true,\"paused\":false,\"stream\":\"xen\""
+
+START_TEST(msg_refused_fields)
+{
+    static const char mem_range[] = "prepare: \"memory_kb\" must be an "
+                                     "integer from 1 to 1099511627776";
+    char json[4096], name[200];
+    struct mig_msg m;
+
+    expect_bad(MIG_F_PREPARE, PREP_HEAD "}",
+               "prepare: \"memory_kb\" is missing");
+    expect_bad(MIG_F_PREPARE, PREP_HEAD ",\"memory_kb\":\"1\"}", mem_range);
+    expect_bad(MIG_F_PREPARE, PREP_HEAD ",\"memory_kb\":0}", mem_range);
+    expect_bad(MIG_F_PREPARE, PREP_HEAD ",\"memory_kb\":-1}", mem_range);
+    expect_bad(MIG_F_PREPARE, PREP_HEAD ",\"memory_kb\":1.5}", mem_range);
+    expect_bad(MIG_F_PREPARE, PREP_HEAD ",\"memory_kb\":1e3}", mem_range);
+    expect_bad(MIG_F_PREPARE, PREP_HEAD ",\"memory_kb\":null}", mem_range);
+    expect_bad(MIG_F_PREPARE, PREP_HEAD ",\"memory_kb\":1099511627777}",
+               mem_range);
+    expect_bad(MIG_F_PREPARE, PREP_HEAD ",\"memory_kb\":"
+               "18446744073709551615}", mem_range);
+    expect_bad(MIG_F_PREPARE, PREP_HEAD ",\"memory_kb\":"
+               "99999999999999999999999}", mem_range);
+    expect_bad(MIG_F_PREPARE, PREP_HEAD ",\"memory_kb\":"
+               "-99999999999999999999999}", mem_range);
+
+    /* strings: type, empty, UTF-8, controls, length */
+#define NAMED(v) "{\"name\":" v ",\"uuid\":\"5e1a0c3e-7b2d-4d1e-9f00-" \
+                 "000000000001\",\"memory_kb\":1,\"config\":{},\"policy\":" \
+                 "{},\"live\":true,\"paused\":false,\"stream\":\"xen\"}"
+    expect_bad(MIG_F_PREPARE, NAMED("1"), "prepare: \"name\" must be a "
+               "string");
+    expect_bad(MIG_F_PREPARE, NAMED("[\"web1\"]"), "prepare: \"name\" must "
+               "be a string");
+    expect_bad(MIG_F_PREPARE, NAMED("\"\""), "prepare: \"name\" is empty");
+    expect_bad(MIG_F_PREPARE, NAMED("\"a\xff" "b\""), "prepare: \"name\": "
+               "\"a?b\" is not valid UTF-8");
+    expect_bad(MIG_F_PREPARE, NAMED("\"a\xc0\x80" "b\""), "prepare: "
+               "\"name\": \"a??b\" is not valid UTF-8");
+    expect_bad(MIG_F_PREPARE, NAMED("\"a\\u0001b\""), "prepare: \"name\": "
+               "\"a?b\" holds a control character");
+    expect_bad(MIG_F_PREPARE, NAMED("\"a\tb\""), "prepare: \"name\": "
+               "\"a?b\" holds a control character");
+    expect_bad(MIG_F_PREPARE, NAMED("\"a\\u007fb\""), "prepare: \"name\": "
+               "\"a?b\" holds a control character");
+    expect_bad(MIG_F_PREPARE, NAMED("\"a\\u009bb\""), "prepare: \"name\": "
+               "\"a?b\" holds a control character");
+    expect_bad(MIG_F_PREPARE, NAMED("\"a\\u0000b\""), "prepare: a JSON "
+               "string holds \"\\u0000\"");
+    memset(name, 'a', 128);
+    name[0] = '"';
+    strcpy(name + 129, "\"");
+    name[128] = 'b';
+    expect_bad(MIG_F_PREPARE, (snprintf(json, sizeof(json), NAMED("%s"),
+                                        name), json),
+               "prepare: \"name\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+               "aaaaaaaaaaaaaaaaaaaaaaaa...\" is longer than 127 bytes");
+    name[128] = '"';
+    name[129] = '\0';
+    snprintf(json, sizeof(json), NAMED("%s"), name);
+    ck_assert_int_eq(decode(MIG_F_PREPARE, json, &m, NULL), 0);
+    ck_assert_uint_eq(strlen(m.u.prepare.name), 127);
+    mig_msg_dispose(&m);
+
+    expect_bad(MIG_F_PREPARE, NAMED("\"web1\"") "x", "prepare: something "
+               "follows the JSON object");
+    expect_bad(MIG_F_PREPARE, NAMED("\"web1\"") NAMED("\"web2\""),
+               "prepare: something follows the JSON object");
+#undef NAMED
+}
+END_TEST
+
+START_TEST(msg_refused_prepare)
+{
+    char json[8192];
+    size_t n;
+
+#define PREP(fields) "{\"name\":\"web1\",\"memory_kb\":1," fields "}"
+#define UUID "\"uuid\":\"5e1a0c3e-7b2d-4d1e-9f00-000000000001\""
+#define REST "\"live\":true,\"paused\":false,\"stream\":\"xen\""
+    expect_bad(MIG_F_PREPARE, PREP("\"uuid\":\"5e1a0c3e7b2d4d1e9f00000000000001\","
+                                   "\"config\":{},\"policy\":{}," REST),
+               "prepare: \"uuid\": \"5e1a0c3e7b2d4d1e9f00000000000001\" is "
+               "not a UUID");
+    expect_bad(MIG_F_PREPARE, PREP("\"uuid\":\"5e1a0c3e-7b2d-4d1e-9f00-"
+                                   "00000000000g\",\"config\":{},\"policy\""
+                                   ":{}," REST),
+               "prepare: \"uuid\": \"5e1a0c3e-7b2d-4d1e-9f00-00000000000g\" "
+               "is not a UUID");
+    expect_bad(MIG_F_PREPARE, PREP("\"uuid\":7,\"config\":{},\"policy\":{},"
+                                   REST), "prepare: \"uuid\" must be a "
+               "string");
+    expect_bad(MIG_F_PREPARE, PREP(UUID ",\"config\":\"{}\",\"policy\":{},"
+                                   REST), "prepare: \"config\" must be a "
+               "JSON object");
+    expect_bad(MIG_F_PREPARE, PREP(UUID ",\"config\":[],\"policy\":{},"
+                                   REST), "prepare: \"config\" must be a "
+               "JSON object");
+    expect_bad(MIG_F_PREPARE, PREP(UUID ",\"config\":{\"x\":\"\xe9\"},"
+                                   "\"policy\":{}," REST),
+               "prepare: \"config\" is not valid UTF-8");
+    expect_bad(MIG_F_PREPARE, PREP(UUID ",\"config\":{},\"policy\":[],"
+                                   REST), "prepare: \"policy\" must be an "
+               "object of strings");
+    expect_bad(MIG_F_PREPARE, PREP(UUID ",\"config\":{},\"policy\":{\"k\":"
+                                   "1}," REST), "prepare: \"policy\": \"k\" "
+               "must be a string");
+    expect_bad(MIG_F_PREPARE, PREP(UUID ",\"config\":{},\"policy\":{\"\":"
+                                   "\"v\"}," REST), "prepare: \"policy\" key "
+               "is empty");
+    expect_bad(MIG_F_PREPARE, PREP(UUID ",\"config\":{},\"policy\":{\"a\\tb"
+                                   "\":\"v\"}," REST), "prepare: \"policy\" "
+               "key: \"a?b\" holds a control character");
+    expect_bad(MIG_F_PREPARE, PREP(UUID ",\"config\":{},\"policy\":{\"k\":"
+                                   "\"\xff\"}," REST), "prepare: \"policy\": "
+               "\"k\": \"?\" is not valid UTF-8");
+    expect_bad(MIG_F_PREPARE, PREP(UUID ",\"config\":{},\"policy\":{\"k"
+                                   "\\u0000\":\"v\"}," REST), "prepare: a "
+               "JSON string holds \"\\u0000\"");
+    expect_bad(MIG_F_PREPARE, PREP(UUID ",\"config\":{},\"policy\":{},"
+                                   "\"live\":1,\"paused\":false,\"stream\":"
+                                   "\"xen\""), "prepare: \"live\" must be "
+               "true or false");
+    expect_bad(MIG_F_PREPARE, PREP(UUID ",\"config\":{},\"policy\":{},"
+                                   "\"live\":true,\"stream\":\"xen\""),
+               "prepare: \"paused\" is missing");
+    expect_bad(MIG_F_PREPARE, PREP(UUID ",\"config\":{},\"policy\":{},"
+                                   "\"live\":true,\"paused\":false,"
+                                   "\"stream\":\"Xen\""), "prepare: "
+               "\"stream\": \"Xen\" is not a stream kind");
+    expect_bad(MIG_F_PREPARE, PREP(UUID ",\"config\":{},\"policy\":{},"
+                                   "\"live\":true,\"paused\":false,"
+                                   "\"stream\":\"xen-with-a-long-name\""),
+               "prepare: \"stream\": \"xen-with-a-long-name\" is longer than "
+               "15 bytes");
+
+    /* policy: 64 entries are fine, 65 are not; a value of 255 bytes is
+     * fine, 256 is not */
+#undef PREP
+#define PREP(fields) "{\"name\":\"web1\",\"memory_kb\":1," fields
+    n = (size_t)sprintf(json, PREP(UUID ",\"config\":{}," REST ",\"policy\":"
+                                   "{"));
+    for (int i = 0; i < 64; i++)
+        n += (size_t)sprintf(json + n, "%s\"k%d\":\"v\"", i ? "," : "", i);
+    strcpy(json + n, "}}");
+    struct mig_msg m;
+    ck_assert_int_eq(decode(MIG_F_PREPARE, json, &m, NULL), 0);
+    ck_assert_uint_eq(m.u.prepare.npolicy, 64);
+    ck_assert_str_eq(m.u.prepare.policy[63].key, "k63");
+    mig_msg_dispose(&m);
+    strcpy(json + n, ",\"k64\":\"v\"}}");
+    expect_bad(MIG_F_PREPARE, json, "prepare: \"policy\" has more than 64 "
+               "entries");
+    n = (size_t)sprintf(json, PREP(UUID ",\"config\":{}," REST ",\"policy\":"
+                                   "{\"k\":\""));
+    memset(json + n, 'v', 255);
+    strcpy(json + n + 255, "\"}}");
+    ck_assert_int_eq(decode(MIG_F_PREPARE, json, &m, NULL), 0);
+    ck_assert_uint_eq(strlen(m.u.prepare.policy[0].value), 255);
+    mig_msg_dispose(&m);
+    memset(json + n, 'v', 256);
+    strcpy(json + n + 256, "\"}}");
+    expect_bad(MIG_F_PREPARE, json, "prepare: \"policy\": \"k\": \"vvvvvvvvvv"
+               "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv...\" is "
+               "longer than 255 bytes");
+#undef PREP
+#undef UUID
+#undef REST
+}
+END_TEST
+
+START_TEST(msg_refused_others)
+{
+    static const char versions[] = "hello: \"versions\" must be [MIN, MAX] "
+                                   "with 1 <= MIN <= MAX <= 1000";
+    static const char caps[] = "hello: \"caps\" must be an array of at most "
+                               "32 strings";
+    char json[2048];
+    size_t n;
+
+#define HELLO(v, h, c) "{\"versions\":" v ",\"host\":" h ",\"caps\":" c "}"
+    expect_bad(MIG_F_HELLO, HELLO("[2,1]", "\"a\"", "[]"), versions);
+    expect_bad(MIG_F_HELLO, HELLO("[0,1]", "\"a\"", "[]"), versions);
+    expect_bad(MIG_F_HELLO, HELLO("[1,1001]", "\"a\"", "[]"), versions);
+    expect_bad(MIG_F_HELLO, HELLO("[1]", "\"a\"", "[]"), versions);
+    expect_bad(MIG_F_HELLO, HELLO("[1,2,3]", "\"a\"", "[]"), versions);
+    expect_bad(MIG_F_HELLO, HELLO("[1,\"2\"]", "\"a\"", "[]"), versions);
+    expect_bad(MIG_F_HELLO, HELLO("[1,2.0]", "\"a\"", "[]"), versions);
+    expect_bad(MIG_F_HELLO, HELLO("{}", "\"a\"", "[]"), versions);
+    expect_bad(MIG_F_HELLO, HELLO("[1,18446744073709551617]", "\"a\"", "[]"),
+               versions);
+    expect_bad(MIG_F_HELLO, HELLO("[1,1]", "\"a?b\"", "[]"),
+               "hello: \"host\": \"a?b\" is not a valid host name");
+    expect_bad(MIG_F_HELLO, HELLO("[1,1]", "\"a/b\"", "[]"),
+               "hello: \"host\": \"a/b\" is not a valid host name");
+    expect_bad(MIG_F_HELLO, HELLO("[1,1]", "\"a\\\"b\"", "[]"),
+               "hello: \"host\": \"a?b\" is not a valid host name");
+    expect_bad(MIG_F_HELLO, HELLO("[1,1]", "\"a\\nb\"", "[]"),
+               "hello: \"host\": \"a?b\" holds a control character");
+    expect_bad(MIG_F_HELLO, HELLO("[1,1]", "\"\"", "[]"),
+               "hello: \"host\" is empty");
+    expect_bad(MIG_F_HELLO, HELLO("[1,1]", "\"a\"", "{}"), caps);
+    expect_bad(MIG_F_HELLO, HELLO("[1,1]", "\"a\"", "[\"zstd\",1]"), caps);
+    expect_bad(MIG_F_HELLO, HELLO("[1,1]", "\"a\"", "[\"\"]"),
+               "hello: \"caps\" is empty");
+    expect_bad(MIG_F_HELLO, "{\"versions\":[1,1],\"host\":\"a\"}",
+               "hello: \"caps\" is missing");
+    n = (size_t)sprintf(json, "{\"versions\":[1,1],\"host\":\"a\",\"caps\":[");
+    for (int i = 0; i < 33; i++)
+        n += (size_t)sprintf(json + n, "%s\"c%d\"", i ? "," : "", i);
+    strcpy(json + n, "]}");
+    expect_bad(MIG_F_HELLO, json, caps);
+#undef HELLO
+
+    expect_bad(MIG_F_READY, "{}", "ready: \"domname\" is missing");
+    expect_bad(MIG_F_READY, "{\"domname\":null}", "ready: \"domname\" must "
+               "be a string");
+    expect_bad(MIG_F_REFUSE, "{\"reason\":\"x\"}", "refuse: \"code\" is "
+               "missing");
+    expect_bad(MIG_F_ABORT, "{\"code\":\"EIO\"}", "abort: \"reason\" is "
+               "missing");
+    expect_bad(MIG_F_ABORT, "{\"code\":\"EIO\",\"reason\":\"a\\u001b[2J\"}",
+               "abort: \"reason\": \"a?[2J\" holds a control character");
+    expect_bad(MIG_F_REFUSE, "{\"code\":\"EIOEIOEIOEIOEIOEIOEIOEIOEIOEIOEIO"
+               "EIO\",\"reason\":\"\"}", "refuse: \"code\": \"EIOEIOEIOEIOEIO"
+               "EIOEIOEIOEIOEIOEIOEIO\" is longer than 31 bytes");
+    expect_bad(MIG_F_END, "{\"bytes\":-1}", "end: \"bytes\" must be an "
+               "integer from 0 to 9223372036854775807");
+    expect_bad(MIG_F_END, "{\"bytes\":9223372036854775808}", "end: \"bytes\" "
+               "must be an integer from 0 to 9223372036854775807");
+    expect_bad(MIG_F_RESTORED, "{\"domid\":0}", "restored: \"domid\" must be "
+               "an integer from 1 to 32751");
+    expect_bad(MIG_F_RESTORED, "{\"domid\":32752}", "restored: \"domid\" "
+               "must be an integer from 1 to 32751");
+    expect_bad(MIG_F_GO, "{\"suspended_ns\":true}", "go: \"suspended_ns\" "
+               "must be an integer from 0 to 9223372036854775807");
+    expect_bad(MIG_F_CONFIRM, "{\"running\":\"true\",\"domid\":1,"
+               "\"downtime_ms\":0}", "confirm: \"running\" must be true or "
+               "false");
+    expect_bad(MIG_F_CONFIRM, "{\"running\":false,\"domid\":1}",
+               "confirm: \"downtime_ms\" is missing");
+    expect_bad(MIG_F_PROGRESS, "{\"bytes\":0,\"iteration\":4294967296,"
+               "\"remaining\":0,\"rate\":0}", "progress: \"iteration\" must be "
+               "an integer from 0 to 4294967295");
+}
+END_TEST
+
+START_TEST(msg_refused_payloads)
+{
+    struct mig_msg m;
+    struct xn_msg msg;
+    char deep[200];
+
+    expect_bad(MIG_F_END, "", "end: a payload of 0 bytes is not a JSON "
+               "object");
+    expect_bad(MIG_F_END, "  ", "end: the JSON object is cut short");
+    expect_bad(MIG_F_END, "{\"bytes\":1", "end: the JSON object is cut "
+               "short");
+    expect_bad(MIG_F_END, "[{\"bytes\":1}]", "end: the payload is a JSON "
+               "array, not an object");
+    expect_bad(MIG_F_END, "1", "end: the JSON object is cut short");
+    expect_bad(MIG_F_END, "1 ", "end: the payload is a JSON int, not an "
+               "object");
+    expect_bad(MIG_F_END, "{\"bytes\":1,}", "end: invalid JSON at byte 11: "
+               "unexpected character");
+    expect_bad(MIG_F_END, "{\"bytes\":01}", "end: invalid JSON at byte 11: "
+               "number expected");
+    expect_bad(MIG_F_END, "{\"bytes\":1}garbage", "end: something follows "
+               "the JSON object");
+    expect_bad(MIG_F_END, "{\"bytes\":1} {\"bytes\":2}", "end: something "
+               "follows the JSON object");
+    expect_bad(MIG_F_END, "{\"bytes\":1}\n}", "end: something follows the "
+               "JSON object");
+    expect_bad(MIG_F_END, "{\"bytes\\u0000\":1}", "end: a JSON string holds "
+               "\"\\u0000\"");
+    ck_assert_int_eq(decode(MIG_F_END, "{\"x\":\"\\\\u0000\",\"bytes\":1}",
+                            &m, NULL), 0);
+    expect_err(mig_msg_decode(MIG_F_END, (const uint8_t *)"{\"bytes\":1}\0",
+                              12, &m, &msg), XN_EPROTO, &msg,
+               "end: the payload holds a NUL byte");
+    expect_err(mig_msg_decode(MIG_F_END, (const uint8_t *)"{}", MIG_CTRL_MAX +
+                              1, &m, &msg), XN_EPROTO, &msg,
+               "end: a message of 262145 bytes is over the maximum of "
+               "262144");
+
+    /* nesting: 32 levels in an unknown field are fine, 33 are not */
+    nest(deep, 32);
+    deep[strlen(deep) - 1] = ',';
+    strcat(deep, "\"bytes\":5}");
+    ck_assert_int_eq(decode(MIG_F_END, deep, &m, NULL), 0);
+    ck_assert_uint_eq(m.u.end.bytes, 5);
+    nest(deep, 33);
+    expect_bad(MIG_F_END, deep, "end: the JSON is nested deeper than 32 "
+               "levels");
+
+    /* no JSON in data frames, and no such type */
+    expect_err(decode(MIG_F_DATA, "{}", &m, &msg), XN_EINVAL, &msg,
+               "frame type 5 (data) carries no message");
+    expect_err(decode(MIG_F_DATA_Z, "{}", &m, &msg), XN_EINVAL, &msg,
+               "frame type 6 (data_z) carries no message");
+    expect_err(decode(0, "{}", &m, &msg), XN_EINVAL, &msg,
+               "frame type 0 (unknown) carries no message");
+    expect_err(decode(99, "{}", &m, &msg), XN_EINVAL, &msg,
+               "frame type 99 (unknown) carries no message");
+}
+END_TEST
+
+static void expect_enc_bad(const struct mig_msg *m, const char *text)
+{
+    struct xn_msg msg;
+    uint8_t *buf = (uint8_t *)"x";
+    size_t len = 9;
+
+    expect_err(mig_msg_encode(m, &buf, &len, &msg), XN_EINVAL, &msg, text);
+    ck_assert_ptr_null(buf);
+    ck_assert_uint_eq(len, 0);
+    expect_err(mig_msg_frame(m, &buf, &len, &msg), XN_EINVAL, &msg, text);
+    ck_assert_ptr_null(buf);
+}
+
+START_TEST(msg_encode_refused)
+{
+    struct mig_msg m;
+    char *cfg;
+
+    mig_msg_init(&m, MIG_F_HELLO);
+    strcpy(m.u.hello.host, "a.example");
+    expect_enc_bad(&m, "hello: \"versions\" must be [MIN, MAX] with 1 <= "
+                   "MIN <= MAX <= 1000");
+    m.u.hello.vmin = m.u.hello.vmax = 1;
+    m.u.hello.caps = 0x6;
+    expect_enc_bad(&m, "hello: unknown caps 0x6");
+    m.u.hello.caps = MIG_CAP_ZSTD;
+    strcpy(m.u.hello.host, "a b");
+    expect_enc_bad(&m, "hello: \"host\": \"a b\" is not a valid host name");
+    memset(m.u.hello.host, 'h', sizeof(m.u.hello.host));   /* no NUL */
+    expect_enc_bad(&m, "hello: \"host\": \"hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh"
+                   "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhh...\" is longer than 255 "
+                   "bytes");
+
+    prepare_sample(&m);
+    cfg = m.u.prepare.config_json;
+    m.u.prepare.config_json = NULL;
+    expect_enc_bad(&m, "prepare: \"config\" is missing");
+    m.u.prepare.config_json = "[]";
+    expect_enc_bad(&m, "prepare: \"config\": the payload is a JSON array, "
+                   "not an object");
+    m.u.prepare.config_json = "{\"a\":}";
+    expect_enc_bad(&m, "prepare: \"config\": invalid JSON at byte 5: "
+                   "unexpected character");
+    m.u.prepare.config_json = cfg;
+    m.u.prepare.memory_kb = 0;
+    expect_enc_bad(&m, "prepare: \"memory_kb\" must be an integer from 1 to "
+                   "1099511627776");
+    m.u.prepare.memory_kb = UINT64_MAX;
+    expect_enc_bad(&m, "prepare: \"memory_kb\" must be an integer from 1 to "
+                   "1099511627776");
+    m.u.prepare.memory_kb = 1;
+    m.u.prepare.npolicy = MIG_POLICY_MAX + 1;
+    expect_enc_bad(&m, "prepare: \"policy\" has more than 64 entries");
+    m.u.prepare.npolicy = 3;
+    strcpy(m.u.prepare.policy[2].key, "sched.class");
+    expect_enc_bad(&m, "prepare: \"policy\": \"sched.class\" is there twice");
+    strcpy(m.u.prepare.policy[2].key, "");
+    expect_enc_bad(&m, "prepare: \"policy\" key is empty");
+    m.u.prepare.npolicy = 2;
+    m.u.prepare.name[0] = '\0';
+    expect_enc_bad(&m, "prepare: \"name\" is empty");
+    strcpy(m.u.prepare.name, "web1");
+    strcpy(m.u.prepare.stream, "x y");
+    expect_enc_bad(&m, "prepare: \"stream\": \"x y\" is not a stream kind");
+    mig_msg_dispose(&m);
+
+    mig_msg_init(&m, MIG_F_REFUSE);
+    expect_enc_bad(&m, "refuse: 0 is not an error code");
+    m.u.refuse.code = XN_ERR_MIN - 1;
+    expect_enc_bad(&m, "refuse: -16 is not an error code");
+    m.u.refuse.code = XN_EPERM;
+    strcpy(m.u.refuse.reason, "bad\x01");
+    expect_enc_bad(&m, "refuse: \"reason\": \"bad?\" holds a control "
+                   "character");
+
+    mig_msg_init(&m, MIG_F_RESTORED);
+    expect_enc_bad(&m, "restored: \"domid\" must be an integer from 1 to "
+                   "32751");
+    mig_msg_init(&m, MIG_F_END);
+    m.u.end.bytes = UINT64_MAX;
+    expect_enc_bad(&m, "end: \"bytes\" must be an integer from 0 to "
+                   "9223372036854775807");
+    mig_msg_init(&m, MIG_F_DATA);
+    expect_enc_bad(&m, "frame type 5 (data) carries no message");
+    mig_msg_init(&m, 200);
+    expect_enc_bad(&m, "frame type 200 (unknown) carries no message");
+}
+END_TEST
+
+START_TEST(msg_host_names)
+{
+    char h[300];
+
+    ck_assert(mig_host_valid("a"));
+    ck_assert(mig_host_valid("b.example.org"));
+    ck_assert(mig_host_valid("host-1.Example.ORG."));
+    ck_assert(mig_host_valid("10.0.0.1"));
+    ck_assert(mig_host_valid("::1"));
+    ck_assert(mig_host_valid("fe80::1:2ff:fe3a:b0c1"));
+    ck_assert(!mig_host_valid(""));
+    ck_assert(!mig_host_valid(NULL));
+    ck_assert(!mig_host_valid("a b"));
+    ck_assert(!mig_host_valid("a/b"));
+    ck_assert(!mig_host_valid("a_b"));
+    ck_assert(!mig_host_valid("[::1]"));
+    ck_assert(!mig_host_valid("caf\xc3\xa9"));
+    memset(h, 'a', sizeof(h));
+    h[253] = '\0';
+    ck_assert(mig_host_valid(h));
+    h[253] = 'a';
+    h[254] = '\0';
+    ck_assert(!mig_host_valid(h));
+    h[299] = '\0';
+    ck_assert(!mig_host_valid(h));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("migwire");
@@ -579,6 +1241,18 @@ int main(void)
     tcase_add_test(tc, ctl_sizes);
     tcase_add_test(tc, ctl_busy_and_closed);
     tcase_add_test(tc, ctl_fields);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("msg");
+    tcase_add_test(tc, msg_roundtrip_prepare);
+    tcase_add_test(tc, msg_roundtrip_small);
+    tcase_add_test(tc, msg_decode_lenient);
+    tcase_add_test(tc, msg_refused_fields);
+    tcase_add_test(tc, msg_refused_prepare);
+    tcase_add_test(tc, msg_refused_others);
+    tcase_add_test(tc, msg_refused_payloads);
+    tcase_add_test(tc, msg_encode_refused);
+    tcase_add_test(tc, msg_host_names);
     suite_add_tcase(s, tc);
 
     SRunner *sr = srunner_create(s);
