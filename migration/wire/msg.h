@@ -10,6 +10,13 @@
  * A message that fails gets XN_EPROTO and one sentence naming the message
  * and the field, quoting the bad value (xn_quote).
  *
+ * Ranges: integers are JSON integers (not 1.0), counters and times from 0
+ * to INT64_MAX, memory_kb from 1 to 2^40, domid from 1 to 32751, hello's
+ * versions from 1 to 1000; names and reasons within their arrays below
+ * (the NUL included) and not empty, except a reason and a policy value.
+ * The payload is one JSON object (white space around it is fine), nested
+ * at most 32 deep, without NUL bytes or "\u0000".
+ *
  * The decoders face network peers (through the relay, which decodes every
  * control frame before handing it on) and are fuzzed
  * (tests/fuzz/fuzz_migmsg.c).
@@ -47,7 +54,8 @@ struct mig_policy_entry {
 
 /* prepare: {"name":"web1", "uuid":"...", "memory_kb":N, "config":{libxl
  * JSON object}, "policy":{"k":"v",...}, "live":true, "paused":false,
- * "stream":"xen"|"sim", "vcpus":N}.
+ * "stream":"xen"|"sim"}, all required (policy may be {}).  A "vcpus" a
+ * sender adds is ignored like any unknown field: the config has them.
  * `config` is kept as its JSON text (owned, NUL-terminated), re-serialised
  * from the parsed object, for the receiver's driver to parse. */
 struct mig_prepare {
@@ -60,7 +68,8 @@ struct mig_prepare {
     bool live;
     bool paused;                    /* leave it paused at the end */
     char stream[16];                /* the driver's stream kind: "xen" or
-                                       "sim"; a receiver refuses another */
+                                       "sim"; a receiver refuses another
+                                       (decoded: any word of [a-z0-9_-]) */
 };
 
 /* ready: {"domname":"web1--incoming"}  (the name it restores under) */
@@ -70,7 +79,8 @@ struct mig_ready {
 
 /* refuse and abort: {"code":"ENOMEM", "reason":"..."}  (code: xn_errname) */
 struct mig_refuse {
-    int code;                       /* enum xn_err (unknown names: EFAIL) */
+    int code;                       /* enum xn_err, < 0 (unknown names and
+                                       "OK": EFAIL) */
     char reason[MIG_REASON_MAX];
 };
 
@@ -122,19 +132,28 @@ struct mig_msg {
     } u;
 };
 
+/* Zero *m, of `type`. */
 void mig_msg_init(struct mig_msg *m, unsigned type);
 void mig_msg_dispose(struct mig_msg *m);        /* frees config_json */
 
 /* Decode a control frame's payload (type from its header).  On success *m
- * is filled (mig_msg_dispose it); on failure it holds nothing to free. */
+ * is filled (mig_msg_dispose it); on failure it holds nothing to free.
+ * XN_EINVAL for a type that carries no message (DATA, DATA_Z, unknown). */
 int mig_msg_decode(unsigned type, const uint8_t *buf, size_t len,
                    struct mig_msg *m, struct xn_msg *msg);
 
 /* Encode `m` as its JSON payload: *buf_r (malloc'd, not NUL-terminated
  * for the wire; *len_r bytes, at most MIG_CTRL_MAX) is the caller's.
- * XN_EINVAL when a field is out of range (the same checks as decode). */
+ * XN_EINVAL when a field is out of range (the same checks as decode: the
+ * payload is decoded before it is handed out, and the decoder's sentence
+ * says what is wrong), or for two policy entries of one key. */
 int mig_msg_encode(const struct mig_msg *m, uint8_t **buf_r, size_t *len_r,
                    struct xn_msg *msg);
+
+/* Whether s is a host name as hello carries it and the relay checks
+ * certificates against: 1 to 253 characters of [A-Za-z0-9.:-] (a DNS name
+ * or an IPv4 or IPv6 address; not checked any further). */
+bool mig_host_valid(const char *s);
 
 /* A whole control frame (header + payload) in one malloc'd buffer. */
 int mig_msg_frame(const struct mig_msg *m, uint8_t **buf_r, size_t *len_r,
