@@ -434,6 +434,21 @@ int hv_resume(struct hv *hv, uint32_t domid, hv_done_fn *done, void *opaque,
     return rc < 0 ? rc : hv->ops->resume(hv, domid, done, opaque, msg);
 }
 
+int hv_save_progress(struct hv *hv, uint32_t domid,
+                     struct hv_save_progress *p, struct xn_msg *msg)
+{
+    int rc;
+
+    memset(p, 0, sizeof(*p));
+    if (!hv->ops->save_progress)
+        return xn_msg_set(msg, XN_ENOTSUP, "the %s driver does not report "
+                          "the progress of a save", hv->ops->scheme);
+    rc = hv->ops->save_progress(hv, domid, p, msg);
+    if (rc < 0)
+        memset(p, 0, sizeof(*p));
+    return rc;
+}
+
 int hv_image_open(struct hv *hv, int fd, struct hv_image **img_r,
                   struct xn_msg *msg)
 {

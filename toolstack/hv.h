@@ -160,6 +160,27 @@ int hv_save(struct hv *hv, uint32_t domid, int fd, unsigned flags,
 int hv_resume(struct hv *hv, uint32_t domid, hv_done_fn *done, void *opaque,
               struct xn_msg *msg);
 
+/* How far a save has come (hv_save_progress).  A live save sends every
+ * page while the guest runs (round 0), then, round after round, the pages
+ * the guest dirtied meanwhile, until few are left or it gives up; then it
+ * suspends the guest and sends the rest (the downtime). */
+struct hv_save_progress {
+    uint32_t round;             /* the pass being sent: 0 = every page */
+    uint64_t bytes;             /* written to the fd so far */
+    uint64_t pages_total;       /* the domain's pages */
+    uint64_t pages_dirty;       /* left to send: an estimate */
+    bool suspended;             /* the guest is suspended: the last pass */
+    uint64_t suspended_ns;      /* CLOCK_REALTIME when it was suspended
+                                 * (0 before) */
+};
+
+/* The progress of the save of `domid` now running (0, *p filled; zeroed
+ * on failure): XN_ENOENT when no save of it runs, XN_ENOTSUP when the
+ * driver cannot tell (libxl 4.17 reports no iterations).  Synchronous and
+ * quick: it changes nothing. */
+int hv_save_progress(struct hv *hv, uint32_t domid,
+                     struct hv_save_progress *p, struct xn_msg *msg);
+
 struct hv_image;
 int hv_image_open(struct hv *hv, int fd, struct hv_image **img_r,
                   struct xn_msg *msg);

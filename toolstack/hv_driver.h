@@ -76,6 +76,9 @@ struct hv_ops {
                 hv_done_fn *done, void *opaque, struct xn_msg *msg);
     int (*resume)(struct hv *hv, uint32_t domid, hv_done_fn *done,
                   void *opaque, struct xn_msg *msg);
+    /* May be NULL: the driver cannot tell (XN_ENOTSUP).  p is zeroed. */
+    int (*save_progress)(struct hv *hv, uint32_t domid,
+                         struct hv_save_progress *p, struct xn_msg *msg);
     /* Fill img->cfg (heap, libxl_domain_config_init'ed) and img->priv
      * from the image's description; image_free frees priv (not cfg). */
     int (*image_open)(struct hv *hv, struct hv_image *img,

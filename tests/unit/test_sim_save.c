@@ -1,7 +1,9 @@
 /*
  * test_sim_save.c - the sim:/// driver's save, restore and resume on a
  * real libevent loop: a domain's configuration, images in files and over
- * sockets between two hosts, damaged images, a peer that went away, speed.
+ * sockets between two hosts, damaged images, a peer that went away, speed;
+ * guests writing to memory and the rounds of a live save (on a clock that
+ * runs with the bytes written, a link of known speed), its progress.
  */
 #include <check.h>
 #include <fcntl.h>
@@ -9,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -355,6 +358,358 @@ START_TEST(driver_big_save_is_quick)
 }
 END_TEST
 
+/* --- guests writing to memory --- */
+
+static uint64_t gen_sum(const struct sim_dom *d, uint64_t *touched_r)
+{
+    uint64_t sum = 0, touched = 0;
+
+    for (uint64_t pfn = 0; pfn < sim_dom_pages(d); pfn++) {
+        sum += sim_dom_page_gen(d, pfn);
+        touched += sim_dom_page_gen(d, pfn) != 0;
+    }
+    if (touched_r)
+        *touched_r = touched;
+    return sum;
+}
+
+START_TEST(dirty_model)
+{
+    struct sim_host *h = simt_load(NULL), *h2 = simt_load(NULL);
+    struct sim_dom *d = simt_named(h, "web1"), *d2 = simt_named(h2, "web1");
+    uint64_t touched, t0 = simt_fake_now, *map, n;
+
+    /* 64 MiB/s over a quarter of 1 GiB: 16384 writes a second */
+    sim_dom_set_dirty(h, d, 64 * MiB, 0.25);
+    sim_dom_set_dirty(h2, d2, 64 * MiB, 0.25);
+    ck_assert_uint_eq(sim_dom_dirty_set_pages(d), 65536);
+    simt_fake_now = t0 + SEC;
+    sim_dom_dirty_settle(h, d);
+    ck_assert_uint_eq(gen_sum(d, &touched), 16384);
+    ck_assert_uint_le(touched, 16384);
+    ck_assert_uint_gt(touched, 14000);      /* ~14.4k distinct of 65536 */
+
+    /* the same writes however the time is cut */
+    for (int i = 1; i <= 7; i++) {
+        simt_fake_now = t0 + SEC * (uint64_t)i / 7;
+        sim_dom_dirty_settle(h2, d2);
+    }
+    ck_assert_int_eq(memcmp(d->page_gen, d2->page_gen,
+                            sim_dom_pages(d) * sizeof(*d->page_gen)), 0);
+
+    /* a paused guest writes nothing; the log sees what is written */
+    ck_assert_int_eq(sim_dom_pause(h, d, NULL), 0);
+    ck_assert_int_eq(sim_dom_log_dirty_start(d), 0);
+    simt_fake_now = t0 + 3 * SEC;
+    sim_dom_dirty_settle(h, d);
+    ck_assert_uint_eq(gen_sum(d, NULL), 16384);
+    ck_assert_uint_eq(sim_dom_log_dirty_count(d), 0);
+    ck_assert_int_eq(sim_dom_dirty_page(d, 5), 0);
+    ck_assert_int_eq(sim_dom_dirty_page(d, 5), 0);
+    ck_assert_int_eq(sim_dom_dirty_page(d, 70), 0);
+    ck_assert_uint_eq(sim_dom_log_dirty_count(d), 2);
+    ck_assert_int_eq(sim_dom_log_dirty_take(d, &map, &n), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(map[0], UINT64_C(1) << 5);
+    ck_assert_uint_eq(map[1], UINT64_C(1) << 6);
+    free(map);
+    ck_assert_uint_eq(sim_dom_log_dirty_count(d), 0);
+
+    /* running again: 2 s more at the rate (the pause did not count) */
+    ck_assert_int_eq(sim_dom_unpause(h, d, NULL), 0);
+    simt_fake_now = t0 + 5 * SEC;
+    sim_dom_dirty_settle(h, d);
+    ck_assert_uint_eq(gen_sum(d, NULL), 16384 * 3 + 3);
+    ck_assert_uint_gt(sim_dom_log_dirty_count(d), 20000);
+    sim_dom_log_dirty_stop(d);
+    ck_assert_int_eq(sim_dom_log_dirty_take(d, &map, &n), XN_ESTATE);
+
+    /* no rate, no writes */
+    sim_dom_set_dirty(h, d, 0, 1);
+    simt_fake_now = t0 + 9 * SEC;
+    sim_dom_dirty_settle(h, d);
+    ck_assert_uint_eq(gen_sum(d, NULL), 16384 * 3 + 3);
+    sim_host_free(h);
+    sim_host_free(h2);
+}
+END_TEST
+
+/* --- live saves in rounds --- */
+
+/* The host's clock for a save over a link of `bytes_s`: time moves only
+ * with the bytes the save of `domid` handed out, so what the guest writes
+ * meanwhile is the same on every run. */
+struct link {
+    struct simdrv *drv;
+    uint32_t domid;
+    uint64_t base;
+    uint64_t bytes_s;
+    uint64_t bytes;
+};
+
+static uint64_t link_now(void *opaque)
+{
+    struct link *l = opaque;
+    const struct simdrv_op *op = simdrv_op_find(l->drv, SIMOP_SAVE,
+                                                l->domid);
+
+    if (op && op->w)
+        l->bytes = sim_img_writer_offset(op->w);
+    return l->base + (uint64_t)((double)l->bytes * 1e9 / (double)l->bytes_s);
+}
+
+static void link_install(struct link *l, struct simt *t, uint32_t domid,
+                         uint64_t bytes_s)
+{
+    memset(l, 0, sizeof(*l));
+    l->drv = simdrv_of(t->hv);
+    l->domid = domid;
+    l->bytes_s = bytes_s;
+    l->base = sim_host_now(l->drv->host);
+    sim_host_set_clock(l->drv->host, link_now, l);
+}
+
+static uint64_t realtime_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* What hv_save_progress told while the save ran. */
+struct seen {
+    int polls;
+    uint32_t max_round;
+    uint64_t bytes;
+    bool suspended;
+    uint64_t suspended_ns;
+    uint64_t pages_total;
+};
+
+/* Run the loop until t's save of domid is done, asking its progress after
+ * every turn: it only grows, and the suspend is recorded once. */
+static void run_save(struct simt *t, uint32_t domid, int want_done,
+                     struct seen *s)
+{
+    bool timed_out = false;
+    struct timeval tv = { 120, 0 };
+    struct event *to = evtimer_new(t->base, simt_timeout_cb, &timed_out);
+
+    memset(s, 0, sizeof(*s));
+    evtimer_add(to, &tv);
+    while (t->n_done < want_done && !timed_out) {
+        struct hv_save_progress p;
+        struct xn_msg msg;
+
+        event_base_loop(t->base, EVLOOP_ONCE);
+        if (hv_save_progress(t->hv, domid, &p, &msg) < 0) {
+            char gone[64];
+            snprintf(gone, sizeof(gone), "domain %u (lv) is not being saved",
+                     domid);
+            ck_assert_int_eq(t->n_done, want_done);     /* it ended */
+            ck_assert_str_eq(msg.text, gone);
+            break;
+        }
+        s->polls++;
+        ck_assert_uint_ge(p.round, s->max_round);
+        ck_assert_uint_ge(p.bytes, s->bytes);
+        ck_assert_uint_le(p.pages_dirty, p.pages_total + p.pages_total);
+        if (s->suspended) {
+            ck_assert(p.suspended);
+            ck_assert_uint_eq(p.suspended_ns, s->suspended_ns);
+        }
+        s->max_round = p.round;
+        s->bytes = p.bytes;
+        s->suspended = p.suspended;
+        s->suspended_ns = p.suspended_ns;
+        s->pages_total = p.pages_total;
+    }
+    event_free(to);
+    ck_assert_msg(!timed_out, "the save did not end");
+}
+
+/* Two hosts on one loop, a socket between them: a saves into sv[0], b
+ * restores from sv[1]. */
+static void two_hosts(struct simt *a, struct simt *b, int sv[2])
+{
+    struct xn_msg msg;
+
+    simt_open(a, "sim:///a", NULL);
+    memset(b, 0, sizeof(*b));
+    b->base = a->base;
+    ck_assert_int_eq(hv_open("sim:///b", a->base, NULL, simt_on_event, b,
+                             &b->hv, &msg), 0);
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    fcntl(sv[0], F_SETFL, O_NONBLOCK);
+    fcntl(sv[1], F_SETFL, O_NONBLOCK);
+}
+
+/* Start a's live save of id and b's restore of it as "lv--incoming". */
+static void start_migration(struct simt *a, struct simt *b, uint32_t id,
+                            int sv[2])
+{
+    struct hv_image *img;
+    struct xn_msg msg;
+
+    ck_assert_int_eq(hv_save(a->hv, id, sv[0], HV_SAVE_LIVE, simt_on_done,
+                             a, &msg), 0);
+    for (int i = 0; i < 100 && !simt_readable(sv[1]); i++)
+        event_base_loop(a->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+    ck_assert_int_eq(hv_image_open(b->hv, sv[1], &img, &msg), 0);
+    ck_assert_int_eq(hv_restore(b->hv, img, "lv--incoming", true,
+                                simt_on_done, b, &msg), 0);
+}
+
+/* A guest writing 32 MiB/s over a 256 MiB/s link: round 0 (16 MiB) leaves
+ * ~480 pages dirty, round 1 ~60; then it is suspended for the rest.  The
+ * restored guest has every page at the generation it had then. */
+START_TEST(live_save_converges)
+{
+    struct simt a, b;
+    struct hv_dominfo info;
+    struct sim_dom *da, *db;
+    struct link l;
+    struct seen s;
+    struct xn_msg msg;
+    uint64_t before, touched;
+    int sv[2];
+    uint32_t id;
+
+    two_hosts(&a, &b, sv);
+    id = simt_create(&a, simt_mkcfg("lv", 16, 1), false);
+    da = sim_dom_get(simdrv_of(a.hv)->host, id);
+    link_install(&l, &a, id, 256 * MiB * 1024);
+    sim_dom_set_dirty(simdrv_of(a.hv)->host, da, 32 * MiB, 1);
+    ck_assert_int_eq(hv_save_progress(a.hv, id, &(struct hv_save_progress){0},
+                                      &msg), XN_ENOENT);
+    before = realtime_ns();
+    start_migration(&a, &b, id, sv);
+    run_save(&a, id, 2, &s);
+    ck_assert_msg(a.rc == 0, "%s", a.msg.text);
+    ck_assert(simt_run_until(&a, &b.n_done, 1, 60000));
+    ck_assert_msg(b.rc == 0, "%s", b.msg.text);
+
+    ck_assert_int_gt(s.polls, 2);
+    ck_assert_uint_ge(s.max_round, 1);              /* more than one round */
+    ck_assert_uint_gt(s.bytes, 16 * MiB * 1024);
+    ck_assert_uint_eq(s.pages_total, 4096);
+    ck_assert(s.suspended);
+    ck_assert_uint_ge(s.suspended_ns, before);
+    ck_assert_uint_le(s.suspended_ns, realtime_ns());
+    ck_assert_uint_gt(l.bytes, 16 * MiB * 1024 + 4096);    /* pages again */
+
+    /* the source: suspended (reported once), log-dirty mode off */
+    ck_assert_int_eq(hv_dom_info(a.hv, id, &info, &msg), 0);
+    ck_assert_int_eq(info.state, HV_STATE_SHUTDOWN);
+    ck_assert_int_eq(info.shutdown_reason, HV_SHUTDOWN_SUSPEND);
+    ck_assert_int_eq(a.n_ev, 1);
+    ck_assert_ptr_null(da->dirty.log);
+
+    /* the copy: every page as the source had it at the suspend */
+    db = sim_dom_get(simdrv_of(b.hv)->host, b.domid);
+    ck_assert_ptr_nonnull(db);
+    ck_assert_str_eq(db->name, "lv--incoming");
+    ck_assert_uint_gt(gen_sum(da, &touched), 0);
+    ck_assert_uint_gt(touched, 400);
+    ck_assert_uint_eq(sim_dom_pages(db), sim_dom_pages(da));
+    for (uint64_t pfn = 0; pfn < sim_dom_pages(da); pfn++)
+        ck_assert_uint_eq(sim_dom_page_gen(db, pfn),
+                          sim_dom_page_gen(da, pfn));
+    close(sv[0]);
+    close(sv[1]);
+    hv_close(b.hv);
+    simt_close(&a);
+}
+END_TEST
+
+/* A guest writing 1 GiB/s over a quarter of its 16 MiB, on a 256 MiB/s
+ * link: every round leaves its whole working set dirty (1024 pages, more
+ * than 1/8 of its memory), so after 10 the save gives up; the guest runs
+ * on, never suspended, and the other side sees a truncated stream. */
+START_TEST(live_save_gives_up)
+{
+    struct simt a, b;
+    struct hv_dominfo info;
+    struct hv_save_progress p;
+    struct sim_dom *da;
+    struct link l;
+    struct seen s;
+    struct xn_msg msg;
+    const char *want = "live save of lv did not converge: 10 rounds sent ";
+    int sv[2];
+    uint32_t id;
+
+    two_hosts(&a, &b, sv);
+    id = simt_create(&a, simt_mkcfg("lv", 16, 1), false);
+    da = sim_dom_get(simdrv_of(a.hv)->host, id);
+    link_install(&l, &a, id, 256 * MiB * 1024);
+    sim_dom_set_dirty(simdrv_of(a.hv)->host, da, GiB, 0.25);
+    start_migration(&a, &b, id, sv);
+    run_save(&a, id, 2, &s);
+    ck_assert_int_eq(a.rc, XN_ETIMEDOUT);
+    ck_assert_msg(strncmp(a.msg.text, want, strlen(want)) == 0, "%s",
+                  a.msg.text);
+    ck_assert_msg(strstr(a.msg.text, " MiB still dirtied per round at "
+                         "1 GiB/s") != NULL, "%s", a.msg.text);
+    ck_assert_uint_ge(s.max_round, 8);
+    ck_assert(!s.suspended);
+
+    ck_assert_int_eq(hv_dom_info(a.hv, id, &info, &msg), 0);
+    ck_assert_int_eq(info.state, HV_STATE_RUNNING);
+    ck_assert_int_eq(info.shutdown_reason, HV_SHUTDOWN_NONE);
+    ck_assert_int_eq(a.n_ev, 0);                    /* never suspended */
+    ck_assert_ptr_null(da->dirty.log);
+    ck_assert_int_eq(hv_save_progress(a.hv, id, &p, &msg), XN_ENOENT);
+    ck_assert_int_eq(hv_resume(a.hv, id, simt_on_done, &a, &msg), XN_ESTATE);
+
+    /* nothing more comes: the receiver refuses what it got */
+    close(sv[0]);
+    ck_assert(simt_run_until(&a, &b.n_done, 1, 60000));
+    ck_assert_int_eq(b.rc, XN_ECORRUPT);
+    ck_assert_msg(strstr(b.msg.text, "cannot restore lv--incoming: the "
+                         "image is truncated after ") != NULL, "%s",
+                  b.msg.text);
+    ck_assert_int_eq(hv_dom_lookup(b.hv, "lv--incoming", &id, &msg),
+                     XN_ENOENT);
+    close(sv[1]);
+    hv_close(b.hv);
+    simt_close(&a);
+}
+END_TEST
+
+/* No writes: one pass, the same stream as a save that suspends first. */
+START_TEST(live_save_idle_is_one_round)
+{
+    struct simt t;
+    struct seen s;
+    struct xn_msg msg;
+    off_t live, cold;
+    int fd = simt_tmpfile_fd();
+    uint32_t id;
+
+    simt_open(&t, "sim:///", NULL);
+    id = simt_create(&t, simt_mkcfg("lv", 16, 1), false);
+    ck_assert_int_eq(hv_save(t.hv, id, fd, HV_SAVE_LIVE, simt_on_done, &t,
+                             &msg), 0);
+    run_save(&t, id, 2, &s);
+    ck_assert_msg(t.rc == 0, "%s", t.msg.text);
+    ck_assert_uint_eq(s.max_round, 0);
+    live = lseek(fd, 0, SEEK_CUR);
+    ck_assert_int_eq(hv_resume(t.hv, id, simt_on_done, &t, &msg), 0);
+    ck_assert(simt_run_until(&t, &t.n_done, 3, 1000));
+    ck_assert_int_eq(ftruncate(fd, 0), 0);
+    ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+    simt_save(&t, id, fd, 0);
+    cold = lseek(fd, 0, SEEK_CUR);
+    ck_assert_int_eq(live, cold);
+    ck_assert_int_eq(hv_save_progress(t.hv, 99, &(struct hv_save_progress){0},
+                                      &msg), XN_ENOENT);
+    ck_assert_str_eq(msg.text, "no domain with id 99");
+    close(fd);
+    simt_close(&t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sim_save");
@@ -366,6 +721,10 @@ int main(void)
     tcase_add_test(save, driver_migrate_between_hosts);
     tcase_add_test(save, driver_save_to_closed_peer);
     tcase_add_test(save, driver_big_save_is_quick);
+    tcase_add_test(save, dirty_model);
+    tcase_add_test(save, live_save_converges);
+    tcase_add_test(save, live_save_gives_up);
+    tcase_add_test(save, live_save_idle_is_one_round);
     tcase_set_timeout(save, 120);
     suite_add_tcase(s, save);
     return simt_run(s);

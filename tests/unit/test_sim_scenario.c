@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hv.h"
 #include "sim/sim_host.h"
@@ -183,6 +184,96 @@ START_TEST(scenario_missing_file)
 }
 END_TEST
 
+/* A scenario in a temporary file: <host> holding `domain`'s element;
+ * the path into path[len] (the caller unlinks it). */
+static void scenario_tmp(const char *domain, char *path, size_t len)
+{
+    FILE *f;
+    int fd;
+
+    snprintf(path, len, "/tmp/test_sim_scenario.XXXXXX");
+    fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "<host name=\"h\">\n  %s\n</host>\n", domain);
+    fclose(f);
+}
+
+START_TEST(scenario_dirty_rate)
+{
+    static const struct {
+        const char *attrs;
+        uint64_t rate_kb_s;
+        double set;
+    } good[] = {
+        { "", 0, 1 },
+        { "dirty-rate=\"64MiB/s\"", 64 * MiB, 1 },
+        { "dirty-rate=\"64M\" dirty-set=\"25%\"", 64 * MiB, 0.25 },
+        { "dirty-rate=\"1GiB\" dirty-set=\"12.5%\"", GiB, 0.125 },
+        { "dirty-rate=\"0\" dirty-set=\"100%\"", 0, 1 },
+    };
+    char path[64], elem[256];
+
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        struct sim_host *h = NULL;
+        struct sim_dom *d;
+        struct xn_msg msg;
+
+        snprintf(elem, sizeof(elem), "<domain name=\"w\" memory=\"64MiB\" "
+                 "%s/>", good[i].attrs);
+        scenario_tmp(elem, path, sizeof(path));
+        ck_assert_msg(sim_scenario_load(path, NULL, NULL, NULL, &h,
+                                        &msg) == 0, "%s", msg.text);
+        unlink(path);
+        d = simt_named(h, "w");
+        ck_assert_uint_eq(d->dirty.rate_kb_s, good[i].rate_kb_s);
+        ck_assert_double_eq(d->dirty.set, good[i].set);
+        sim_host_free(h);
+    }
+}
+END_TEST
+
+START_TEST(scenario_dirty_rate_bad)
+{
+    static const struct {
+        const char *attr;
+        const char *why;
+    } bad[] = {
+        { "dirty-rate=\"fast\"", "dirty-rate \"fast\" is not a write rate "
+          "(use a size per second up to 1TiB/s, e.g. 64MiB/s; 0 = none)" },
+        { "dirty-rate=\"2TiB/s\"", "dirty-rate \"2TiB/s\" is not a write "
+          "rate (use a size per second up to 1TiB/s, e.g. 64MiB/s; 0 = "
+          "none)" },
+        { "dirty-rate=\"-1M\"", "dirty-rate \"-1M\" is not a write rate "
+          "(use a size per second up to 1TiB/s, e.g. 64MiB/s; 0 = none)" },
+        { "dirty-set=\"0%\"", "dirty-set \"0%\" is not a percentage above 0 "
+          "and up to 100 (e.g. 25%)" },
+        { "dirty-set=\"150%\"", "dirty-set \"150%\" is not a percentage "
+          "above 0 and up to 100 (e.g. 25%)" },
+        { "dirty-set=\"25\"", "dirty-set \"25\" is not a percentage above 0 "
+          "and up to 100 (e.g. 25%)" },
+    };
+    char path[64], elem[256], want[512];
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct sim_host *h = NULL;
+        struct xn_msg msg;
+
+        snprintf(elem, sizeof(elem), "<domain name=\"w\" memory=\"64MiB\" "
+                 "%s/>", bad[i].attr);
+        scenario_tmp(elem, path, sizeof(path));
+        ck_assert_int_eq(sim_scenario_load(path, NULL, NULL, NULL, &h, &msg),
+                         XN_EINVAL);
+        ck_assert_ptr_null(h);
+        snprintf(want, sizeof(want), "%s:2: domain \"w\": %s", path,
+                 bad[i].why);
+        ck_assert_str_eq(msg.text, want);
+        unlink(path);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sim_scenario");
@@ -192,6 +283,8 @@ int main(void)
     tcase_add_test(scenario, scenario_file);
     tcase_add_test(scenario, scenario_errors);
     tcase_add_test(scenario, scenario_missing_file);
+    tcase_add_test(scenario, scenario_dirty_rate);
+    tcase_add_test(scenario, scenario_dirty_rate_bad);
     suite_add_tcase(s, scenario);
     return simt_run(s);
 }

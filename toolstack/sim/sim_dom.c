@@ -230,6 +230,8 @@ int sim_dom_add(struct sim_host *h, const struct sim_dom_spec *s,
                                                       ? now - h->born_ns : 0);
     }
     sim_dom_mem_init(h, d, s);
+    d->dirty.settled_ns = sim_host_now(h);
+    sim_dom_set_dirty(h, d, s->dirty.rate_kb_s, s->dirty.set);
     for (uint32_t i = 0; i < d->vcpus_max; i++) {
         spec_affinity(h, s->hard, i, &d->vcpus[i].hard);
         spec_affinity(h, s->soft, i, &d->vcpus[i].soft);
@@ -264,6 +266,7 @@ void sim_dom_remove(struct sim_host *h, struct sim_dom *d)
     if (d->drv && h->drv_free)
         h->drv_free(d->drv);
     free(d->page_gen);
+    free(d->dirty.log);
     free(d->vcpus);
     free(d);
 }
@@ -302,6 +305,7 @@ static void set_state(struct sim_host *h, struct sim_dom *d,
 {
     sim_sched_change(h, d->poolid, false);  /* old rates up to now */
     sim_dom_mem_settle(h, d);
+    sim_dom_dirty_settle(h, d);             /* its writes while it ran */
     d->state = state;
     d->reason = reason;
 }

@@ -211,6 +211,7 @@ void simdrv_op_free(struct simdrv_op *op)
     if (op->io)
         event_free(op->io);
     sim_img_writer_free(op->w);
+    free(op->map);
     sim_img_reader_free(op->r);
     sim_dom_spec_dispose(&op->spec);
     simdrv_cfg_free(op->cfg);
@@ -353,6 +354,7 @@ const struct hv_ops hv_sim_ops = {
     .pool_sched_set = simdrv_pool_sched_set,
     .save = simdrv_save,
     .resume = simdrv_resume,
+    .save_progress = simdrv_save_progress,
     .image_open = simdrv_image_open,
     .image_head = sim_img_head,
     .image_free = simdrv_image_free,

@@ -4,7 +4,8 @@
  * operations.  sim_drv.c has open/close, the event timer, the machinery of
  * asynchronous operations and the table of hv_ops; sim_calls.c queries
  * and synchronous calls; sim_life.c create, destroy and shutdown;
- * sim_save.c save, resume and restore.
+ * sim_save.c save, resume and restore; sim_live.c the passes of a live
+ * save.
  *
  * Everything the model does later (a guest acting, a domain dying) comes
  * out of one libevent timer, `tick`, armed for the model's next due action;
@@ -81,6 +82,16 @@ struct simdrv_op {
     struct sim_img_writer *w;
     const uint8_t *wbuf;
     size_t wlen, woff;
+    /* save, live: the passes (sim_save.c) */
+    uint32_t round;                 /* the pass being sent: 0 = every page */
+    bool last;                      /* the guest is suspended: the last
+                                     * pass (or it shut down by itself) */
+    bool end;                       /* the last pass went: the end record */
+    uint64_t *map;                  /* the pass's pages, a bit each (the
+                                     * log taken); owned, NULL in pass 0 */
+    uint64_t map_at;                /* the next pfn to look at */
+    uint64_t map_left;              /* its pages not sent yet */
+    uint64_t suspended_ns;          /* CLOCK_REALTIME at the suspend */
     struct sim_img_reader *r;
     struct sim_dom_spec spec;       /* restore: the domain to make */
     libxl_domain_config *cfg;       /* restore: its configuration (owned
@@ -186,6 +197,29 @@ int simdrv_save(struct hv *hv, uint32_t domid, int fd, unsigned flags,
                 hv_done_fn *done, void *opaque, struct xn_msg *msg);
 int simdrv_resume(struct hv *hv, uint32_t domid, hv_done_fn *done,
                   void *opaque, struct xn_msg *msg);
+/* A live save passes while the guest runs at most this often (round 0
+ * included); it stops when at most SIMDRV_SAVE_FEW pages are left, and
+ * gives up at the limit when more than 1/SIMDRV_SAVE_GIVEUP of the
+ * memory is (docs/sim-host.md, "Live save"). */
+#define SIMDRV_SAVE_ROUNDS 10u
+#define SIMDRV_SAVE_FEW 256u
+#define SIMDRV_SAVE_GIVEUP 8u
+
+/* --- sim_live.c: the passes of a live save, a save's progress --- */
+/* A live save of d starts: log-dirty mode on (XN_ENOMEM). */
+int simlive_start(struct simdrv_op *op, struct sim_dom *d);
+/* The save ends, whichever way: log-dirty mode off (if the domain is
+ * still there). */
+void simlive_stop(struct simdrv_op *op);
+/* The save suspended the guest now (for the progress). */
+void simlive_suspended(struct simdrv_op *op);
+/* Once the first pass went out: the next piece of a later pass in
+ * op->wbuf and op->wlen, suspending the guest before the last; wlen 0
+ * (op->end set) when only the end record is left.  XN_ETIMEDOUT with the
+ * sentence when the save gives up (the guest runs on), or another code. */
+int simlive_next(struct simdrv_op *op, struct sim_dom *d, struct xn_msg *msg);
+int simdrv_save_progress(struct hv *hv, uint32_t domid,
+                         struct hv_save_progress *p, struct xn_msg *msg);
 int simdrv_image_open(struct hv *hv, struct hv_image *img,
                       struct xn_msg *msg);
 void simdrv_image_free(struct hv_image *img);

@@ -221,6 +221,41 @@ double sim_cpu_trace_demand(const struct sim_cpu_trace *t, uint64_t t_ns);
  * (UINT64_MAX: never); the demand is constant on [t_ns, that). */
 uint64_t sim_cpu_trace_next(const struct sim_cpu_trace *t, uint64_t t_ns);
 
+/* --- the guest writing to its memory (sim_dirty.c) ---
+ *
+ * A running guest writes `rate_kb_s` KiB a second to pages of its working
+ * set (the fraction `set` of its pages, spread over its memory), each write
+ * bumping one page's generation (its content changes).  Which page the
+ * k-th write hits is a hash of (the domain's seed, k): seeded and
+ * deterministic, however the time is cut.  Writes are made lazily: when
+ * the domain's state changes and when someone settles it
+ * (sim_dom_dirty_settle, as a live save does before each piece), for the
+ * running time since; a settle makes at most max(working set, 2^20)
+ * writes (after a long quiet time the working set is dirty either way).
+ * Paused, suspended and shut-down guests write nothing.
+ *
+ * While log-dirty mode is on (a live save), every page written - by the
+ * model or by sim_dom_dirty_page - gets its bit set in the log, as Xen's
+ * log-dirty mode does; the save takes the log each pass.
+ */
+#define SIM_DIRTY_RATE_MAX (UINT64_C(1) << 30)    /* KiB/s: 1 TiB/s */
+
+struct sim_dirty {
+    /* behaviour (scenario, or sim_dom_set_dirty) */
+    uint64_t rate_kb_s;         /* KiB the guest writes a second; 0: none;
+                                 * at most 1 TiB/s (SIM_DIRTY_RATE_MAX) */
+    double set;                 /* its working set: a fraction of its
+                                 * pages, (0, 1]; 0 in a spec = 1 */
+    /* state */
+    uint64_t settled_ns;        /* clock at the last settle */
+    uint64_t run_ns;            /* running time at this rate */
+    uint64_t writes;            /* page writes made at this rate */
+    uint64_t *log;              /* log-dirty bitmap (a bit a page), NULL
+                                 * when off; owned by the domain */
+    uint64_t log_pages;         /* pages the log covers */
+    uint64_t log_count;         /* bits set */
+};
+
 /*
  * A domain.  Read its fields freely; change it only through sim_dom_*().
  * The pointer is valid until the domain is removed (sim_host_step reporting
@@ -267,6 +302,7 @@ struct sim_dom {
     uint64_t act_due;
     uint32_t act_seq;
     struct sim_guest_mem gm;    /* balloon driver, workload, agent */
+    struct sim_dirty dirty;     /* writes to memory, log-dirty mode */
     void *drv;                  /* owner's data; see sim_host_set_drv_free */
     struct sim_dom *name_next;  /* private: name hash chain */
 };
@@ -306,6 +342,8 @@ struct sim_dom_spec {
                                  * workload, no swap */
     bool has_wl_seed;           /* else gm.wl_seed is derived from the
                                  * uuid */
+    struct sim_dirty dirty;     /* behaviour only (rate_kb_s, set); init:
+                                 * no writes */
 };
 
 void sim_dom_spec_init(struct sim_dom_spec *s);
@@ -474,10 +512,34 @@ static inline uint32_t sim_dom_page_gen(const struct sim_dom *d,
 {
     return d->page_gen ? d->page_gen[pfn] : 0;
 }
-/* The guest wrote to page `pfn`: its content changes (generation + 1). */
+/* The guest wrote to page `pfn`: its content changes (generation + 1),
+ * and its bit is set in the log while log-dirty mode is on. */
 int sim_dom_dirty_page(struct sim_dom *d, uint64_t pfn);
 /* Install generations (pages entries, copied; NULL = all 0) and seed. */
 int sim_dom_set_image(struct sim_dom *d, uint64_t seed, const uint32_t *gens);
+
+/* --- writes to memory (sim_dirty.c); the type is above sim_dom --- */
+/* Make the writes of d's running time up to now. */
+void sim_dom_dirty_settle(struct sim_host *h, struct sim_dom *d);
+/* A new write rate (KiB/s, 0: none) and working set (a fraction of the
+ * pages, (0, 1]; 0 = all), from now on: the writes up to now are made at
+ * the old rate first. */
+void sim_dom_set_dirty(struct sim_host *h, struct sim_dom *d,
+                       uint64_t rate_kb_s, double set);
+/* The pages d writes to: its working set, at least 1 (0 without pages). */
+uint64_t sim_dom_dirty_set_pages(const struct sim_dom *d);
+/* Log-dirty mode: start (a clear log over the pages d has now; XN_ENOMEM)
+ * and stop (the log is freed).  Starting twice clears the log. */
+int sim_dom_log_dirty_start(struct sim_dom *d);
+void sim_dom_log_dirty_stop(struct sim_dom *d);
+/* Pages written since the log was started or last taken. */
+uint64_t sim_dom_log_dirty_count(const struct sim_dom *d);
+/* Hand the log over and start a clear one: *map_r (malloc'd, the caller
+ * frees it) has bit pfn % 64 of word pfn / 64 set for each page written;
+ * its pages in *count_r.  XN_ENOMEM (the log kept), XN_ESTATE when the
+ * mode is off. */
+int sim_dom_log_dirty_take(struct sim_dom *d, uint64_t **map_r,
+                           uint64_t *count_r);
 
 /* --- guest memory (sim_balloon.c); the types are above sim_dom --- */
 /* Advance every guest's balloon and workload to `now` (the host's clock

@@ -89,6 +89,7 @@ struct sim_img_writer {
     uint64_t offset;
     EVP_MD_CTX *md;
     uint8_t *buf;               /* BATCH_BYTES */
+    uint64_t *pfns;             /* SIM_IMG_BATCH: the record's pages */
 };
 
 int sim_img_writer_new(const struct sim_img_info *info, const char *config,
@@ -105,8 +106,9 @@ int sim_img_writer_new(const struct sim_img_info *info, const char *config,
     w->info = *info;
     w->config = strdup(config);
     w->buf = malloc(BATCH_BYTES);
+    w->pfns = malloc(SIM_IMG_BATCH * sizeof(*w->pfns));
     w->md = EVP_MD_CTX_new();
-    if (!w->config || !w->buf || !w->md ||
+    if (!w->config || !w->buf || !w->pfns || !w->md ||
         EVP_DigestInit_ex(w->md, EVP_sha256(), NULL) != 1) {
         sim_img_writer_free(w);
         return XN_ENOMEM;
@@ -122,6 +124,7 @@ void sim_img_writer_free(struct sim_img_writer *w)
     EVP_MD_CTX_free(w->md);
     free(w->config);
     free(w->buf);
+    free(w->pfns);
     free(w);
 }
 
@@ -146,26 +149,37 @@ static size_t write_header(const struct sim_img_info *in, uint8_t *b)
     return SIM_IMG_HDR_LEN;
 }
 
-static size_t write_batch(struct sim_img_writer *w, const uint32_t *gens)
+/* A PAGES record of the n pages in w->pfns, at their generations now. */
+static size_t write_pages(struct sim_img_writer *w, uint32_t n,
+                          const uint32_t *gens)
 {
-    uint64_t left = w->info.pages - w->next_pfn;
-    uint32_t n = left < SIM_IMG_BATCH ? (uint32_t)left : SIM_IMG_BATCH;
     uint8_t *idx = w->buf + REC_HDR, *data = idx + (size_t)n * IDX_ENT;
 
     put32(w->buf, REC_PAGES);
     put32(w->buf + 4, n);
     put64(w->buf + 8, 0);
     for (uint32_t i = 0; i < n; i++) {
-        uint64_t pfn = w->next_pfn + i;
+        uint64_t pfn = w->pfns[i];
         uint32_t gen = gens ? gens[pfn] : 0;
         put64(idx + (size_t)i * IDX_ENT, pfn);
         put32(idx + (size_t)i * IDX_ENT + 8, gen);
         put32(idx + (size_t)i * IDX_ENT + 12, 0);
         sim_page_fill(w->info.seed, pfn, gen, data + (size_t)i * SIM_IMG_PAGE);
     }
-    w->next_pfn += n;
     w->sent += n;
     return REC_HDR + (size_t)n * (IDX_ENT + SIM_IMG_PAGE);
+}
+
+/* The first pass: the next pages in order. */
+static size_t write_batch(struct sim_img_writer *w, const uint32_t *gens)
+{
+    uint64_t left = w->info.pages - w->next_pfn;
+    uint32_t n = left < SIM_IMG_BATCH ? (uint32_t)left : SIM_IMG_BATCH;
+
+    for (uint32_t i = 0; i < n; i++)
+        w->pfns[i] = w->next_pfn + i;
+    w->next_pfn += n;
+    return write_pages(w, n, gens);
 }
 
 int sim_img_writer_next(struct sim_img_writer *w, const uint32_t *gens,
@@ -220,6 +234,45 @@ int sim_img_writer_next(struct sim_img_writer *w, const uint32_t *gens,
 bool sim_img_writer_at_end(const struct sim_img_writer *w)
 {
     return w->state == W_END;
+}
+
+int sim_img_writer_pass(struct sim_img_writer *w, const uint64_t *map,
+                        uint64_t *pfn_r, const uint32_t *gens,
+                        const uint8_t **buf_r, size_t *len_r)
+{
+    uint64_t pfn = *pfn_r, pages = w->info.pages;
+    uint32_t n = 0;
+    size_t len;
+
+    *buf_r = w->buf;
+    *len_r = 0;
+    if (w->state != W_END)
+        return XN_ESTATE;
+    while (pfn < pages && n < SIM_IMG_BATCH) {
+        uint64_t word = map[pfn / 64] >> (pfn % 64);
+        if (!word) {                        /* the rest of this word */
+            pfn = (pfn / 64 + 1) * 64;
+            continue;
+        }
+        pfn += (uint64_t)__builtin_ctzll(word);
+        if (pfn >= pages)
+            break;
+        w->pfns[n++] = pfn++;
+    }
+    *pfn_r = pfn < pages ? pfn : pages;
+    if (n == 0)
+        return 0;
+    len = write_pages(w, n, gens);
+    if (EVP_DigestUpdate(w->md, w->buf, len) != 1)
+        return XN_EFAIL;
+    *len_r = len;
+    w->offset += len;
+    return 0;
+}
+
+uint64_t sim_img_writer_sent(const struct sim_img_writer *w)
+{
+    return w->sent;
 }
 
 uint64_t sim_img_writer_offset(const struct sim_img_writer *w)

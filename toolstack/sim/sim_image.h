@@ -12,11 +12,14 @@
  *                   configuration, libxl's JSON (as `xl -N create`)
  *            PAGES: count index entries {u64 pfn, u32 generation, u32 0},
  *                   then count pages of 4096 bytes
- *            END:   count 0, aux = number of page records sent
+ *            END:   count 0, aux = number of page copies sent
  *   trailer  SHA-256 of every byte before it
  * A page's content is a function of (seed, pfn, generation), so a reader
- * checks every page as well as the checksum.  A pfn may be sent more than
- * once (later passes of a live save); the last copy counts.
+ * checks every page as well as the checksum.  The first PAGES records send
+ * every page once, in order; a live save then sends again, in more PAGES
+ * records before END, the pages the guest dirtied meanwhile (its later
+ * passes, sim_img_writer_pass): a pfn may come more than once, and the
+ * last copy counts.
  */
 #ifndef XENITH_SIM_IMAGE_H
 #define XENITH_SIM_IMAGE_H
@@ -70,8 +73,22 @@ int sim_img_writer_new(const struct sim_img_info *info, const char *config,
 int sim_img_writer_next(struct sim_img_writer *w, const uint32_t *gens,
                         const uint8_t **buf_r, size_t *len_r);
 /* True once every page went out and only the end record is left: where a
- * live save suspends the guest (and later sends the pages it dirtied). */
+ * live save sends the pages the guest dirtied meanwhile (writer_pass), in
+ * as many passes as it likes, before it asks writer_next for the end. */
 bool sim_img_writer_at_end(const struct sim_img_writer *w);
+/*
+ * A later pass, once at_end: the next PAGES record, holding up to
+ * SIM_IMG_BATCH of the pages whose bits are set in `map` (info->pages bits:
+ * bit pfn % 64 of word pfn / 64, not changed) from *pfn_r on, with their
+ * generations in `gens` now (NULL: all 0).  *pfn_r moves past them; *len_r
+ * is 0 when no set bit is left from *pfn_r on.  The buffer as writer_next's.
+ * XN_ESTATE before at_end or after the end.
+ */
+int sim_img_writer_pass(struct sim_img_writer *w, const uint64_t *map,
+                        uint64_t *pfn_r, const uint32_t *gens,
+                        const uint8_t **buf_r, size_t *len_r);
+/* Page copies handed out so far (the first pass and later ones). */
+uint64_t sim_img_writer_sent(const struct sim_img_writer *w);
 /* Bytes handed out so far. */
 uint64_t sim_img_writer_offset(const struct sim_img_writer *w);
 void sim_img_writer_free(struct sim_img_writer *w);

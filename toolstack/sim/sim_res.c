@@ -104,19 +104,6 @@ int sim_dom_set_max(struct sim_host *h, struct sim_dom *d, uint64_t max_kb,
     return 0;
 }
 
-int sim_dom_dirty_page(struct sim_dom *d, uint64_t pfn)
-{
-    if (pfn >= sim_dom_pages(d))
-        return XN_EINVAL;
-    if (!d->page_gen) {
-        d->page_gen = calloc(sim_dom_pages(d), sizeof(*d->page_gen));
-        if (!d->page_gen)
-            return XN_ENOMEM;
-    }
-    d->page_gen[pfn]++;
-    return 0;
-}
-
 int sim_dom_set_image(struct sim_dom *d, uint64_t seed, const uint32_t *gens)
 {
     uint32_t *g = NULL;

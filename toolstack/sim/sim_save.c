@@ -1,6 +1,7 @@
 /*
  * sim_save.c - save, resume and restore: the image stream (sim_image.c)
- * pumped through a file descriptor by the event loop.
+ * pumped through a file descriptor by the event loop (a live save's later
+ * passes in sim_live.c).
  *
  * Each turn moves at most STEP_BYTES and then yields with a zero timer, so
  * other work runs in between; on EAGAIN (a socket or pipe) the op waits
@@ -23,8 +24,10 @@
 
 /* --- save --- */
 
-static bool save_fail(struct simdrv_op *op, int rc, const struct xn_msg *m)
+/* The save ends (log-dirty mode off); false when done closed the hv. */
+static bool save_finish(struct simdrv_op *op, int rc, const struct xn_msg *m)
 {
+    simlive_stop(op);
     return simdrv_op_finish(op, rc, m, op->domid);
 }
 
@@ -38,41 +41,45 @@ static struct sim_dom *save_dom(struct simdrv_op *op)
     if (!d || d->state == HV_STATE_DYING) {
         xn_msg_set(&m, XN_ECANCELED, "domain %u was destroyed while it was "
                    "being saved", op->domid);
-        save_fail(op, XN_ECANCELED, &m);
+        save_finish(op, XN_ECANCELED, &m);
         return NULL;
     }
     if (sim_dom_pages(d) != op->pages) {
         xn_msg_set(&m, XN_EBUSY, "the memory of domain %u (%s) changed size "
                    "while it was being saved", d->domid, d->name);
-        save_fail(op, XN_EBUSY, &m);
+        save_finish(op, XN_EBUSY, &m);
         return NULL;
     }
     return d;
 }
 
-/* Hand out the next piece of the image; false when the op finished. */
+/* Hand out the next piece of the image; false when the op finished.  A
+ * live save makes the guest's writes up to now first, and after its first
+ * pass goes on with the later ones (sim_live.c), which suspend the guest
+ * before the last. */
 static bool save_next(struct simdrv_op *op, struct sim_dom *d)
 {
     struct xn_msg m;
     int rc;
 
-    /* A live save lets the guest run while its pages go out and suspends
-     * it before the end; the passes over pages it dirtied meanwhile will
-     * go here. */
-    if (op->flags & HV_SAVE_LIVE && sim_img_writer_at_end(op->w) &&
-        d->state != HV_STATE_SHUTDOWN) {
-        rc = sim_dom_suspend(op->drv->host, d, &m);
-        if (rc < 0) {
-            save_fail(op, rc, &m);
-            return false;
+    op->wlen = op->woff = 0;
+    if (op->flags & HV_SAVE_LIVE) {
+        sim_dom_dirty_settle(op->drv->host, d);
+        if (sim_img_writer_at_end(op->w) && !op->end) {
+            rc = simlive_next(op, d, &m);
+            if (rc < 0) {
+                save_finish(op, rc, &m);
+                return false;
+            }
+            if (op->wlen)
+                return true;
         }
     }
     rc = sim_img_writer_next(op->w, d->page_gen, &op->wbuf, &op->wlen);
-    op->woff = 0;
     if (rc < 0) {
         xn_msg_set(&m, rc, "cannot encode the image of domain %u (%s)",
                    d->domid, d->name);
-        save_fail(op, rc, &m);
+        save_finish(op, rc, &m);
         return false;
     }
     return true;
@@ -118,7 +125,7 @@ static void save_step(struct simdrv_op *op)
                 return;
             if (op->wlen == 0) {
                 simdrv_rearm(op->drv);
-                simdrv_op_finish(op, 0, NULL, op->domid);
+                save_finish(op, 0, NULL);
                 return;
             }
         }
@@ -139,7 +146,7 @@ static void save_step(struct simdrv_op *op)
                        (unsigned long long)(sim_img_writer_offset(op->w) -
                                             op->wlen + op->woff),
                        n < 0 ? strerror(errno) : "nothing written");
-            save_fail(op, XN_EIO, &m);
+            save_finish(op, XN_EIO, &m);
             return;
         }
         op->woff += (size_t)n;
@@ -217,12 +224,17 @@ int simdrv_save(struct hv *hv, uint32_t domid, int fd, unsigned flags,
     op->fd = fd;
     op->flags = flags;
     op->pages = info.pages;
-    if (!(flags & HV_SAVE_LIVE)) {
+    if (flags & HV_SAVE_LIVE) {
+        if (simlive_start(op, d) < 0)
+            rc = xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    } else {
         rc = sim_dom_suspend(drv->host, d, msg);
-        if (rc < 0) {
-            simdrv_op_free(op);
-            return rc;
-        }
+        simlive_suspended(op);
+        op->last = op->end = true;
+    }
+    if (rc < 0) {
+        simdrv_op_free(op);
+        return rc;
     }
     simdrv_op_kick(op);
     return 0;

@@ -52,7 +52,7 @@ static const char *const domain_attrs[] = {
     "demand", "cpu-trace", "uuid", "pool", "state", "shutdown-reason", "shutdown-delay",
     "ignore-shutdown", "affinity", "soft-affinity", "balloon",
     "balloon-speed", "agent", "report-every", "workload", "workload-mem",
-    "swap", "workload-seed", NULL,
+    "swap", "workload-seed", "dirty-rate", "dirty-set", NULL,
 };
 
 static bool is_elem(xmlNodePtr n, const char *name)
@@ -353,6 +353,8 @@ static int load_domain(struct sc *sc, xmlNodePtr n, bool dom0)
         rc = dom_attrs(sc, &e, &s);
         if (rc == 0)
             rc = a_guest_mem(sc, &e, &s);
+        if (rc == 0)
+            rc = a_dirty(sc, &e, &s.dirty);
     }
     if (rc == 0 && (v = elem_get(&e, "pool"))) {
         const struct sim_pool *p = sim_pool_by_name(sc->h, v);

@@ -76,5 +76,8 @@ int a_speed(struct sc *sc, const struct elem *e, uint64_t *kb_s);
 /* A <domain>'s balloon=, balloon-speed=, agent=, report-every=,
  * workload=, workload-mem=, swap= and workload-seed= into s->gm. */
 int a_guest_mem(struct sc *sc, const struct elem *e, struct sim_dom_spec *s);
+/* A <domain>'s dirty-rate= (a size per second, 0 = none) and dirty-set=
+ * (a percentage) into w. */
+int a_dirty(struct sc *sc, const struct elem *e, struct sim_dirty *w);
 
 #endif

@@ -2,7 +2,8 @@
  * sim_scenario_mem.c - a scenario's guest-memory attributes: the balloon
  * driver (balloon=, balloon-speed=), the guest agent (agent=,
  * report-every=) and the workload (workload=, workload-mem=, swap=,
- * workload-seed=).  Errors as the other attributes': one sentence
+ * workload-seed=); the guest's writes to memory (dirty-rate=, dirty-set=).
+ * Errors as the other attributes': one sentence
  * "FILE:LINE: WHAT: NAME \"VALUE\" why".
  */
 #include "sim/sim_scenario_int.h"
@@ -31,29 +32,66 @@ static int a_choice(struct sc *sc, const struct elem *e, const char *name,
     return elem_bad(sc, e, name, v, why);
 }
 
+/* A size per second ("64MiB" or "64MiB/s", "0"); false when it is not. */
+static bool parse_rate(const char *v, uint64_t *kb_s)
+{
+    char size[SPEED_TEXT_MAX];
+    size_t n = strlen(v);
+
+    if (strcmp(v, "0") == 0) {
+        *kb_s = 0;
+        return true;
+    }
+    if (n > 2 && strcmp(v + n - 2, "/s") == 0)
+        n -= 2;
+    if (n >= sizeof(size))
+        return false;
+    memcpy(size, v, n);
+    size[n] = '\0';
+    return sc_parse_size(size, kb_s);
+}
+
 int a_speed(struct sc *sc, const struct elem *e, uint64_t *kb_s)
 {
     const char *v = elem_get(e, "balloon-speed");
-    char size[SPEED_TEXT_MAX];
-    size_t n;
+
+    if (!v || parse_rate(v, kb_s))
+        return 0;
+    return elem_bad(sc, e, "balloon-speed", v, "is not a speed (use a size "
+                    "per second, e.g. 64MiB or 64MiB/s; 0 = at once)");
+}
+
+/* dirty-set=: a percentage above 0 and up to 100, e.g. "25%" or "12.5%". */
+static int a_percent(struct sc *sc, const struct elem *e, const char *name,
+                     double *frac)
+{
+    const char *v = elem_get(e, name);
+    char *end;
+    double p;
 
     if (!v)
         return 0;
-    if (strcmp(v, "0") == 0) {
-        *kb_s = 0;
+    errno = 0;
+    p = strtod(v, &end);
+    if (isdigit((unsigned char)*v) && errno == 0 && strcmp(end, "%") == 0 &&
+        p > 0 && p <= 100) {
+        *frac = p / 100;
         return 0;
     }
-    n = strlen(v);
-    if (n > 2 && strcmp(v + n - 2, "/s") == 0)
-        n -= 2;
-    if (n < sizeof(size)) {
-        memcpy(size, v, n);
-        size[n] = '\0';
-        if (sc_parse_size(size, kb_s))
-            return 0;
-    }
-    return elem_bad(sc, e, "balloon-speed", v, "is not a speed (use a size "
-                    "per second, e.g. 64MiB or 64MiB/s; 0 = at once)");
+    return elem_bad(sc, e, name, v, "is not a percentage above 0 and up to "
+                    "100 (e.g. 25%)");
+}
+
+int a_dirty(struct sc *sc, const struct elem *e, struct sim_dirty *w)
+{
+    const char *v = elem_get(e, "dirty-rate");
+
+    if (v && (!parse_rate(v, &w->rate_kb_s) ||
+              w->rate_kb_s > SIM_DIRTY_RATE_MAX))
+        return elem_bad(sc, e, "dirty-rate", v, "is not a write rate (use "
+                        "a size per second up to 1TiB/s, e.g. 64MiB/s; 0 = "
+                        "none)");
+    return a_percent(sc, e, "dirty-set", &w->set);
 }
 
 /* A size that may be 0 (swap=). */

@@ -134,6 +134,7 @@ const struct hv_ops hv_xen_ops = {
     .pool_sched_set = xen_pool_sched_set,
     .save = xen_save,
     .resume = xen_resume,
+    .save_progress = xen_save_progress,
     .image_open = xen_image_open,
     .image_head = xen_image_head,
     .image_free = xen_image_free,

@@ -251,6 +251,8 @@ int xen_save(struct hv *hv, uint32_t domid, int fd, unsigned flags,
              hv_done_fn *done, void *opaque, struct xn_msg *msg);
 int xen_resume(struct hv *hv, uint32_t domid, hv_done_fn *done, void *opaque,
                struct xn_msg *msg);
+int xen_save_progress(struct hv *hv, uint32_t domid,
+                      struct hv_save_progress *p, struct xn_msg *msg);
 int xen_image_open(struct hv *hv, struct hv_image *img, struct xn_msg *msg);
 int xen_image_head(const uint8_t *buf, size_t len, size_t *need_r,
                    struct xn_msg *msg);

@@ -187,6 +187,19 @@ int xen_resume(struct hv *hv, uint32_t domid, hv_done_fn *done, void *opaque,
     return xen_op_started(op, lrc, msg);
 }
 
+/* --- progress --- */
+
+/* libxl 4.17 reports nothing of a save's iterations to its caller: the
+ * stream's rounds are libxc's business. */
+int xen_save_progress(struct hv *hv, uint32_t domid,
+                      struct hv_save_progress *p, struct xn_msg *msg)
+{
+    (void)hv;
+    (void)p;
+    return xn_msg_set(msg, XN_ENOTSUP, "libxl does not report the progress "
+                      "of the save of domain %u", domid);
+}
+
 /* --- restore --- */
 
 /* Read the line and the configuration; *cfg_r is heap, owned by the
