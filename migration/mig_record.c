@@ -81,9 +81,9 @@ struct json_object *mig_json(const struct mig *g)
         json_object_object_add(o, "error", json_object_new_string(g->error));
     }
     if (g->phase == MIG_UNCONFIRMED) {
-        char hint[600];
-        snprintf(hint, sizeof(hint), "the source copy %s%s is paused here; "
-                 "if %s runs on %s, run `xenith migrations --recover %llu "
+        char hint[1024];
+        snprintf(hint, sizeof(hint), "the source copy %.128s%s is paused here; "
+                 "if %.128s runs on %.256s, run `xenith migrations --recover %llu "
                  "--destroy`; if it does not, `xenith migrations --recover "
                  "%llu --resume` runs it here again", g->name,
                  MIG_SUFFIX_AWAY, g->name, g->peer,
@@ -151,7 +151,7 @@ static void on_silence(evutil_socket_t fd, short what, void *arg)
     struct mig *g = arg;
     char why[200];
 
-    snprintf(why, sizeof(why), "%s sent nothing for %u s while %s", g->peer,
+    snprintf(why, sizeof(why), "%.120s sent nothing for %u s while %s", g->peer,
              g->svc->timeout_s, mig_phase_name(g->phase));
     if (g->dir == MIG_OUT)
         mig_send_on_error(g, XN_ETIMEDOUT, why);
