@@ -1,0 +1,412 @@
+/*
+ * relay_pipe.c - one authenticated connection: frames between the peer
+ * (c->net, TLS) and the daemon (c->loc, its socketpair).
+ *
+ * Every frame's header is checked both ways.  From the peer, control
+ * frames are decoded (and refused when they do not decode), DATA_Z is
+ * unpacked to DATA, and a second HELLO is a protocol error.  From the
+ * daemon, DATA is packed to DATA_Z when the connect op asked for it and
+ * the peer offered zstd (and it helps); a daemon never sends DATA_Z or
+ * HELLO.  A protocol error ends the connection with `closed` and the
+ * sentence.
+ *
+ * Memory is bounded: a side's frames are taken only while the other's
+ * output holds less than RELAY_HIGH, and an input stops being read at
+ * RELAY_HIGH plus one frame.  Whole DATA frames move between buffers
+ * without a copy (evbuffer_remove_buffer).
+ *
+ * The end: the daemon's EOF flushes to the peer and closes TLS cleanly
+ * (close_notify), then lingers; the peer's clean close flushes to the
+ * daemon and shuts down its write side.  Both report `closed` with "".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <zstd.h>
+
+#include "log.h"
+#include "migration/wire/frame.h"
+#include "relay.h"
+
+#define READ_HIGH (RELAY_HIGH + MIG_FRAME_HDR + MIG_DATAZ_MAX)
+
+enum { PUMP_MORE = 0, PUMP_FULL = 1 };      /* or a negative code */
+
+/* The next frame of `in`: 1 when whole (*h), 0 when more must come. */
+static int next_frame(struct evbuffer *in, struct mig_frame_hdr *h,
+                      struct xn_msg *msg)
+{
+    uint8_t hb[MIG_FRAME_HDR];
+    int rc;
+
+    if (evbuffer_copyout(in, hb, sizeof(hb)) < (ev_ssize_t)sizeof(hb))
+        return 0;
+    if ((rc = mig_frame_hdr_decode(hb, sizeof(hb), h, msg)) < 0)
+        return rc;
+    return evbuffer_get_length(in) >= MIG_FRAME_HDR + (size_t)h->len;
+}
+
+/* A DATA_Z frame of `in` (flen bytes) as a DATA frame in `out`. */
+static int unpack(struct relay_conn *c, struct evbuffer *in,
+                  struct evbuffer *out, size_t flen, struct xn_msg *msg)
+{
+    struct evbuffer_iovec v;
+    unsigned char *p = evbuffer_pullup(in, (ev_ssize_t)flen);
+    size_t n;
+    int rc;
+
+    if (!c->dctx && !(c->dctx = ZSTD_createDCtx()))
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    if (!p || evbuffer_reserve_space(out, MIG_FRAME_HDR + MIG_DATA_MAX,
+                                     &v, 1) < 1)
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    rc = mig_dataz_unpack(c->dctx, p + MIG_FRAME_HDR, flen - MIG_FRAME_HDR,
+                          (uint8_t *)v.iov_base + MIG_FRAME_HDR, &n, msg);
+    if (rc < 0)
+        return rc;
+    mig_frame_hdr_encode(v.iov_base, MIG_F_DATA, (uint32_t)n);
+    v.iov_len = MIG_FRAME_HDR + n;
+    evbuffer_commit_space(out, &v, 1);
+    evbuffer_drain(in, flen);
+    c->raw_bytes += MIG_FRAME_HDR + n;
+    return 0;
+}
+
+/* A control frame of `in`, when it decodes, moved to `out`. */
+static int control(struct evbuffer *in, struct evbuffer *out,
+                   const struct mig_frame_hdr *h, struct xn_msg *msg)
+{
+    size_t flen = MIG_FRAME_HDR + (size_t)h->len;
+    unsigned char *p = evbuffer_pullup(in, (ev_ssize_t)flen);
+    struct mig_msg m;
+    int rc;
+
+    if (!p)
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    rc = mig_msg_decode(h->type, p + MIG_FRAME_HDR, h->len, &m, msg);
+    if (rc < 0)
+        return rc;
+    mig_msg_dispose(&m);
+    evbuffer_remove_buffer(in, out, flen);
+    return 0;
+}
+
+/* Frames from the peer to the daemon. */
+static int pump_net(struct relay_conn *c, struct xn_msg *msg)
+{
+    struct evbuffer *in = bufferevent_get_input(c->net);
+    struct evbuffer *out = bufferevent_get_output(c->loc);
+    struct mig_frame_hdr h;
+    int rc;
+
+    for (;;) {
+        if (evbuffer_get_length(out) >= RELAY_HIGH)
+            return PUMP_FULL;
+        if ((rc = next_frame(in, &h, msg)) <= 0)
+            return rc;
+        size_t flen = MIG_FRAME_HDR + (size_t)h.len;
+        if (h.type == MIG_F_DATA) {
+            evbuffer_remove_buffer(in, out, flen);
+            c->raw_bytes += flen;
+        } else if (h.type == MIG_F_DATA_Z) {
+            if ((rc = unpack(c, in, out, flen, msg)) < 0)
+                return rc;
+        } else if (h.type == MIG_F_HELLO) {
+            return xn_msg_set(msg, XN_EPROTO, "a second hello frame");
+        } else {
+            if ((rc = control(in, out, &h, msg)) < 0)
+                return rc;
+            c->raw_bytes += flen;
+        }
+        c->wire_bytes += flen;
+    }
+}
+
+/* A DATA frame of `in` packed into `out` when that makes it smaller: 1
+ * when packed, 0 when left for moving as it is. */
+static int pack(struct relay_conn *c, struct evbuffer *in,
+                struct evbuffer *out, size_t flen, struct xn_msg *msg)
+{
+    struct evbuffer_iovec v;
+    unsigned char *p;
+    size_t n, raw = flen - MIG_FRAME_HDR;
+    int rc;
+
+    if (raw == 0)
+        return 0;
+    if (!c->cctx && !(c->cctx = ZSTD_createCCtx()))
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    p = evbuffer_pullup(in, (ev_ssize_t)flen);
+    if (!p || evbuffer_reserve_space(out, MIG_FRAME_HDR + MIG_DATAZ_MAX,
+                                     &v, 1) < 1)
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    rc = mig_dataz_pack(c->cctx, c->level, p + MIG_FRAME_HDR, raw,
+                        (uint8_t *)v.iov_base + MIG_FRAME_HDR, &n, msg);
+    if (rc < 0)
+        return rc;
+    if (n >= raw)
+        return 0;                       /* not committed: nothing added */
+    mig_frame_hdr_encode(v.iov_base, MIG_F_DATA_Z, (uint32_t)n);
+    v.iov_len = MIG_FRAME_HDR + n;
+    evbuffer_commit_space(out, &v, 1);
+    evbuffer_drain(in, flen);
+    c->wire_bytes += MIG_FRAME_HDR + n;
+    return 1;
+}
+
+/* Frames from the daemon to the peer. */
+static int pump_loc(struct relay_conn *c, struct xn_msg *msg)
+{
+    struct evbuffer *in = bufferevent_get_input(c->loc);
+    struct evbuffer *out = bufferevent_get_output(c->net);
+    struct mig_frame_hdr h;
+    int rc;
+
+    for (;;) {
+        if (evbuffer_get_length(out) >= RELAY_HIGH)
+            return PUMP_FULL;
+        if ((rc = next_frame(in, &h, msg)) <= 0)
+            return rc;
+        size_t flen = MIG_FRAME_HDR + (size_t)h.len;
+        if (h.type == MIG_F_DATA_Z || h.type == MIG_F_HELLO)
+            return xn_msg_set(msg, XN_EPROTO, "a %s frame, which only "
+                              "relays send", mig_ftype_name(h.type));
+        c->raw_bytes += flen;
+        rc = 0;
+        if (h.type == MIG_F_DATA && c->zstd_out &&
+            (rc = pack(c, in, out, flen, msg)) < 0)
+            return rc;
+        if (rc == 0) {
+            evbuffer_remove_buffer(in, out, flen);
+            c->wire_bytes += flen;
+        }
+    }
+}
+
+static void linger_end(struct relay_conn *c)
+{
+    relay_conn_free(c);
+}
+
+static void linger_read(struct bufferevent *bev, void *arg)
+{
+    struct evbuffer *in = bufferevent_get_input(bev);
+
+    evbuffer_drain(in, evbuffer_get_length(in));
+}
+
+static void linger_event(struct bufferevent *bev, short what, void *arg)
+{
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+        linger_end(arg);
+}
+
+static void linger_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    linger_end(arg);
+}
+
+/* `keep`'s output is sent: close its write side (TLS first). */
+static void linger_flushed(struct bufferevent *keep, void *arg)
+{
+    struct relay_conn *c = arg;
+    SSL *ssl = keep == c->net ? bufferevent_openssl_get_ssl(keep) : NULL;
+
+    if (evbuffer_get_length(bufferevent_get_output(keep)) > 0)
+        return;
+    if (ssl)
+        SSL_shutdown(ssl);
+    shutdown(bufferevent_getfd(keep), SHUT_WR);
+    bufferevent_setcb(keep, linger_read, NULL, linger_event, c);
+    bufferevent_disable(keep, EV_WRITE);
+}
+
+/* Keep one side (the other is closed now) until its peer closes. */
+static void linger_on(struct relay_conn *c, struct bufferevent *keep)
+{
+    struct timeval tv = {RELAY_LINGER_MS / 1000,
+                         (RELAY_LINGER_MS % 1000) * 1000};
+    struct bufferevent **drop = keep == c->net ? &c->loc : &c->net;
+
+    c->state = RC_LINGER;
+    c->id = 0;
+    if (*drop)
+        bufferevent_free(*drop);
+    *drop = NULL;
+    if (c->timer)
+        event_free(c->timer);
+    c->timer = evtimer_new(c->r->base, linger_timeout, c);
+    if (!c->timer || evtimer_add(c->timer, &tv) < 0) {
+        relay_conn_free(c);
+        return;
+    }
+    bufferevent_setwatermark(keep, EV_READ, 0, 0);
+    bufferevent_setwatermark(keep, EV_WRITE, 0, 0);
+    bufferevent_setcb(keep, linger_read, linger_flushed, linger_event, c);
+    bufferevent_enable(keep, EV_READ | EV_WRITE);
+    linger_flushed(keep, c);
+}
+
+void relay_pipe_linger(struct relay_conn *c)
+{
+    linger_on(c, c->net);
+}
+
+void relay_pipe_abort(struct relay_conn *c, const char *error)
+{
+    relay_conn_closed(c, error);
+    relay_conn_free(c);
+}
+
+/* After a pump: has either side ended, and is all of it delivered? */
+static void check_end(struct relay_conn *c, int net_rc, int loc_rc)
+{
+    char text[RELAY_TEXT_MAX];
+    size_t net_in = evbuffer_get_length(bufferevent_get_input(c->net));
+    size_t loc_in = evbuffer_get_length(bufferevent_get_input(c->loc));
+
+    if (c->net_eof && net_rc == PUMP_MORE && net_in > 0) {
+        snprintf(text, sizeof(text), "%s (%s): the peer closed the "
+                 "connection inside a frame", c->host, c->addr);
+        relay_pipe_abort(c, text);
+    } else if (c->net_eof && net_in == 0) {
+        if (evbuffer_get_length(bufferevent_get_output(c->loc)) > 0) {
+            bufferevent_setwatermark(c->loc, EV_WRITE, 0, 0);
+            return;
+        }
+        xn_log(XN_LOG_INFO, "connection %llu: %s closed it",
+               (unsigned long long)c->id, c->host);
+        relay_conn_closed(c, NULL);
+        linger_on(c, c->loc);
+    } else if (c->loc_eof && loc_rc == PUMP_MORE && loc_in > 0) {
+        snprintf(text, sizeof(text), "%s (%s): the daemon's stream ended "
+                 "inside a frame", c->host, c->addr);
+        relay_pipe_abort(c, text);
+    } else if (c->loc_eof && loc_in == 0) {
+        if (evbuffer_get_length(bufferevent_get_output(c->net)) > 0) {
+            bufferevent_setwatermark(c->net, EV_WRITE, 0, 0);
+            return;
+        }
+        xn_log(XN_LOG_INFO, "connection %llu with %s: done",
+               (unsigned long long)c->id, c->host);
+        relay_conn_closed(c, NULL);
+        linger_on(c, c->net);
+    }
+}
+
+static void pipe_run(struct relay_conn *c)
+{
+    struct xn_msg msg;
+    char text[RELAY_TEXT_MAX];
+    int net_rc, loc_rc;
+
+    xn_msg_clear(&msg);
+    net_rc = pump_net(c, &msg);
+    if (net_rc < 0) {
+        snprintf(text, sizeof(text), "%s (%s): protocol error: %s",
+                 c->host, c->addr, msg.text);
+        relay_pipe_abort(c, text);
+        return;
+    }
+    loc_rc = pump_loc(c, &msg);
+    if (loc_rc < 0) {
+        snprintf(text, sizeof(text), "%s (%s): the daemon broke the "
+                 "protocol: %s", c->host, c->addr, msg.text);
+        relay_pipe_abort(c, text);
+        return;
+    }
+    check_end(c, net_rc, loc_rc);
+}
+
+static void pipe_io(struct bufferevent *bev, void *arg)
+{
+    pipe_run(arg);
+}
+
+static void pipe_event(struct bufferevent *bev, short what, void *arg)
+{
+    struct relay_conn *c = arg;
+    char text[RELAY_TEXT_MAX], why[300];
+
+    if (what & BEV_EVENT_ERROR) {
+        if (bev == c->net) {
+            relay_tls_why(c, why, sizeof(why));
+            snprintf(text, sizeof(text), "%s (%s): connection lost: %s",
+                     c->host, c->addr, why);
+        } else {
+            snprintf(text, sizeof(text), "%s (%s): the daemon's socket "
+                     "failed: %s", c->host, c->addr, strerror(errno));
+        }
+        relay_pipe_abort(c, text);
+        return;
+    }
+    if (!(what & BEV_EVENT_EOF))
+        return;
+    if (bev == c->net)
+        c->net_eof = true;
+    else
+        c->loc_eof = true;
+    pipe_run(c);
+}
+
+static void pipe_tick(evutil_socket_t fd, short what, void *arg)
+{
+    relay_conn_stats(arg);
+}
+
+static int rate_limit(struct relay_conn *c)
+{
+    size_t rate = c->bandwidth / 10;    /* per 100 ms tick */
+    struct timeval tick = {0, 100 * 1000};
+
+    if (c->bandwidth == 0)
+        return 0;
+    if (rate < 1)
+        rate = 1;
+    if (rate > EV_RATE_LIMIT_MAX / 2)
+        rate = EV_RATE_LIMIT_MAX / 2;
+    c->rate = ev_token_bucket_cfg_new(EV_RATE_LIMIT_MAX, EV_RATE_LIMIT_MAX,
+                                      rate, rate * 2, &tick);
+    if (!c->rate || bufferevent_set_rate_limit(c->net, c->rate) < 0)
+        return -1;
+    return 0;
+}
+
+void relay_pipe_start(struct relay_conn *c)
+{
+    struct timeval second = {1, 0};
+    char text[RELAY_TEXT_MAX];
+
+    c->state = RC_PIPE;
+    evutil_make_socket_nonblocking(c->loc_fd);
+    c->loc = bufferevent_socket_new(c->r->base, c->loc_fd,
+                                    BEV_OPT_CLOSE_ON_FREE);
+    if (c->loc)
+        c->loc_fd = -1;
+    if (c->timer)
+        event_free(c->timer);
+    c->timer = event_new(c->r->base, -1, EV_PERSIST, pipe_tick, c);
+    if (!c->loc || !c->timer || evtimer_add(c->timer, &second) < 0 ||
+        rate_limit(c) < 0) {
+        snprintf(text, sizeof(text), "%s (%s): out of memory", c->host,
+                 c->addr);
+        relay_pipe_abort(c, text);
+        return;
+    }
+    bufferevent_set_max_single_read(c->loc, MIG_DATA_MAX);
+    bufferevent_set_max_single_write(c->loc, MIG_DATA_MAX);
+    bufferevent_setwatermark(c->net, EV_READ, 0, READ_HIGH);
+    bufferevent_setwatermark(c->loc, EV_READ, 0, READ_HIGH);
+    bufferevent_setwatermark(c->net, EV_WRITE, RELAY_HIGH / 2, 0);
+    bufferevent_setwatermark(c->loc, EV_WRITE, RELAY_HIGH / 2, 0);
+    bufferevent_setcb(c->net, pipe_io, pipe_io, pipe_event, c);
+    bufferevent_setcb(c->loc, pipe_io, pipe_io, pipe_event, c);
+    bufferevent_enable(c->net, EV_READ | EV_WRITE);
+    bufferevent_enable(c->loc, EV_READ | EV_WRITE);
+    pipe_run(c);
+}
