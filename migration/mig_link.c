@@ -23,6 +23,8 @@ struct mig_link {
     bool in_cb;                     /* inside a callback */
     bool freed;                     /* freed from inside one */
     bool closing;                   /* close_after: no more callbacks */
+    bool close_started;             /* flushing, the timer runs */
+    unsigned close_secs;
     struct event *close_timer;      /* owned, for close_after */
 };
 
@@ -109,6 +111,13 @@ static int one_frame(struct mig_link *l, struct evbuffer *in)
     }
 }
 
+static void on_close_timer(evutil_socket_t fd, short what, void *arg)
+{
+    link_destroy(arg);
+}
+
+static void after_cb(struct mig_link *l);
+
 /* Every whole frame in the input, while reading is on. */
 static void drain_input(struct mig_link *l, bool at_eof)
 {
@@ -126,9 +135,7 @@ static void on_read(struct bufferevent *bev, void *arg)
 
     l->in_cb = true;
     drain_input(l, false);
-    l->in_cb = false;
-    if (l->freed)
-        link_destroy(l);
+    after_cb(l);
 }
 
 static void on_write(struct bufferevent *bev, void *arg)
@@ -136,7 +143,8 @@ static void on_write(struct bufferevent *bev, void *arg)
     struct mig_link *l = arg;
 
     if (l->closing) {
-        if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+        if (l->close_started &&
+            evbuffer_get_length(bufferevent_get_output(bev)) == 0)
             link_destroy(l);
         return;
     }
@@ -144,16 +152,14 @@ static void on_write(struct bufferevent *bev, void *arg)
         return;
     l->in_cb = true;
     l->cbs.drained(l->arg);
-    l->in_cb = false;
-    if (l->freed)
-        link_destroy(l);
+    after_cb(l);
 }
 
 static void on_event(struct bufferevent *bev, short what, void *arg)
 {
     struct mig_link *l = arg;
 
-    if (l->closing) {
+    if (l->close_started) {
         link_destroy(l);
         return;
     }
@@ -166,9 +172,7 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
     } else if (what & BEV_EVENT_ERROR && l->cbs.error) {
         fail(l, XN_EIO, "the connection failed");
     }
-    l->in_cb = false;
-    if (l->freed)
-        link_destroy(l);
+    after_cb(l);
 }
 
 int mig_link_new(struct event_base *base, int fd,
@@ -188,6 +192,9 @@ int mig_link_new(struct event_base *base, int fd,
     l->cbs = *cbs;
     l->arg = arg;
     bufferevent_setcb(l->bev, on_read, on_write, on_event, l);
+    /* libevent moves 4 KiB a call by default: far too little here */
+    bufferevent_set_max_single_read(l->bev, MIG_IO_CHUNK);
+    bufferevent_set_max_single_write(l->bev, MIG_IO_CHUNK);
     bufferevent_setwatermark(l->bev, EV_WRITE, LOW_MARK, 0);
     bufferevent_setwatermark(l->bev, EV_READ, 0, 4u * MIG_DATA_MAX);
     bufferevent_enable(l->bev, EV_READ | EV_WRITE);
@@ -195,22 +202,12 @@ int mig_link_new(struct event_base *base, int fd,
     return 0;
 }
 
-static void on_close_timer(evutil_socket_t fd, short what, void *arg)
+/* Flush what is queued, then close (or when the time is up). */
+static void start_close(struct mig_link *l)
 {
-    link_destroy(arg);
-}
+    struct timeval tv = {l->close_secs, 0};
 
-void mig_link_close_after(struct mig_link *l, unsigned secs)
-{
-    struct timeval tv = {secs, 0};
-
-    if (!l)
-        return;
-    if (l->in_cb) {             /* the callback's caller frees it */
-        l->freed = true;
-        return;
-    }
-    l->closing = true;
+    l->close_started = true;
     bufferevent_disable(l->bev, EV_READ);
     if (evbuffer_get_length(bufferevent_get_output(l->bev)) == 0) {
         link_destroy(l);
@@ -224,6 +221,30 @@ void mig_link_close_after(struct mig_link *l, unsigned secs)
         return;
     }
     evtimer_add(l->close_timer, &tv);
+}
+
+void mig_link_close_after(struct mig_link *l, unsigned secs)
+{
+    if (!l)
+        return;
+    l->closing = true;
+    l->close_secs = secs;
+    l->cbs.msg = NULL;
+    l->cbs.data = NULL;
+    l->cbs.error = NULL;
+    l->cbs.drained = NULL;
+    if (!l->in_cb)             /* else when the callback returns */
+        start_close(l);
+}
+
+/* After a callback: free or close what it asked to. */
+static void after_cb(struct mig_link *l)
+{
+    l->in_cb = false;
+    if (l->freed)
+        link_destroy(l);
+    else if (l->closing && !l->close_started)
+        start_close(l);
 }
 
 int mig_link_send(struct mig_link *l, const struct mig_msg *m,

@@ -15,6 +15,9 @@
 #include "err.h"
 #include "migration/wire/msg.h"
 
+/* Bytes a socket read or write moves at most, on the stream's paths. */
+#define MIG_IO_CHUNK (1024 * 1024)
+
 struct event_base;
 struct evbuffer;
 struct mig_link;

@@ -102,9 +102,8 @@ static void publish(struct mig *g, const char *what)
     bus_event_init_dom(&ev, BUS_SERVICE, g->domid, g->uuid, g->name);
     snprintf(ev.service, sizeof(ev.service), "migration");
     snprintf(ev.what, sizeof(ev.what), "%s", what);
-    ev.detail = mig_json(g);
+    ev.detail = mig_json(g);        /* the bus takes it */
     bus_publish(d->bus, &ev);
-    json_object_put(ev.detail);
 }
 
 struct mig *mig_new(struct migration *m, enum mig_dir dir)

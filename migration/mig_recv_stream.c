@@ -159,6 +159,7 @@ static int open_image(struct mig *g, struct xn_msg *msg)
     if (!g->feed)
         return xn_msg_set(msg, XN_ENOMEM, "out of memory");
     bufferevent_setcb(g->feed, NULL, feed_drained, feed_event, g);
+    bufferevent_set_max_single_write(g->feed, MIG_IO_CHUNK);
     bufferevent_setwatermark(g->feed, EV_WRITE, FEED_MAX / 2, 0);
     bufferevent_enable(g->feed, EV_WRITE);
     return 0;

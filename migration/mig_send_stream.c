@@ -199,6 +199,7 @@ int mig_send_stream(struct mig *g, struct xn_msg *msg)
         return xn_msg_set(msg, XN_ENOMEM, "out of memory");
     }
     bufferevent_setcb(g->src, on_src_read, NULL, on_src_event, g);
+    bufferevent_set_max_single_read(g->src, MIG_IO_CHUNK);
     bufferevent_enable(g->src, EV_READ);
     g->sub = bus_subscribe(d->bus, BUS_MASK(BUS_DOM_SHUTDOWN), on_bus, g);
     sink.fd = g->sink_fd;

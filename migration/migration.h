@@ -26,9 +26,6 @@
 #include "migration/wire/frame.h"
 #include "migration/mig_relay.h"
 
-#ifndef CERT_DEFAULT_DIR               /* cert.h has it */
-#define CERT_DEFAULT_DIR XENITH_SYSCONFDIR "/certs"
-#endif
 
 #define MIG_DEFAULT_MAX_INCOMING 4
 #define MIG_DEFAULT_HANDSHAKE_S 10

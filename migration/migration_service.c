@@ -102,6 +102,7 @@ static const char *relay_chroot(struct migration *m, char *buf, size_t len)
     if (geteuid() != 0)
         return NULL;
     snprintf(buf, len, "%s/relay-root", m->d->state_dir);
+    mkdir(m->d->state_dir, 0700);     /* as the policy files want it */
     if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
         xn_log(XN_LOG_WARNING, "migration: cannot make %s (%s); the relay "
                "runs without chroot", buf, strerror(errno));

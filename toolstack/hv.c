@@ -7,7 +7,9 @@
 #include "domname.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +130,16 @@ bool hv_complete(struct hv *hv, hv_done_fn *done, void *opaque, int rc,
     guard_push(hv, &g);
     done(opaque, rc, rc < 0 ? &copy : NULL, domid);
     return guard_pop(hv, &g);
+}
+
+void hv_fd_blocking(int fd, bool on)
+{
+    struct stat st;
+    int fl = fcntl(fd, F_GETFL);
+
+    if (fl < 0 || fstat(fd, &st) < 0 || S_ISREG(st.st_mode))
+        return;
+    fcntl(fd, F_SETFL, on ? fl & ~O_NONBLOCK : fl | O_NONBLOCK);
 }
 
 int hv_fd_wait(int fd, short events)

@@ -131,6 +131,11 @@ struct hv_image {
  * the hv meanwhile. */
 bool hv_emit(struct hv *hv, const struct hv_event *ev);
 
+/* The stream fd's mode as the driver needs it: the simulated host pumps it
+ * from the loop (non-blocking), libxl's save helper and restore want it
+ * blocking.  A regular file is left alone. */
+void hv_fd_blocking(int fd, bool on);
+
 /* For drivers reading an image synchronously: wait up to 30 s for fd to be
  * ready for `events` (POLLIN, POLLOUT).  0, or -1 with errno set. */
 int hv_fd_wait(int fd, short events);

@@ -267,7 +267,8 @@ static void job_started(void *arg, job_token token)
 {
     struct start *s = arg;
     struct starter *st = s->st;
-    const libxl_domain_config *cfg = s->cfg ? s->cfg : hv_image_config(s->img);
+    const libxl_domain_config *cfg = s->cfg ? s->cfg
+                                   : s->img ? hv_image_config(s->img) : NULL;
     struct gate_reg *r;
     size_t n = 0;
     struct xn_msg m;

@@ -222,6 +222,7 @@ int simdrv_save(struct hv *hv, uint32_t domid, int fd, unsigned flags,
         return rc;
     }
     op->fd = fd;
+    hv_fd_blocking(fd, false);
     op->flags = flags;
     op->pages = info.pages;
     if (flags & HV_SAVE_LIVE) {
@@ -512,6 +513,7 @@ int simdrv_restore(struct hv *hv, struct hv_image *img, const char *name,
     op->cfg = img->cfg;
     img->cfg = NULL;
     op->fd = img->fd;
+    hv_fd_blocking(op->fd, false);
     op->paused = paused;
     simdrv_op_kick(op);
     return 0;

@@ -151,6 +151,7 @@ int xen_save(struct hv *hv, uint32_t domid, int fd, unsigned flags,
     op->flags = flags;
     op->step = step_save;
     xen_op_step(op, "cannot save");
+    hv_fd_blocking(fd, true);
     lrc = libxl_domain_suspend(drv->ctx, domid, fd,
                                (flags & HV_SAVE_LIVE) ? LIBXL_SUSPEND_LIVE : 0,
                                &op->how);
@@ -402,6 +403,7 @@ int xen_restore(struct hv *hv, struct hv_image *img, const char *name,
     op->rparams.stream_version = 2;
     op->rparams.checkpointed_stream = LIBXL_CHECKPOINTED_STREAM_NONE;
     xen_op_step(op, "cannot restore");
+    hv_fd_blocking(op->fd, true);
     lrc = libxl_domain_create_restore(drv->ctx, op->cfg, &op->domid, op->fd,
                                       -1, &op->rparams, &op->how, NULL);
     return xen_op_started(op, lrc, msg);
