@@ -176,6 +176,7 @@ int cmd_mem_reserve(int argc, char **argv);
 int cmd_sched(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_migrations(int argc, char **argv);
+int cmd_host_evacuate(int argc, char **argv);
 int cmd_cert(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_completion(int argc, char **argv);

@@ -3,6 +3,7 @@
  *   xenith migrate DOMAIN HOST[:PORT] [--compress[=LEVEL]]
  *                  [--bandwidth RATE] [--paused] [--json]
  *   xenith migrations [--json] [--recover ID --resume|--destroy]
+ *   xenith host-evacuate --to HOST[,HOST...] [--parallel N] [--json]
  *
  * migrate follows the daemon's "migration" events for the domain while
  * the request runs: a progress bar on a terminal, a line a second
@@ -338,4 +339,143 @@ int cmd_migrations(int argc, char **argv)
         print_table(res);
     json_object_put(res);
     return 0;
+}
+
+/* --- xenith host-evacuate --- */
+
+struct evacuate_opts {
+    const char *to;
+    int64_t parallel;
+    bool json;
+};
+
+static int evacuate_opt(int c, const char *arg, void *p)
+{
+    struct evacuate_opts *o = p;
+
+    switch (c) {
+    case 't': o->to = arg; return 0;
+    case 'n':
+        o->parallel = cli_parse_int("host-evacuate", "--parallel", arg, 1,
+                                    16);
+        return o->parallel < 0 ? 2 : 0;
+    case 'j': o->json = true; return 0;
+    }
+    return 2;
+}
+
+/* One line as each migration ends. */
+static void evacuate_event(struct json_object *m)
+{
+    struct json_object *ev, *d;
+    const char *what;
+    double secs = 0;
+
+    if (!json_object_object_get_ex(m, "event", &ev) ||
+        strcmp(jstr(ev, "service"), "migration") != 0 ||
+        !json_object_object_get_ex(ev, "detail", &d) ||
+        strcmp(jstr(d, "direction"), "out") != 0)
+        return;
+    what = jstr(ev, "what");
+    jnum(d, "seconds", &secs);
+    if (!strcmp(what, "done"))
+        printf("%s: moved to %s in %.1f s\n", jstr(d, "domain"),
+               jstr(d, "peer"), secs);
+    else if (!strcmp(what, "failed") || !strcmp(what, "unconfirmed"))
+        printf("%s: not moved to %s: %s\n", jstr(d, "domain"),
+               jstr(d, "peer"), jstr(d, "error"));
+    fflush(stdout);
+}
+
+static int evacuate_report(struct json_object *res)
+{
+    struct json_object *a;
+    size_t n;
+
+    n = jarray(res, "failed", &a);
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *f = json_object_array_get_idx(a, i);
+        printf("could not move %s: %s\n", jstr(f, "domain"),
+               jstr(f, "error"));
+    }
+    n = jarray(res, "skipped", &a);
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *f = json_object_array_get_idx(a, i);
+        printf("left %s: %s\n", jstr(f, "domain"), jstr(f, "reason"));
+    }
+    printf("%zu moved, %zu not moved, %zu left alone\n",
+           jarray(res, "moved", &a), jarray(res, "failed", &a),
+           jarray(res, "skipped", &a));
+    return jarray(res, "failed", &a) ? 1 : 0;
+}
+
+int cmd_host_evacuate(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"to", required_argument, NULL, 't'},
+        {"parallel", required_argument, NULL, 'n'},
+        {"json", no_argument, NULL, 'j'},
+        {NULL, 0, NULL, 0},
+    };
+    struct evacuate_opts o = {.parallel = 1};
+    struct json_object *args, *to, *req, *m, *v;
+    char *list, *save = NULL;
+    int status, fd;
+
+    if (cli_getopt(argc, argv, "host-evacuate", "", longopts, evacuate_opt,
+                   &o, &status))
+        return status;
+    if ((status = cli_nargs(argc, argv, "host-evacuate", 0, 0)))
+        return status;
+    if (!o.to)
+        return cli_usage_error("host-evacuate", "--to HOST[,HOST...] is "
+                               "needed");
+    to = json_object_new_array();
+    list = strdup(o.to);
+    for (char *h = strtok_r(list, ",", &save); h;
+         h = strtok_r(NULL, ",", &save))
+        json_object_array_add(to, json_object_new_string(h));
+    free(list);
+    args = json_object_new_object();
+    json_object_object_add(args, "to", to);
+    json_object_object_add(args, "parallel",
+                           json_object_new_int64(o.parallel));
+    if ((fd = cli_connect()) < 0) {
+        json_object_put(args);
+        return 1;
+    }
+    req = proto_request(1, "events.subscribe", NULL);
+    status = cli_send(fd, req);
+    json_object_put(req);
+    req = proto_request(2, "migration.evacuate", args);
+    if (status == 0)
+        status = cli_send(fd, req);
+    json_object_put(req);
+    if (status < 0) {
+        close(fd);
+        return 1;
+    }
+    status = 1;
+    while ((m = cli_read_message(fd))) {
+        if (!json_object_object_get_ex(m, "id", &v) ||
+            json_object_get_int64(v) != 2) {
+            if (!o.json)
+                evacuate_event(m);
+            json_object_put(m);
+            continue;
+        }
+        if (!jbool(m, "ok"))
+            cli_error("%s", jstr(json_object_object_get(m, "error"),
+                                 "message"));
+        else if (o.json && (status = 0) == 0)
+            cli_print_json(json_object_object_get(m, "result"));
+        else
+            status = evacuate_report(json_object_object_get(m, "result"));
+        json_object_put(m);
+        close(fd);
+        return status;
+    }
+    close(fd);
+    cli_error("xenithd closed the connection during the evacuation");
+    return 1;
 }

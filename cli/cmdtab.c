@@ -177,6 +177,18 @@ const struct cmd cmdtab[] = {
      "8002 by\ndefault.  A progress bar on a terminal, a line a second "
      "otherwise.\n",
      "--compress --bandwidth --paused --json", ARGS_DOM, NULL},
+    {"host-evacuate", cmd_host_evacuate,
+     "--to HOST[,HOST...] [--parallel N] [--json]",
+     "Move every domain that may move (policy migrate) to other hosts.",
+     "  --to HOST[,HOST...]  where to: each domain goes to the next host in "
+     "turn,\n"
+     "                      or to the following ones when a host refuses "
+     "it\n"
+     "  --parallel N        migrations at once (1-16, default 1)\n"
+     "  --json              the outcome as JSON\n"
+     "Prints each domain as it moves, then what could not move and why; "
+     "exit\nstatus 1 when a domain could not move.\n",
+     "--to --parallel --json", ARGS_NONE, NULL},
     {"migrations", cmd_migrations,
      "[--json] | --recover ID --resume|--destroy",
      "List running and recent migrations, or recover an unconfirmed one.",

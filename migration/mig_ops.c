@@ -5,6 +5,8 @@
  *   migration.list     [records], running and recent
  *   migration.recover  {id, action: "resume"|"destroy"}: an unconfirmed
  *                      migration's paused source copy
+ *   migration.evacuate {to: [HOST...], parallel?}: every domain that may
+ *                      move (mig_evacuate.c)
  *   migration.status   the service's status
  */
 #include "migration/migration.h"
@@ -128,5 +130,6 @@ const struct service_op mig_ops[] = {
     {"migration.start", start_op},
     {"migration.list", list_op},
     {"migration.recover", recover_op},
+    {"migration.evacuate", mig_evacuate_op},
     {NULL, NULL},
 };

@@ -26,16 +26,8 @@
 #include <unistd.h>
 
 /* What the client asked, checked before anything happens. */
-struct send_args {
-    char host[MIG_HOST_MAX];
-    unsigned port;
-    int compress;
-    uint64_t bandwidth;
-    bool paused;
-};
-
 static int parse_args(struct migration *m, struct json_object *args,
-                      struct send_args *a, struct xn_msg *msg)
+                      struct mig_send_args *a, struct xn_msg *msg)
 {
     const char *host;
     int64_t port = MIG_DEFAULT_PORT, level = 0, bw = 0;
@@ -61,10 +53,6 @@ static int parse_args(struct migration *m, struct json_object *args,
     a->port = (unsigned)port;
     a->compress = (int)level;
     a->bandwidth = (uint64_t)bw;
-    if (!m->relay)
-        return xn_msg_set(msg, XN_ENOTSUP, "this host cannot migrate: %s",
-                          m->certs_error[0] ? m->certs_error
-                                            : "no certificates");
     return 0;
 }
 
@@ -378,42 +366,76 @@ static void resolved(void *arg, int rc, const char *addr, unsigned port,
         mig_end(g, MIG_FAILED, XN_ENOMEM, "out of memory");
 }
 
+int mig_send_begin(struct migration *m, const struct hv_dominfo *info,
+                   const struct mig_send_args *a,
+                   void (*done)(void *arg, struct mig *g), void *arg,
+                   struct mig **g_r, struct xn_msg *msg)
+{
+    struct mig *g;
+    int rc;
+
+    if (!m->relay)
+        return xn_msg_set(msg, XN_ENOTSUP, "this host cannot migrate: %s",
+                          m->certs_error[0] ? m->certs_error
+                                            : "no certificates");
+    if (info->domid == 0)
+        return xn_msg_set(msg, XN_EINVAL, "Domain-0 does not migrate");
+    if (strlen(info->name) + sizeof(MIG_SUFFIX_AWAY) > HV_NAME_MAX)
+        return xn_msg_set(msg, XN_EINVAL, "the name of %s is too long to "
+                          "migrate: %s%s would be over %d characters",
+                          info->name, info->name, MIG_SUFFIX_AWAY,
+                          HV_NAME_MAX - 1);
+    if (!(g = mig_new(m, MIG_OUT)))
+        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
+    snprintf(g->name, sizeof(g->name), "%s", info->name);
+    memcpy(g->uuid, info->uuid, 16);
+    g->domid = info->domid;
+    snprintf(g->peer, sizeof(g->peer), "%s", a->host);
+    g->port = a->port;
+    g->compress = a->compress;
+    g->bandwidth = a->bandwidth;
+    g->leave_paused = a->paused;
+    g->phase = MIG_CONNECTING;
+    g->resolving = true;
+    if ((rc = mig_peer_resolve(m, a->host, a->port, resolved, g, msg)) < 0) {
+        g->resolving = false;
+        mig_end(g, MIG_FAILED, rc, "%s", msg->text);
+        return rc;
+    }
+    /* (the resolver may have answered already, and failed it) */
+    g->done = done;
+    g->done_arg = arg;
+    if (g->ended) {
+        rc = g->rc < 0 ? g->rc : XN_EFAIL;
+        xn_msg_set(msg, rc, "%s", g->error);
+        g->done = NULL;
+        return rc;
+    }
+    if (g_r)
+        *g_r = g;
+    return 0;
+}
+
+static void answer(void *arg, struct mig *g)
+{
+    struct request *r = arg;
+    bool fail = g->rc < 0 && g->phase != MIG_UNCONFIRMED;
+
+    if (fail)
+        request_fail(r, g->rc, g->error);
+    else
+        request_ok(r, mig_json(g));
+}
+
 int mig_send_start(struct migration *m, struct request *r,
                    struct xn_msg *msg)
 {
-    struct send_args a;
+    struct mig_send_args a;
     struct hv_dominfo info;
-    struct mig *g;
     int rc;
 
     if ((rc = parse_args(m, r->args, &a, msg)) < 0 ||
         (rc = op_lookup(r, &info, msg)) < 0)
         return rc;
-    if (info.domid == 0)
-        return xn_msg_set(msg, XN_EINVAL, "Domain-0 does not migrate");
-    if (strlen(info.name) + sizeof(MIG_SUFFIX_AWAY) > HV_NAME_MAX)
-        return xn_msg_set(msg, XN_EINVAL, "the name of %s is too long to "
-                          "migrate: %s%s would be over %d characters",
-                          info.name, info.name, MIG_SUFFIX_AWAY,
-                          HV_NAME_MAX - 1);
-    if (!(g = mig_new(m, MIG_OUT)))
-        return xn_msg_set(msg, XN_ENOMEM, "out of memory");
-    snprintf(g->name, sizeof(g->name), "%s", info.name);
-    memcpy(g->uuid, info.uuid, 16);
-    g->domid = info.domid;
-    snprintf(g->peer, sizeof(g->peer), "%s", a.host);
-    g->port = a.port;
-    g->compress = a.compress;
-    g->bandwidth = a.bandwidth;
-    g->leave_paused = a.paused;
-    g->req = r;
-    g->phase = MIG_CONNECTING;
-    g->resolving = true;
-    if ((rc = mig_peer_resolve(m, a.host, a.port, resolved, g, msg)) < 0) {
-        g->resolving = false;
-        g->req = NULL;
-        mig_end(g, MIG_FAILED, rc, "%s", msg->text);
-        return rc;
-    }
-    return 0;
+    return mig_send_begin(m, &info, &a, answer, r, NULL, msg);
 }

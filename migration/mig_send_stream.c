@@ -11,7 +11,6 @@
  * and then the stream path resumes the domain.
  */
 #include "migration/migration.h"
-#include "daemon/ops.h"
 #include "log.h"
 
 #include <errno.h>
@@ -238,23 +237,14 @@ void mig_send_teardown(struct mig *g)
     }
     if (g->relay_id && g->svc->relay && g->phase == MIG_CONNECTING)
         mig_relay_cancel(g->svc->relay, g->relay_id);
-    /* The client hears the outcome; an unconfirmed migration is not a
-     * failure of the request: its record says what to do. */
-    if (g->req && g->job != JOB_NONE) {
-        bool fail = g->rc < 0 && g->phase != MIG_UNCONFIRMED;
-        struct xn_msg m;
-
-        xn_msg_set(&m, g->rc, "%s", g->error);
-        op_done(g->req, g->job, fail ? g->rc : 0, &m,
-                fail ? NULL : mig_json(g));
-    } else if (g->req) {
-        if (g->rc < 0 && g->phase != MIG_UNCONFIRMED)
-            request_fail(g->req, g->rc, g->error);
-        else
-            request_ok(g->req, mig_json(g));
-    } else if (g->job != JOB_NONE && d->jobs) {
+    /* Whoever started it hears the outcome (an unconfirmed migration is
+     * not a failure of the request: its record says what to do). */
+    if (g->job != JOB_NONE && d->jobs)
         jobs_end(d->jobs, g->job);
+    if (g->done) {
+        void (*done)(void *, struct mig *) = g->done;
+        g->done = NULL;
+        done(g->done_arg, g);
     }
-    g->req = NULL;
     g->job = JOB_NONE;
 }

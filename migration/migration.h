@@ -99,8 +99,9 @@ struct mig {
     struct event *timer;            /* owned: the peer's silence */
     struct event *tick;             /* owned: progress, once a second */
     uint64_t tick_bytes;            /* bytes at the last tick */
-    struct request *req;            /* out: the client waiting; may be
-                                     * NULL (it left) */
+    void (*done)(void *arg, struct mig *g);     /* out: who started it,
+                                                 * told at the end */
+    void *done_arg;
     struct bus_sub *sub;            /* out: the source's suspend */
     /* out: the stream */
     int sink_fd;                    /* owned: the driver writes here */
@@ -176,6 +177,24 @@ double mig_now(void);
 /* --- mig_send.c, mig_send_stream.c --- */
 int mig_send_start(struct migration *m, struct request *r,
                    struct xn_msg *msg);
+/* What a migration out is asked to do. */
+struct mig_send_args {
+    char host[MIG_HOST_MAX];
+    unsigned port;
+    int compress;
+    uint64_t bandwidth;
+    bool paused;
+};
+/* Start one for the domain `info` names; at its end `done` is called
+ * (the record lives at least for the call).  0, or the failure (nothing
+ * started, done not called). */
+int mig_send_begin(struct migration *m, const struct hv_dominfo *info,
+                   const struct mig_send_args *a,
+                   void (*done)(void *arg, struct mig *g), void *arg,
+                   struct mig **g_r, struct xn_msg *msg);
+
+/* --- mig_evacuate.c --- */
+void mig_evacuate_op(void *self, struct request *r);
 void mig_send_connected(void *arg, uint64_t id, const char *peer);
 void mig_send_failed(void *arg, uint64_t id, int code, const char *error);
 /* The relay's figures for a connection. */

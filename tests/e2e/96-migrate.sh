@@ -71,5 +71,27 @@ else
     pass "no --incoming left on hostb"
 fi
 
+# Evacuating hosta: web1 stays (policy), big finds no room on the small
+# hostb, app2 and app3 move, two at a time.
+ok "web1 stays" xa policy web1 migration.mode=never
+ok "destroy app1" xa destroy app1
+ok "destroy db1" xa destroy db1
+ok "create app2" xa create "$(mkcfg app2 128)"
+ok "create app3" xa create "$(mkcfg app3 128)"
+xa host-evacuate --to hostb --parallel 2 >"$T/evac.out" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -q "^app2: moved to hostb" "$T/evac.out" &&
+    grep -q "^app3: moved to hostb" "$T/evac.out" &&
+    grep -q "^could not move big: .*big--incoming needs" "$T/evac.out" &&
+    grep -q "^left web1: policy migration.mode is never" "$T/evac.out" &&
+    grep -q "^2 moved, 1 not moved, 1 left alone" "$T/evac.out"; then
+    pass "host-evacuate"
+else
+    fail "host-evacuate" "exit $rc: $(cat "$T/evac.out")"
+fi
+outputs "app2 and app3 on hostb" "^app3 " xb list
+outputs "big still runs on hosta" "^big .* r-----" xa list big
+WANT_RC=2 fails "host-evacuate needs --to" "\-\-to HOST" xa host-evacuate
+
 mig_cleanup
 finish
