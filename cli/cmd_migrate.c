@@ -364,26 +364,20 @@ static int evacuate_opt(int c, const char *arg, void *p)
     return 2;
 }
 
-/* One line as each migration ends. */
+/* One line as each migration starts (the outcomes come with the reply:
+ * the daemon's events may trail it). */
 static void evacuate_event(struct json_object *m)
 {
     struct json_object *ev, *d;
-    const char *what;
-    double secs = 0;
 
     if (!json_object_object_get_ex(m, "event", &ev) ||
         strcmp(jstr(ev, "service"), "migration") != 0 ||
+        strcmp(jstr(ev, "what"), "phase") != 0 ||
         !json_object_object_get_ex(ev, "detail", &d) ||
-        strcmp(jstr(d, "direction"), "out") != 0)
+        strcmp(jstr(d, "direction"), "out") != 0 ||
+        strcmp(jstr(d, "phase"), "preparing") != 0)
         return;
-    what = jstr(ev, "what");
-    jnum(d, "seconds", &secs);
-    if (!strcmp(what, "done"))
-        printf("%s: moved to %s in %.1f s\n", jstr(d, "domain"),
-               jstr(d, "peer"), secs);
-    else if (!strcmp(what, "failed") || !strcmp(what, "unconfirmed"))
-        printf("%s: not moved to %s: %s\n", jstr(d, "domain"),
-               jstr(d, "peer"), jstr(d, "error"));
+    printf("%s: moving to %s\n", jstr(d, "domain"), jstr(d, "peer"));
     fflush(stdout);
 }
 
@@ -392,6 +386,11 @@ static int evacuate_report(struct json_object *res)
     struct json_object *a;
     size_t n;
 
+    n = jarray(res, "moved", &a);
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *f = json_object_array_get_idx(a, i);
+        printf("%s: moved to %s\n", jstr(f, "domain"), jstr(f, "host"));
+    }
     n = jarray(res, "failed", &a);
     for (size_t i = 0; i < n; i++) {
         struct json_object *f = json_object_array_get_idx(a, i);
