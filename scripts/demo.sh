@@ -162,4 +162,46 @@ sleep 0.2
 kill "$EV" 2>/dev/null || true
 echo; echo "== the tuning service's events"
 grep -E "sched" "$T/events3.txt" || true
+
+echo; echo "== live migration: two simulated hosts, hosta and hostb, over TLS 1.3"
+kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; PID=
+x cert init-ca "$T/ca"
+x cert issue hosta --ca "$T/ca" --out "$T/cert-a"
+x cert issue hostb --ca "$T/ca" --out "$T/cert-b"
+port() { python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PA=$(port); PB=$(port)
+# host NAME PORT CERTS PEER PEERPORT [args...]: a daemon with its own socket
+host() {
+    n=$1 p=$2 c=$3 o=$4 op=$5; shift 5
+    mkdir -p "$T/$n"
+    "$XENITH_BIN/xenithd" --uri "sim:///$n" --socket "$T/$n/sock" \
+        --state-dir "$T/$n/state" --listen "127.0.0.1:$p" --cert-dir "$c" \
+        -o migration.peers="$o=127.0.0.1:$op" "$@" >"$T/$n.log" 2>&1 &
+    echo $!
+    i=0
+    until XENITH_SOCKET="$T/$n/sock" "$XENITH_BIN/xenith" info >/dev/null \
+            2>&1; do
+        i=$((i + 1)); [ $i -lt 200 ] || { cat "$T/$n.log" >&2; exit 1; }
+        sleep 0.05
+    done
+}
+HA=$(host hosta "$PA" "$T/cert-a" hostb "$PB")
+HB=$(host hostb "$PB" "$T/cert-b" hosta "$PA" \
+    --sim="$(dirname "$0")/demo-hostb.xml")
+xa() { printf '\n$ xenith %s   # on hosta\n' "$*"
+       XENITH_SOCKET="$T/hosta/sock" "$XENITH_BIN/xenith" "$@"; }
+xb() { printf '\n$ xenith %s   # on hostb\n' "$*"
+       XENITH_SOCKET="$T/hostb/sock" "$XENITH_BIN/xenith" "$@"; }
+xa list
+xa migrate web1 hostb --compress
+xb list
+xa migrations
+xb migrations
+echo; echo "== evacuating hosta: everything that may move goes to hostb"
+xa policy db1 migration.mode=never
+xa host-evacuate --to hostb --parallel 2 || true
+xa list
+xb list
+kill "$HA" "$HB" 2>/dev/null; wait "$HA" "$HB" 2>/dev/null || true
 echo; echo "demo finished"
