@@ -292,6 +292,9 @@ void mig_free_all(struct migration *m)
         if (!g->ended)
             mig_end(g, g->go_sent ? MIG_UNCONFIRMED : MIG_FAILED,
                     XN_ECANCELED, "the daemon is stopping");
+        /* A restore still running ends without us. */
+        if (g->restoring && g->restore_start)
+            start_forget(g->restore_start);
         TAILQ_REMOVE(&m->migs, g, entry);
         free(g);
     }

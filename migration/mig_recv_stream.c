@@ -109,6 +109,7 @@ static void restore_done(void *arg, int rc, const struct xn_msg *msg,
 
     (void)name;
     g->restoring = false;
+    g->restore_start = NULL;
     if (g->restore_fd >= 0) {
         close(g->restore_fd);
         g->restore_fd = -1;
@@ -153,6 +154,7 @@ static int open_image(struct mig *g, struct xn_msg *msg)
         g->restoring = false;
         return rc;              /* the hold stays: discard drops it */
     }
+    g->restore_start = g->hold;
     g->hold = NULL;             /* the start path's now */
     g->feed = bufferevent_socket_new(g->svc->d->base, g->feed_fd,
                                      BEV_OPT_CLOSE_ON_FREE);

@@ -115,6 +115,8 @@ struct mig {
     bool go_sent;
     /* in: the stream */
     struct start *hold;             /* the start path's hold */
+    struct start *restore_start;    /* the same, once restoring (not
+                                     * ours: it ends in restore_done) */
     bool name_claimed;              /* in: NAME claimed while it comes */
     int feed_fd;                    /* owned: restore reads the other end */
     int restore_fd;                 /* owned */

@@ -1,7 +1,8 @@
 /* test_core_start.c - the one start path: gates asked in order, now or
  * later; a refusal creates nothing and frees the name; a driver failure
  * after a yes makes the gate release; names and UUIDs are claimed; done
- * never comes from inside the call. */
+ * never comes from inside the call; an incoming migration's hold (start_hold)
+ * answers once, holds the name and releases what it held when dropped. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,120 @@ static void on_created(void *arg, const struct bus_event *ev)
     c->domid = ev->domid;
     snprintf(c->name, sizeof(c->name), "%s", ev->name);
 }
+
+/* --- holds: an incoming migration reserves before its image comes --- */
+
+struct held {
+    bool told;
+    int rc;
+    struct xn_msg msg;
+};
+
+static void on_held(void *arg, int rc, const struct xn_msg *msg)
+{
+    struct held *h = arg;
+    h->told = true;
+    h->rc = rc;
+    if (msg)
+        h->msg = *msg;
+}
+
+static const uint8_t hold_uuid[16] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
+                                      0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc,
+                                      0xdd, 0xee, 0xff, 0x01};
+
+/* The gates are asked with the announced need; the name is held until
+ * the hold is dropped, and the gate then releases. */
+START_TEST(hold_then_drop)
+{
+    struct coret t;
+    struct gate g;
+    struct held h = {0};
+    struct outcome o;
+    struct start *s = NULL;
+    struct xn_msg msg;
+    int clock = 0;
+
+    coret_open(&t, NULL);
+    gate_init(&g, &t, &clock);
+    g.later = true;
+    start_gate_add(t.d, &test_gate, &g);
+    ck_assert_int_eq(start_hold(t.d, "in1--incoming", hold_uuid, 300 * 1024,
+                                on_held, &h, &s, &msg), 0);
+    ck_assert(!h.told);                     /* never from inside the call */
+    ck_assert(coret_wait(&t, &h.told, 5000));
+    ck_assert_msg(h.rc == 0, "%s", h.msg.text);
+    ck_assert_uint_eq(g.need_kb, 300 * 1024);
+    ck_assert_str_eq(g.saw_name, "in1--incoming");
+    /* the name is taken while held */
+    ck_assert_int_eq(start(&t, simt_mkcfg("in1--incoming", 64, 1), &o, &msg),
+                     XN_EEXIST);
+    start_hold_drop(s, NULL);
+    ck_assert_int_eq(g.released, 1);
+    ck_assert_int_eq(g.started, 0);
+    ck_assert_int_eq(start(&t, simt_mkcfg("in1--incoming", 64, 1), &o, &msg),
+                     0);
+    ck_assert(coret_wait(&t, &o.done, 5000));
+    ck_assert_msg(o.rc == 0, "%s", o.msg.text);
+    gate_dispose(&t, &g);
+    coret_close(&t);
+}
+END_TEST
+
+/* A gate's refusal reaches the holder, and nothing stays held. */
+START_TEST(hold_refused)
+{
+    struct coret t;
+    struct gate g;
+    struct held h = {0};
+    struct start *s = NULL;
+    struct xn_msg msg;
+    int clock = 0;
+
+    coret_open(&t, NULL);
+    gate_init(&g, &t, &clock);
+    g.answer = XN_ENOMEM;
+    start_gate_add(t.d, &test_gate, &g);
+    ck_assert_int_eq(start_hold(t.d, "in2--incoming", hold_uuid, 1024,
+                                on_held, &h, &s, &msg), 0);
+    ck_assert(coret_wait(&t, &h.told, 5000));
+    ck_assert_int_eq(h.rc, XN_ENOMEM);
+    ck_assert_msg(strstr(h.msg.text, "test refused to start in2--incoming"),
+                  "%s", h.msg.text);
+    ck_assert_int_eq(g.released, 0);
+    ck_assert_uint_eq(starter_busy(t.d->starter), 0);
+    gate_dispose(&t, &g);
+    coret_close(&t);
+}
+END_TEST
+
+/* Dropped while a gate still decides: it ends when the gate answers, and
+ * a yes is released; the holder hears nothing. */
+START_TEST(hold_dropped_while_asking)
+{
+    struct coret t;
+    struct gate g;
+    struct held h = {0};
+    struct start *s = NULL;
+    struct xn_msg msg;
+    int clock = 0;
+
+    coret_open(&t, NULL);
+    gate_init(&g, &t, &clock);
+    g.later = true;
+    start_gate_add(t.d, &test_gate, &g);
+    ck_assert_int_eq(start_hold(t.d, "in3--incoming", hold_uuid, 1024,
+                                on_held, &h, &s, &msg), 0);
+    ck_assert(coret_wait_count(&t, &g.asked, 1, 5000));
+    start_hold_drop(s, NULL);
+    coret_spin(&t, 200);
+    ck_assert(!h.told);
+    ck_assert_int_eq(g.released, 1);
+    ck_assert_uint_eq(starter_busy(t.d->starter), 0);
+    gate_dispose(&t, &g);
+    coret_close(&t);
+}
+END_TEST
 
 START_TEST(gates_say_yes)
 {
@@ -374,6 +489,9 @@ int main(void)
     tcase_add_test(tc, driver_fails_after_yes);
     tcase_add_test(tc, claims);
     tcase_add_test(tc, restart_holds_the_job);
+    tcase_add_test(tc, hold_then_drop);
+    tcase_add_test(tc, hold_refused);
+    tcase_add_test(tc, hold_dropped_while_asking);
     suite_add_tcase(s, tc);
     return simt_run(s);
 }

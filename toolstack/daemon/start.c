@@ -499,6 +499,12 @@ void start_hold_drop(struct start *s, const struct xn_msg *msg)
     finish(s, XN_ECANCELED, &m, 0);
 }
 
+void start_forget(struct start *s)
+{
+    s->held = NULL;
+    s->done = NULL;
+}
+
 /* --- the starter --- */
 
 struct starter *starter_new(struct daemon *d)

@@ -123,6 +123,9 @@ int start_hold(struct daemon *d, const char *name, const uint8_t *uuid,
 int start_hold_restore(struct start *h, struct hv_image *img, bool paused,
                        start_done_fn *done, void *arg, struct xn_msg *msg);
 void start_hold_drop(struct start *h, const struct xn_msg *msg);
+/* The caller of a start going away (a service that closes): the start
+ * runs on, but calls no one back.  *s lives until it ends. */
+void start_forget(struct start *s);
 
 /* --- the starter's state (start.c), owned by the daemon --- */
 struct starter;
