@@ -18,7 +18,8 @@
  *
  * Files: relay_main.c (arguments, privileges, the loop), relay_ctl.c (the
  * control channel), relay_tls.c (the TLS context and error texts),
- * relay_conn.c (a connection's life and reports), relay_hello.c (the
+ * relay_conn.c (a connection's life and reports), relay_io.c (reading a
+ * socket in large pieces), relay_hello.c (the
  * handshake and the hello exchange), relay_accept.c (listeners, incoming
  * peers), relay_connect.c (outgoing connections), relay_pipe.c (the
  * authenticated data path).
@@ -57,6 +58,20 @@ struct relay_conf {
 
 struct relay_listener;
 struct relay_conn;
+
+/* A socket read in large pieces (relay_io.c): into buf, until it holds
+ * `high` bytes; cb after each batch, at EOF (eof) and on an error (err,
+ * an errno value).  The descriptor is not the reader's. */
+struct relay_rd {
+    struct event *ev;
+    struct evbuffer *buf;               /* owned */
+    int fd;
+    size_t high;
+    bool eof;
+    int err;
+    void (*cb)(void *arg);
+    void *arg;
+};
 
 struct relay {
     struct event_base *base;            /* owned by main */
@@ -106,6 +121,9 @@ struct relay_conn {
     uint64_t wire_bytes, raw_bytes;     /* frames on the net and loc sides,
                                            both directions */
     uint64_t shown_wire, shown_raw;     /* as of the last stats */
+    struct relay_rd loc_rd;             /* PIPE: the daemon's frames */
+    struct relay_rd net_rd;             /* PIPE, plain: the peer's */
+    bool plain;                         /* no TLS on this one */
     bool pending;                       /* counted in relay.pending */
     bool tls_done;                      /* the TLS handshake is over */
     bool net_eof, loc_eof;
@@ -173,6 +191,16 @@ void relay_accept_hello(struct relay_conn *c, const struct mig_hello *h);
 void relay_connect_op(struct relay *r, struct json_object *op, int fd);
 /* The server's hello `h` is good: report `connected` and start piping. */
 void relay_connect_hello(struct relay_conn *c, const struct mig_hello *h);
+
+/* relay_io.c */
+int relay_rd_init(struct relay_rd *rd, struct event_base *base, int fd,
+                  size_t high, void (*cb)(void *), void *arg);
+/* Read again, unless full, at EOF or failed. */
+void relay_rd_resume(struct relay_rd *rd);
+void relay_rd_stop(struct relay_rd *rd);
+/* Free the event and the buffer (what it holds is dropped); a zeroed or
+ * disposed reader is fine. */
+void relay_rd_dispose(struct relay_rd *rd);
 
 /* relay_pipe.c */
 /* Frames flow from now on (c->net and c->loc_fd set; c->net's input may

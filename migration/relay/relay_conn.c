@@ -56,6 +56,8 @@ void relay_conn_free(struct relay_conn *c)
     *c->pprev = c->next;
     if (c->next)
         c->next->pprev = c->pprev;
+    relay_rd_dispose(&c->loc_rd);
+    relay_rd_dispose(&c->net_rd);
     if (c->timer)
         event_free(c->timer);
     if (c->conn_ev)

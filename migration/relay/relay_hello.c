@@ -63,7 +63,7 @@ static int hello_check(struct relay_conn *c, const struct mig_hello *h,
         return xn_msg_set(msg, XN_EPROTO, "it speaks protocol versions "
                           "%u to %u, this relay only %d", h->vmin, h->vmax,
                           MIG_VERSION);
-    if (!c->r->conf.plain &&
+    if (!c->plain &&
         !relay_tls_names(bufferevent_openssl_get_ssl(c->net), h->host))
         return xn_msg_set(msg, XN_EPROTO, "its hello names it \"%s\", a "
                           "name its certificate does not carry",
@@ -156,7 +156,7 @@ static void hs_event(struct bufferevent *bev, short what, void *arg)
     if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)))
         return;
     relay_tls_why(c, why, sizeof(why));
-    if (c->r->conf.plain)
+    if (c->plain)
         relay_conn_fail(c, XN_ECONNECT, "%s: no hello: %s", w, why);
     else
         relay_conn_fail(c, XN_ECONNECT, "%s: TLS handshake failed: %s", w,
@@ -169,7 +169,7 @@ static void hs_timeout(evutil_socket_t fd, short what, void *arg)
     char w[RELAY_ADDR_MAX + MIG_HOST_MAX + 32];
 
     who(c, w, sizeof(w));
-    if (c->tls_done || c->r->conf.plain)
+    if (c->tls_done || c->plain)
         relay_conn_fail(c, XN_ETIMEDOUT, "%s: no hello within %u ms", w,
                         c->r->conf.handshake_ms);
     else
@@ -209,7 +209,8 @@ void relay_hello_start(struct relay_conn *c)
 
     who(c, w, sizeof(w));
     c->state = RC_HANDSHAKE;
-    if (r->conf.plain) {
+    c->plain = r->conf.plain;
+    if (c->plain) {
         c->net = bufferevent_socket_new(r->base, c->fd,
                                         BEV_OPT_CLOSE_ON_FREE);
     } else {
@@ -237,6 +238,6 @@ void relay_hello_start(struct relay_conn *c)
     bufferevent_setcb(c->net, hs_read, NULL, hs_event, c);
     bufferevent_enable(c->net, EV_READ | EV_WRITE);
     xn_msg_clear(&msg);
-    if (r->conf.plain && !c->incoming && relay_hello_send(c, &msg) < 0)
+    if (c->plain && !c->incoming && relay_hello_send(c, &msg) < 0)
         relay_conn_fail(c, XN_EFAIL, "%s: %s", w, msg.text);
 }

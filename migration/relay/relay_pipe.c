@@ -13,7 +13,8 @@
  * Memory is bounded: a side's frames are taken only while the other's
  * output holds less than RELAY_HIGH, and an input stops being read at
  * RELAY_HIGH plus one frame.  Whole DATA frames move between buffers
- * without a copy (evbuffer_remove_buffer).
+ * without a copy (evbuffer_remove_buffer).  The bufferevents write; they
+ * read only TLS: plain sockets are read by relay_io.c, in large pieces.
  *
  * The end: the daemon's EOF flushes to the peer and closes TLS cleanly
  * (close_notify), then lingers; the peer's clean close flushes to the
@@ -96,10 +97,17 @@ static int control(struct evbuffer *in, struct evbuffer *out,
     return 0;
 }
 
+/* The peer's bytes: the TLS bufferevent's input, or, plain, our own
+ * reader's (relay_io.c). */
+static struct evbuffer *net_input(struct relay_conn *c)
+{
+    return c->plain ? c->net_rd.buf : bufferevent_get_input(c->net);
+}
+
 /* Frames from the peer to the daemon. */
 static int pump_net(struct relay_conn *c, struct xn_msg *msg)
 {
-    struct evbuffer *in = bufferevent_get_input(c->net);
+    struct evbuffer *in = net_input(c);
     struct evbuffer *out = bufferevent_get_output(c->loc);
     struct mig_frame_hdr h;
     int rc;
@@ -162,7 +170,7 @@ static int pack(struct relay_conn *c, struct evbuffer *in,
 /* Frames from the daemon to the peer. */
 static int pump_loc(struct relay_conn *c, struct xn_msg *msg)
 {
-    struct evbuffer *in = bufferevent_get_input(c->loc);
+    struct evbuffer *in = c->loc_rd.buf;
     struct evbuffer *out = bufferevent_get_output(c->net);
     struct mig_frame_hdr h;
     int rc;
@@ -235,6 +243,8 @@ static void linger_on(struct relay_conn *c, struct bufferevent *keep)
 
     c->state = RC_LINGER;
     c->id = 0;
+    relay_rd_dispose(&c->loc_rd);
+    relay_rd_dispose(&c->net_rd);
     if (*drop)
         bufferevent_free(*drop);
     *drop = NULL;
@@ -267,8 +277,8 @@ void relay_pipe_abort(struct relay_conn *c, const char *error)
 static void check_end(struct relay_conn *c, int net_rc, int loc_rc)
 {
     char text[RELAY_TEXT_MAX];
-    size_t net_in = evbuffer_get_length(bufferevent_get_input(c->net));
-    size_t loc_in = evbuffer_get_length(bufferevent_get_input(c->loc));
+    size_t net_in = evbuffer_get_length(net_input(c));
+    size_t loc_in = evbuffer_get_length(c->loc_rd.buf);
 
     if (c->net_eof && net_rc == PUMP_MORE && net_in > 0) {
         snprintf(text, sizeof(text), "%s (%s): the peer closed the "
@@ -320,6 +330,9 @@ static void pipe_run(struct relay_conn *c)
         relay_pipe_abort(c, text);
         return;
     }
+    relay_rd_resume(&c->loc_rd);
+    if (c->plain)
+        relay_rd_resume(&c->net_rd);
     check_end(c, net_rc, loc_rc);
 }
 
@@ -328,6 +341,7 @@ static void pipe_io(struct bufferevent *bev, void *arg)
     pipe_run(arg);
 }
 
+/* A bufferevent's event: the TLS side's EOF or error, a write error. */
 static void pipe_event(struct bufferevent *bev, short what, void *arg)
 {
     struct relay_conn *c = arg;
@@ -349,8 +363,36 @@ static void pipe_event(struct bufferevent *bev, short what, void *arg)
         return;
     if (bev == c->net)
         c->net_eof = true;
-    else
-        c->loc_eof = true;
+    pipe_run(c);
+}
+
+static void loc_rd_cb(void *arg)
+{
+    struct relay_conn *c = arg;
+    char text[RELAY_TEXT_MAX];
+
+    if (c->loc_rd.err) {
+        snprintf(text, sizeof(text), "%s (%s): the daemon's socket "
+                 "failed: %s", c->host, c->addr, strerror(c->loc_rd.err));
+        relay_pipe_abort(c, text);
+        return;
+    }
+    c->loc_eof = c->loc_rd.eof;
+    pipe_run(c);
+}
+
+static void net_rd_cb(void *arg)
+{
+    struct relay_conn *c = arg;
+    char text[RELAY_TEXT_MAX];
+
+    if (c->net_rd.err) {
+        snprintf(text, sizeof(text), "%s (%s): connection lost: %s",
+                 c->host, c->addr, strerror(c->net_rd.err));
+        relay_pipe_abort(c, text);
+        return;
+    }
+    c->net_eof = c->net_rd.eof;
     pipe_run(c);
 }
 
@@ -380,33 +422,44 @@ static int rate_limit(struct relay_conn *c)
 void relay_pipe_start(struct relay_conn *c)
 {
     struct timeval second = {1, 0};
+    struct event_base *base = c->r->base;
     char text[RELAY_TEXT_MAX];
 
     c->state = RC_PIPE;
     evutil_make_socket_nonblocking(c->loc_fd);
-    c->loc = bufferevent_socket_new(c->r->base, c->loc_fd,
-                                    BEV_OPT_CLOSE_ON_FREE);
+    c->loc = bufferevent_socket_new(base, c->loc_fd, BEV_OPT_CLOSE_ON_FREE);
     if (c->loc)
         c->loc_fd = -1;
     if (c->timer)
         event_free(c->timer);
-    c->timer = event_new(c->r->base, -1, EV_PERSIST, pipe_tick, c);
+    c->timer = event_new(base, -1, EV_PERSIST, pipe_tick, c);
     if (!c->loc || !c->timer || evtimer_add(c->timer, &second) < 0 ||
-        rate_limit(c) < 0) {
+        rate_limit(c) < 0 ||
+        relay_rd_init(&c->loc_rd, base, bufferevent_getfd(c->loc),
+                      READ_HIGH, loc_rd_cb, c) < 0 ||
+        (c->plain &&
+         (relay_rd_init(&c->net_rd, base, bufferevent_getfd(c->net),
+                        READ_HIGH, net_rd_cb, c) < 0 ||
+          evbuffer_add_buffer(c->net_rd.buf,
+                              bufferevent_get_input(c->net)) < 0))) {
         snprintf(text, sizeof(text), "%s (%s): out of memory", c->host,
                  c->addr);
         relay_pipe_abort(c, text);
         return;
     }
-    bufferevent_set_max_single_read(c->loc, MIG_DATA_MAX);
     bufferevent_set_max_single_write(c->loc, MIG_DATA_MAX);
     bufferevent_setwatermark(c->net, EV_READ, 0, READ_HIGH);
-    bufferevent_setwatermark(c->loc, EV_READ, 0, READ_HIGH);
     bufferevent_setwatermark(c->net, EV_WRITE, RELAY_HIGH / 2, 0);
     bufferevent_setwatermark(c->loc, EV_WRITE, RELAY_HIGH / 2, 0);
     bufferevent_setcb(c->net, pipe_io, pipe_io, pipe_event, c);
-    bufferevent_setcb(c->loc, pipe_io, pipe_io, pipe_event, c);
-    bufferevent_enable(c->net, EV_READ | EV_WRITE);
-    bufferevent_enable(c->loc, EV_READ | EV_WRITE);
+    bufferevent_setcb(c->loc, NULL, pipe_io, pipe_event, c);
+    bufferevent_disable(c->loc, EV_READ);
+    if (c->plain) {
+        bufferevent_disable(c->net, EV_READ);
+        bufferevent_enable(c->net, EV_WRITE);
+    } else {
+        bufferevent_enable(c->net, EV_READ | EV_WRITE);
+    }
+    bufferevent_enable(c->loc, EV_WRITE);
     pipe_run(c);
 }
