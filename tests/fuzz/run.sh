@@ -35,8 +35,34 @@ seed fuzz_image
 printf 'XENITH-SAVE 1 {"driver":"sim","name":"web1","uuid":"5e1a0c3e-7b2d-4d1e-9f00-000000000001"}\nXNSIMIMG' \
     >"$work/fuzz_image/header"
 
+seed fuzz_migframe
+# a PREPARE header; DATA of 5 bytes; DATA_Z of 60 raw bytes (zstd -3)
+printf 'XM\001\002\000\000\000\002{}' >"$work/fuzz_migframe/prepare"
+printf 'XM\001\005\000\000\000\005hello' >"$work/fuzz_migframe/data"
+printf 'XM\001\006\000\000\000\050\000\000\000\074\050\265\057\375\040\074\335\000\000\250\130\105\116\111\124\110\040\163\164\162\145\141\155\040\142\171\164\145\163\040\012\001\000\134\071\231' \
+    >"$work/fuzz_migframe/dataz"
+
+seed fuzz_migmsg
+# the first byte is the frame type
+printf '\001{"versions":[1,1],"host":"b.example","caps":["zstd"]}' \
+    >"$work/fuzz_migmsg/hello"
+printf '\002{"name":"web1","uuid":"5e1a0c3e-7b2d-4d1e-9f00-000000000001","memory_kb":1048576,"config":{"c_info":{"name":"web1"},"b_info":{"max_vcpus":2}},"policy":{"sched.class":"high"},"live":true,"paused":false,"stream":"xen"}' \
+    >"$work/fuzz_migmsg/prepare"
+printf '\003{"domname":"web1--incoming"}' >"$work/fuzz_migmsg/ready"
+printf '\004{"code":"ENOMEM","reason":"not enough memory"}' \
+    >"$work/fuzz_migmsg/refuse"
+printf '\007{"bytes":123456}' >"$work/fuzz_migmsg/end"
+printf '\010{"domid":7}' >"$work/fuzz_migmsg/restored"
+printf '\011{"suspended_ns":1764600000123456789}' >"$work/fuzz_migmsg/go"
+printf '\012{"running":true,"domid":7,"downtime_ms":42}' \
+    >"$work/fuzz_migmsg/confirm"
+printf '\013{"code":"ECANCELED","reason":""}' >"$work/fuzz_migmsg/abort"
+printf '\014{"bytes":1,"iteration":2,"remaining":3,"rate":4}' \
+    >"$work/fuzz_migmsg/progress"
+
 fails=0
-for t in fuzz_proto fuzz_xlcfg fuzz_xsd fuzz_image fuzz_memreport; do
+for t in fuzz_proto fuzz_xlcfg fuzz_xsd fuzz_image fuzz_memreport \
+    fuzz_migframe fuzz_migmsg; do
     opts="-max_total_time=$secs -timeout=10 -rss_limit_mb=2048"
     opts="$opts -artifact_prefix=$work/$t-"
     leaks=1

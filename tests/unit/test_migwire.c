@@ -872,8 +872,8 @@ START_TEST(msg_refused_prepare)
 #define PREP(fields) "{\"name\":\"web1\",\"memory_kb\":1," fields "}"
 #define UUID "\"uuid\":\"5e1a0c3e-7b2d-4d1e-9f00-000000000001\""
 #define REST "\"live\":true,\"paused\":false,\"stream\":\"xen\""
-    expect_bad(MIG_F_PREPARE, PREP("\"uuid\":\"5e1a0c3e7b2d4d1e9f00000000000001\","
-                                   "\"config\":{},\"policy\":{}," REST),
+    expect_bad(MIG_F_PREPARE, PREP("\"uuid\":\"5e1a0c3e7b2d4d1e9f0000000000"
+                                   "0001\",\"config\":{},\"policy\":{}," REST),
                "prepare: \"uuid\": \"5e1a0c3e7b2d4d1e9f00000000000001\" is "
                "not a UUID");
     expect_bad(MIG_F_PREPARE, PREP("\"uuid\":\"5e1a0c3e-7b2d-4d1e-9f00-"
@@ -955,8 +955,8 @@ START_TEST(msg_refused_prepare)
     memset(json + n, 'v', 256);
     strcpy(json + n + 256, "\"}}");
     expect_bad(MIG_F_PREPARE, json, "prepare: \"policy\": \"k\": \"vvvvvvvvvv"
-               "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv...\" is "
-               "longer than 255 bytes");
+               "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv...\" "
+               "is longer than 255 bytes");
 #undef PREP
 #undef UUID
 #undef REST
@@ -1034,8 +1034,8 @@ START_TEST(msg_refused_others)
     expect_bad(MIG_F_CONFIRM, "{\"running\":false,\"domid\":1}",
                "confirm: \"downtime_ms\" is missing");
     expect_bad(MIG_F_PROGRESS, "{\"bytes\":0,\"iteration\":4294967296,"
-               "\"remaining\":0,\"rate\":0}", "progress: \"iteration\" must be "
-               "an integer from 0 to 4294967295");
+               "\"remaining\":0,\"rate\":0}", "progress: \"iteration\" must "
+               "be an integer from 0 to 4294967295");
 }
 END_TEST
 
