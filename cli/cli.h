@@ -17,6 +17,7 @@
  *   cmd_balloon.c   balloon status|set, mem-reserve
  *   cmd_schedtune.c sched status|set (the scheduler tuning service)
  *   cmd_metrics.c   metrics
+ *   cmd_cert.c      cert init-ca|issue|list|revoke (no daemon needed)
  *
  * Each command is `int cmd_NAME(int argc, char **argv)` and returns the exit
  * status: 0 success, 1 failure, 2 bad usage.  Errors are printed once, by
@@ -173,6 +174,7 @@ int cmd_services(int argc, char **argv);
 int cmd_balloon(int argc, char **argv);
 int cmd_mem_reserve(int argc, char **argv);
 int cmd_sched(int argc, char **argv);
+int cmd_cert(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
 

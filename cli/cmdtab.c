@@ -1,6 +1,7 @@
 /* cmdtab.c - every xenith command, once: dispatch, help and completion all
  * read this table. */
 #include "cli.h"
+#include "migration/cert/cert.h"
 
 #include <string.h>
 
@@ -181,6 +182,40 @@ const struct cmd cmdtab[] = {
      "  --json              status: the daemon's report as JSON; set: the "
      "reply\n",
      "--json --class", ARGS_WORDS, "status set"},
+    {"cert", cmd_cert,
+     "init-ca DIR [--cn NAME] [--days N] | issue HOSTNAME --ca DIR --out DIR "
+     "[--days N] [--force] | list [--json] [DIR] | revoke --ca DIR "
+     "SERIAL|FILE.crt",
+     "Make the pool's CA, issue, list and revoke the hosts' certificates "
+     "(no daemon needed).",
+     "  init-ca DIR        make a CA in DIR (created, mode 0700): ca.key, "
+     "ca.crt,\n"
+     "                     crl.pem, serial, issued/\n"
+     "    --cn NAME        its name (default \"xenith pool CA\")\n"
+     "    --days N         how long it is valid (default 3650)\n"
+     "  issue HOSTNAME     a key and certificate for HOSTNAME (a DNS name or "
+     "an IP\n"
+     "                     address) in the --out directory: host.key, "
+     "host.crt,\n"
+     "                     ca.crt and crl.pem, to copy to the host's\n"
+     "                     " CERT_DEFAULT_DIR "\n"
+     "    --ca DIR         the CA's directory\n"
+     "    --out DIR        where to write (created, mode 0700)\n"
+     "    --days N         how long it is valid (default 825)\n"
+     "    --force          replace the files of an earlier issue\n"
+     "  list [DIR]         the certificates of a CA or a host directory: "
+     "file,\n"
+     "                     subject, names, serial, expiry and state (valid, "
+     "expired,\n"
+     "                     revoked or CA); DIR defaults to\n"
+     "                     " CERT_DEFAULT_DIR "\n"
+     "    --json           as JSON\n"
+     "  revoke SERIAL|FILE.crt  add a certificate to the CA's crl.pem; copy "
+     "it to\n"
+     "                     every host\n"
+     "    --ca DIR         the CA's directory\n",
+     "--cn --days --ca --out --force --json", ARGS_WORDS,
+     "init-ca issue list revoke"},
     {"store", cmd_store,
      "ls [--json] [PATH] | read [--json] PATH... | write PATH VALUE... | "
      "rm PATH... | watch [-n COUNT] [--json] PATH... | chmod PATH PERM...",
