@@ -24,18 +24,16 @@ static bool rd_full(const struct relay_rd *rd)
     return evbuffer_get_length(rd->buf) >= rd->high;
 }
 
-/* One read into the buffer's free space: bytes read, 0 at EOF, -1. */
-static ssize_t rd_once(struct relay_rd *rd)
+ssize_t relay_io_read(int fd, struct evbuffer *buf, size_t want)
 {
     struct evbuffer_iovec v[2];
     struct iovec iov[2];
-    size_t want = rd->high - evbuffer_get_length(rd->buf);
     int n;
     ssize_t m;
 
     if (want > RELAY_RD_CHUNK)
         want = RELAY_RD_CHUNK;
-    n = evbuffer_reserve_space(rd->buf, (ev_ssize_t)want, v, 2);
+    n = evbuffer_reserve_space(buf, (ev_ssize_t)want, v, 2);
     if (n < 1) {
         errno = ENOMEM;
         return -1;
@@ -45,7 +43,7 @@ static ssize_t rd_once(struct relay_rd *rd)
         iov[i].iov_len = v[i].iov_len;
     }
     do
-        m = readv(rd->fd, iov, n);
+        m = readv(fd, iov, n);
     while (m < 0 && errno == EINTR);
     if (m <= 0)
         return m;
@@ -55,7 +53,7 @@ static ssize_t rd_once(struct relay_rd *rd)
             v[i].iov_len = left;
         left -= v[i].iov_len;
     }
-    evbuffer_commit_space(rd->buf, v, n);
+    evbuffer_commit_space(buf, v, n);
     return m;
 }
 
@@ -64,7 +62,8 @@ static void rd_event(evutil_socket_t fd, short what, void *arg)
     struct relay_rd *rd = arg;
 
     for (int i = 0; i < RELAY_RD_TURNS && !rd_full(rd); i++) {
-        ssize_t m = rd_once(rd);
+        ssize_t m = relay_io_read(rd->fd, rd->buf, rd->high -
+                                    evbuffer_get_length(rd->buf));
         if (m > 0)
             continue;
         if (m == 0) {
