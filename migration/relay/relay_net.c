@@ -42,8 +42,8 @@
 /* The batch's room: a batch, a chunk's records over it, and what OpenSSL
  * may write on its own (alerts, a key update). */
 #define WR_ROOM (WR_BATCH + 2 * WR_CHUNK)
-#define RD_SPACE (64u * 1024u)          /* space reserved per SSL_read run */
-#define TURN_MAX (1u << 20)             /* bytes a callback moves, each way */
+#define RD_SPACE (256u * 1024u)         /* space reserved per SSL_read run */
+#define TURN_MAX (4u << 20)             /* bytes a callback moves, each way */
 
 static BIO_METHOD *wire_method;
 
@@ -191,6 +191,7 @@ static void spend(struct relay_net *n, size_t k)
 /* Encrypt queued plaintext into the wire until a batch is there. */
 static int seal(struct relay_net *n)
 {
+    ERR_clear_error();                  /* SSL_get_error reads the queue */
     while (n->wire_len - n->wire_off < WR_BATCH &&
            evbuffer_get_length(n->out) > 0) {
         struct evbuffer_iovec v;
@@ -362,6 +363,7 @@ static size_t read_tls(struct relay_net *n, int *st)
     if (v.iov_len > want)
         v.iov_len = want;
     *st = 1;
+    ERR_clear_error();                  /* SSL_get_error reads the queue */
     while (got < v.iov_len) {
         int ret = SSL_read_ex(n->ssl, (char *)v.iov_base + got,
                               v.iov_len - got, &k);

@@ -377,6 +377,28 @@ static int read_all(int fd, uint64_t want)
     return buf ? 0 : -1;
 }
 
+/* After a failure: what the relays said (their `closed` has the why). */
+static void tell(struct mig_pair *p)
+{
+    for (int i = 0; i < 2; i++) {
+        struct pollfd pfd = {p->ctl[i], POLLIN, 0};
+        struct json_object *o;
+        struct xn_msg msg;
+        int fd;
+
+        while (poll(&pfd, 1, 1000) > 0 &&
+               mig_ctl_recv(p->ctl[i], &o, &fd, &msg) == 0) {
+            const char *op = mig_ctl_str(o, "op");
+            if (op && strcmp(op, "stats") != 0)
+                fprintf(stderr, "bench_mig: relay %s said %s\n", hosts[i],
+                        json_object_to_json_string(o));
+            json_object_put(o);
+            if (fd >= 0)
+                close(fd);
+        }
+    }
+}
+
 int mig_pair_push(struct mig_pair *p, int level, uint64_t bytes,
                   mig_src_fn src, void *arg, struct mig_run *run)
 {
@@ -403,8 +425,13 @@ int mig_pair_push(struct mig_pair *p, int level, uint64_t bytes,
         fprintf(stderr, "bench_mig: A's side: %s\n", strerror(w.err));
         rc = -1;
     }
-    if (rc < 0)
+    if (rc < 0) {
+        close(a);
+        close(b);
+        a = b = -1;
+        tell(p);
         goto out;
+    }
     close(a);
     a = -1;
     rc = -1;
