@@ -171,11 +171,14 @@ int mig_sshd_start(struct mig_sshd *d)
         return -1;
     }
     snprintf(config, sizeof(config), "%s/sshd_config", d->dir);
+    snprintf(from, sizeof(from), "%s/sshd.log", d->dir);
     d->pid = fork();
     if (d->pid == 0) {
         int null = open("/dev/null", O_RDWR);
+        int log = open(from, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         dup2(null, 0);
         dup2(null, 1);
+        dup2(log >= 0 ? log : null, 2);
         execl(SSHD, SSHD, "-D", "-e", "-f", config, (char *)NULL);
         _exit(127);
     }
@@ -189,8 +192,9 @@ int mig_sshd_start(struct mig_sshd *d)
         }
         nanosleep(&ts, NULL);
     }
-    fprintf(stderr, "bench_mig: sshd did not start on 127.0.0.1:%d: the "
-            "ssh figure is skipped\n", d->port);
+    fprintf(stderr, "bench_mig: sshd did not start on 127.0.0.1:%d (see "
+            "%s): the ssh figure is skipped\n", d->port, from);
+    d->dir[0] = '\0';                   /* keep its log */
     mig_sshd_stop(d);
     return -1;
 }
