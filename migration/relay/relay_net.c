@@ -165,9 +165,10 @@ static size_t allowance(struct relay_net *n)
     if (n->rate == 0)
         return SIZE_MAX;
     t = now_ns();
-    add = (t - n->filled_ns) * n->rate / 1000000000ull;
+    add = t - n->filled_ns >= 1000000000ull ? n->burst :
+          (uint64_t)((double)(t - n->filled_ns) * (double)n->rate / 1e9);
     if (add > 0) {
-        n->tokens = n->tokens + add > n->burst ? n->burst : n->tokens + add;
+        n->tokens = add >= n->burst - n->tokens ? n->burst : n->tokens + add;
         n->filled_ns = t;
     }
     if (n->tokens == 0 && !evtimer_pending(n->tick, NULL)) {
@@ -317,11 +318,14 @@ static int flush(struct relay_net *n, size_t *moved)
                 return -1;
         } while (n->wire_len > 0 && *moved < TURN_MAX);
         rc = n->wire_len == 0 && evbuffer_get_length(n->out) == 0;
-        if (!rc && *moved >= TURN_MAX)
-            event_active(n->wev, EV_WRITE, 1);
     }
     if (rc == 1 && n->closing && !n->shut)
         rc = send_close(n, moved);
+    /* the turn's budget is spent (neither the socket nor the bucket
+     * holds us back): the rest on the next turn */
+    if (rc == 0 && !event_pending(n->wev, EV_WRITE, NULL) &&
+        !evtimer_pending(n->tick, NULL))
+        event_active(n->wev, EV_WRITE, 1);
     return rc;
 }
 
