@@ -18,16 +18,20 @@
  *
  * Files: relay_main.c (arguments, privileges, the loop), relay_ctl.c (the
  * control channel), relay_tls.c (the TLS context and error texts),
- * relay_conn.c (a connection's life and reports), relay_hello.c (the
- * handshake and the hello exchange), relay_accept.c (listeners, incoming
- * peers), relay_connect.c (outgoing connections), relay_pipe.c (the
- * authenticated data path).
+ * relay_conn.c (a connection's life and reports), relay_io.c (reading a
+ * socket in large pieces), relay_hello.c (the handshake and the hello
+ * exchange, on a libevent bufferevent), relay_accept.c (listeners,
+ * incoming peers), relay_connect.c (outgoing connections), relay_net.c
+ * (the peer's side once the hello is done: TLS driven by the relay
+ * itself, batched, rate-limited), relay_pipe.c (the authenticated data
+ * path).
  */
 #ifndef XENITH_RELAY_H
 #define XENITH_RELAY_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <event2/event.h>
 #include <json-c/json.h>
@@ -42,6 +46,8 @@
 #define RELAY_HIGH (4u << 20)           /* an output buffer's bound, bytes */
 #define RELAY_LINGER_MS 5000            /* wait for the peer's close */
 #define RELAY_ADDR_MAX 64               /* "[v6addr]:port" with NUL */
+#define RELAY_NET_RBUF (256u * 1024u)   /* OpenSSL's read buffer (records
+                                           read ahead), set at SSL_new */
 /* A sentence for the daemon: a host, an address and an xn_msg's text. */
 #define RELAY_TEXT_MAX (MIG_HOST_MAX + RELAY_ADDR_MAX + XN_MSG_MAX + \
                         MIG_REASON_MAX)
@@ -57,6 +63,48 @@ struct relay_conf {
 
 struct relay_listener;
 struct relay_conn;
+
+/* A socket read in large pieces (relay_io.c): into buf, until it holds
+ * `high` bytes; cb after each batch, at EOF (eof) and on an error (err,
+ * an errno value).  The descriptor is not the reader's. */
+struct relay_rd {
+    struct event *ev;
+    struct evbuffer *buf;               /* owned */
+    int fd;
+    size_t high;
+    bool eof;
+    int err;
+    void (*cb)(void *arg);
+    void *arg;
+};
+
+/* The peer's side in PIPE and LINGER (relay_net.c): plaintext both ways
+ * through TLS (or plain), driven by the relay.  cb runs after data moved
+ * either way, at the peer's clean end (eof) and on an error (err, with
+ * the sentence's tail in why).  fd and ssl are the connection's. */
+struct relay_net {
+    struct event *rev, *wev, *tick;     /* read, write, the bucket's wait */
+    struct evbuffer *in;                /* from the peer, up to `high` */
+    struct evbuffer *out;               /* to the peer (the caller bounds
+                                           it) */
+    uint8_t *wire;                      /* TLS records not yet sent */
+    size_t wire_off, wire_len;
+    int fd;
+    SSL *ssl;                           /* NULL: plain */
+    size_t high;
+    uint64_t rate, burst, tokens;       /* bytes/s (0: no limit) */
+    uint64_t filled_ns;                 /* tokens as of then */
+    bool paused;                        /* in full: not reading */
+    bool closing;                       /* after out: close our side */
+    bool notified;                      /* close_notify queued */
+    bool shut;                          /* our write side is closed */
+    bool drop;                          /* lingering: drop what comes */
+    bool eof;                           /* the peer's clean close */
+    int err;                            /* errno-like, 0 none */
+    char why[256];
+    void (*cb)(void *arg);
+    void *arg;
+};
 
 struct relay {
     struct event_base *base;            /* owned by main */
@@ -89,15 +137,17 @@ struct relay_conn {
     char addr[RELAY_ADDR_MAX];          /* the peer's "IP:PORT" */
     char host[MIG_HOST_MAX];            /* outgoing: the name asked for;
                                            after the hello: the peer's */
-    int fd;                             /* TCP socket until net owns it */
+    int fd;                             /* the TCP socket (owned) */
     int loc_fd;                         /* the daemon's socketpair: ours
                                            until loc owns it */
-    SSL *ssl;                           /* until net owns it */
-    struct bufferevent *net;            /* TLS (or plain) to the peer */
+    SSL *ssl;                           /* owned; NULL in plain mode */
+    struct bufferevent *hs;             /* HANDSHAKE: TLS (or plain) to the
+                                           peer, on fd and ssl (which it
+                                           does not own) */
+    struct relay_net net;               /* PIPE, LINGER: the peer */
     struct bufferevent *loc;            /* the daemon's socketpair */
     struct event *timer;                /* deadline, then stats */
     struct event *conn_ev;              /* CONNECTING: writable */
-    struct ev_token_bucket_cfg *rate;   /* outgoing bandwidth, or NULL */
     int level;                          /* zstd level asked, 0 off */
     uint64_t bandwidth;                 /* bytes/s, 0 none */
     unsigned peer_caps;                 /* MIG_CAP_* of the peer's hello */
@@ -106,6 +156,8 @@ struct relay_conn {
     uint64_t wire_bytes, raw_bytes;     /* frames on the net and loc sides,
                                            both directions */
     uint64_t shown_wire, shown_raw;     /* as of the last stats */
+    struct relay_rd loc_rd;             /* PIPE: the daemon's frames */
+    bool plain;                         /* no TLS on this one */
     bool pending;                       /* counted in relay.pending */
     bool tls_done;                      /* the TLS handshake is over */
     bool net_eof, loc_eof;
@@ -135,6 +187,8 @@ struct relay_conn *relay_conn_new(struct relay *r, uint64_t id,
 /* Close and free everything of c (no report); NULL is fine. */
 void relay_conn_free(struct relay_conn *c);
 struct relay_conn *relay_conn_find(struct relay *r, uint64_t id);
+/* Free c->hs (not the socket nor the SSL); NULL is fine. */
+void relay_hs_free(struct relay_conn *c);
 /* Before PIPE: report `failed` (outgoing, with xn_errname(code)) or
  * `refused` (incoming) with the sentence, then free c. */
 void relay_conn_fail(struct relay_conn *c, int code, const char *fmt, ...)
@@ -158,7 +212,7 @@ void relay_dispose(struct relay *r);
 /* Start the TLS handshake (or, plain, the hello) on c->fd; c->ssl made
  * here.  Failures are reported through relay_conn_fail. */
 void relay_hello_start(struct relay_conn *c);
-/* Queue our hello on c->net. */
+/* Queue our hello on c->hs. */
 int relay_hello_send(struct relay_conn *c, struct xn_msg *msg);
 
 /* relay_accept.c */
@@ -174,15 +228,50 @@ void relay_connect_op(struct relay *r, struct json_object *op, int fd);
 /* The server's hello `h` is good: report `connected` and start piping. */
 void relay_connect_hello(struct relay_conn *c, const struct mig_hello *h);
 
+/* relay_io.c */
+int relay_rd_init(struct relay_rd *rd, struct event_base *base, int fd,
+                  size_t high, void (*cb)(void *), void *arg);
+/* Read again, unless full, at EOF or failed. */
+void relay_rd_resume(struct relay_rd *rd);
+void relay_rd_stop(struct relay_rd *rd);
+/* Free the event and the buffer (what it holds is dropped); a zeroed or
+ * disposed reader is fine. */
+void relay_rd_dispose(struct relay_rd *rd);
+/* One read of at most min(want, RELAY_RD_CHUNK) bytes from fd into buf's
+ * own space: bytes read, 0 at EOF, -1 with errno. */
+ssize_t relay_io_read(int fd, struct evbuffer *buf, size_t want);
+
+/* relay_net.c */
+/* Take over fd (and ssl, when not plain: its BIOs are replaced, read-ahead
+ * turned on) once the hello is done; reading starts at once (OpenSSL may
+ * hold records already).  -1 when out of memory (dispose it then). */
+int relay_net_init(struct relay_net *n, struct event_base *base, int fd,
+                   SSL *ssl, size_t high, uint64_t bandwidth,
+                   void (*cb)(void *), void *arg);
+/* out grew or in shrank: write and read again soon (never calls cb). */
+void relay_net_kick(struct relay_net *n);
+/* Once out is sent: close_notify (TLS) and shut our write side; with
+ * drop, what the peer sends from now on is read and dropped. */
+void relay_net_close(struct relay_net *n, bool drop);
+/* Nothing left to send (out and the records). */
+bool relay_net_flushed(const struct relay_net *n);
+/* Free the events and buffers (not fd nor ssl); a zeroed or disposed one
+ * is fine. */
+void relay_net_dispose(struct relay_net *n);
+/* Free what every connection shares (at exit). */
+void relay_net_cleanup(void);
+
 /* relay_pipe.c */
-/* Frames flow from now on (c->net and c->loc_fd set; c->net's input may
- * already hold frames). */
+/* Frames flow from now on (c->hs and c->loc_fd set; c->hs's input may
+ * already hold frames, its output our hello): c->hs is replaced by
+ * c->net. */
 void relay_pipe_start(struct relay_conn *c);
 /* End a piping connection now (cancel): report closed with `error`. */
 void relay_pipe_abort(struct relay_conn *c, const char *error);
-/* Already reported: send what c->net holds, close our side of the TLS
- * session, and drop what the peer still sends until it closes (or
- * RELAY_LINGER_MS), then free c.  c->loc is closed now. */
+/* Already reported: send what c->net (or, still in HANDSHAKE, c->hs)
+ * holds, close our side of the TLS session, and drop what the peer still
+ * sends until it closes (or RELAY_LINGER_MS), then free c.  c->loc is
+ * closed now. */
 void relay_pipe_linger(struct relay_conn *c);
 
 #endif

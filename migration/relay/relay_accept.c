@@ -140,7 +140,7 @@ static void refuse_busy(struct relay_conn *c, unsigned n)
              "%u incoming migrations already", r->conf.host, n);
     xn_msg_clear(&msg);
     if (mig_msg_frame(&m, &buf, &len, &msg) == 0)
-        bufferevent_write(c->net, buf, len);
+        bufferevent_write(c->hs, buf, len);
     free(buf);
     snprintf(text, sizeof(text), "%s (%s): %s", c->host, c->addr,
              m.u.refuse.reason);

@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
 #include <zstd.h>
 
 #include "log.h"
@@ -56,16 +55,15 @@ void relay_conn_free(struct relay_conn *c)
     *c->pprev = c->next;
     if (c->next)
         c->next->pprev = c->pprev;
+    relay_rd_dispose(&c->loc_rd);
     if (c->timer)
         event_free(c->timer);
     if (c->conn_ev)
         event_free(c->conn_ev);
-    if (c->net)
-        bufferevent_free(c->net);       /* closes the socket, frees ssl */
+    relay_hs_free(c);
+    relay_net_dispose(&c->net);
     if (c->loc)
         bufferevent_free(c->loc);
-    if (c->rate)
-        ev_token_bucket_cfg_free(c->rate);
     if (c->ssl)
         SSL_free(c->ssl);
     if (c->fd >= 0)
@@ -75,6 +73,17 @@ void relay_conn_free(struct relay_conn *c)
     ZSTD_freeCCtx(c->cctx);
     ZSTD_freeDCtx(c->dctx);
     free(c);
+}
+
+void relay_hs_free(struct relay_conn *c)
+{
+    if (!c->hs)
+        return;
+    /* Freed inside its own callback, it lets go of the socket's events
+     * only when that returns: the socket may be closed before. */
+    bufferevent_disable(c->hs, EV_READ | EV_WRITE);
+    bufferevent_free(c->hs);
+    c->hs = NULL;
 }
 
 struct relay_conn *relay_conn_find(struct relay *r, uint64_t id)
@@ -90,7 +99,7 @@ struct relay_conn *relay_conn_find(struct relay *r, uint64_t id)
  * our alert with it. */
 static void drain(struct relay_conn *c)
 {
-    int fd = c->net ? bufferevent_getfd(c->net) : c->fd;
+    int fd = c->fd;
     char buf[4096];
 
     for (int i = 0; fd >= 0 && i < 64; i++)
@@ -198,6 +207,7 @@ void relay_dispose(struct relay *r)
     while (r->conns)
         relay_conn_free(r->conns);
     relay_listeners_free(r);
+    relay_net_cleanup();
     SSL_CTX_free(r->ctx);
     r->ctx = NULL;
     if (r->ctl_ev)

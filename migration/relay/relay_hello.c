@@ -44,7 +44,7 @@ int relay_hello_send(struct relay_conn *c, struct xn_msg *msg)
     snprintf(m.u.hello.host, sizeof(m.u.hello.host), "%s", c->r->conf.host);
     m.u.hello.caps = MIG_CAP_ZSTD;
     rc = mig_msg_frame(&m, &buf, &len, msg);
-    if (rc == 0 && bufferevent_write(c->net, buf, len) < 0)
+    if (rc == 0 && bufferevent_write(c->hs, buf, len) < 0)
         rc = xn_msg_set(msg, XN_ENOMEM, "out of memory");
     if (rc == 0)
         c->wire_bytes += len;
@@ -63,8 +63,8 @@ static int hello_check(struct relay_conn *c, const struct mig_hello *h,
         return xn_msg_set(msg, XN_EPROTO, "it speaks protocol versions "
                           "%u to %u, this relay only %d", h->vmin, h->vmax,
                           MIG_VERSION);
-    if (!c->r->conf.plain &&
-        !relay_tls_names(bufferevent_openssl_get_ssl(c->net), h->host))
+    if (!c->plain &&
+        !relay_tls_names(c->ssl, h->host))
         return xn_msg_set(msg, XN_EPROTO, "its hello names it \"%s\", a "
                           "name its certificate does not carry",
                           xn_quote(h->host, strlen(h->host), 60, q,
@@ -77,7 +77,7 @@ static int hello_check(struct relay_conn *c, const struct mig_hello *h,
 static int hello_frame(struct relay_conn *c, struct mig_msg *m,
                        struct xn_msg *msg)
 {
-    struct evbuffer *in = bufferevent_get_input(c->net);
+    struct evbuffer *in = bufferevent_get_input(c->hs);
     struct mig_frame_hdr h;
     uint8_t hb[MIG_FRAME_HDR];
     unsigned char *p;
@@ -156,7 +156,7 @@ static void hs_event(struct bufferevent *bev, short what, void *arg)
     if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)))
         return;
     relay_tls_why(c, why, sizeof(why));
-    if (c->r->conf.plain)
+    if (c->plain)
         relay_conn_fail(c, XN_ECONNECT, "%s: no hello: %s", w, why);
     else
         relay_conn_fail(c, XN_ECONNECT, "%s: TLS handshake failed: %s", w,
@@ -169,7 +169,7 @@ static void hs_timeout(evutil_socket_t fd, short what, void *arg)
     char w[RELAY_ADDR_MAX + MIG_HOST_MAX + 32];
 
     who(c, w, sizeof(w));
-    if (c->tls_done || c->r->conf.plain)
+    if (c->tls_done || c->plain)
         relay_conn_fail(c, XN_ETIMEDOUT, "%s: no hello within %u ms", w,
                         c->r->conf.handshake_ms);
     else
@@ -209,34 +209,33 @@ void relay_hello_start(struct relay_conn *c)
 
     who(c, w, sizeof(w));
     c->state = RC_HANDSHAKE;
-    if (r->conf.plain) {
-        c->net = bufferevent_socket_new(r->base, c->fd,
-                                        BEV_OPT_CLOSE_ON_FREE);
+    c->plain = r->conf.plain;
+    /* The socket and the SSL stay c's: relay_net.c takes them over from
+     * the bufferevent once the hello is done. */
+    if (c->plain) {
+        c->hs = bufferevent_socket_new(r->base, c->fd, 0);
     } else {
         c->ssl = c->incoming ? SSL_new(r->ctx) : client_ssl(c);
-        if (c->ssl)
-            c->net = bufferevent_openssl_socket_new(
+        if (c->ssl) {
+            SSL_set_default_read_buffer_len(c->ssl, RELAY_NET_RBUF);
+            c->hs = bufferevent_openssl_socket_new(
                 r->base, c->fd, c->ssl, c->incoming ?
-                BUFFEREVENT_SSL_ACCEPTING : BUFFEREVENT_SSL_CONNECTING,
-                BEV_OPT_CLOSE_ON_FREE);
-    }
-    if (c->net) {
-        c->fd = -1;
-        c->ssl = NULL;
+                BUFFEREVENT_SSL_ACCEPTING : BUFFEREVENT_SSL_CONNECTING, 0);
+        }
     }
     if (c->timer)
         event_free(c->timer);
     c->timer = evtimer_new(r->base, hs_timeout, c);
-    if (!c->net || !c->timer || evtimer_add(c->timer, &tv) < 0) {
+    if (!c->hs || !c->timer || evtimer_add(c->timer, &tv) < 0) {
         relay_conn_fail(c, XN_EFAIL, "%s: cannot set up the connection",
                         w);
         return;
     }
-    bufferevent_set_max_single_read(c->net, MIG_DATA_MAX);
-    bufferevent_set_max_single_write(c->net, MIG_DATA_MAX);
-    bufferevent_setcb(c->net, hs_read, NULL, hs_event, c);
-    bufferevent_enable(c->net, EV_READ | EV_WRITE);
+    bufferevent_set_max_single_read(c->hs, MIG_DATA_MAX);
+    bufferevent_set_max_single_write(c->hs, MIG_DATA_MAX);
+    bufferevent_setcb(c->hs, hs_read, NULL, hs_event, c);
+    bufferevent_enable(c->hs, EV_READ | EV_WRITE);
     xn_msg_clear(&msg);
-    if (r->conf.plain && !c->incoming && relay_hello_send(c, &msg) < 0)
+    if (c->plain && !c->incoming && relay_hello_send(c, &msg) < 0)
         relay_conn_fail(c, XN_EFAIL, "%s: %s", w, msg.text);
 }

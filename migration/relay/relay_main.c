@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <limits.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -135,6 +136,10 @@ int main(int argc, char **argv)
     xn_log_set_sink(relay_log_sink, NULL,
                     a.verbose ? XN_LOG_DEBUG : XN_LOG_INFO);
     signal(SIGPIPE, SIG_IGN);
+    /* Buffers of a megabyte come and go all the time: keep them in the
+     * heap rather than mapping (and faulting in) fresh pages each time. */
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 128 << 20);
     r.ctl_fd = a.ctl_fd;
     if (!OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS |
                           OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL)) {

@@ -1,6 +1,7 @@
 /*
  * relay_pipe.c - one authenticated connection: frames between the peer
- * (c->net, TLS) and the daemon (c->loc, its socketpair).
+ * (c->net, TLS driven by relay_net.c) and the daemon (c->loc, its
+ * socketpair).
  *
  * Every frame's header is checked both ways.  From the peer, control
  * frames are decoded (and refused when they do not decode), DATA_Z is
@@ -13,7 +14,8 @@
  * Memory is bounded: a side's frames are taken only while the other's
  * output holds less than RELAY_HIGH, and an input stops being read at
  * RELAY_HIGH plus one frame.  Whole DATA frames move between buffers
- * without a copy (evbuffer_remove_buffer).
+ * without a copy (evbuffer_remove_buffer).  The daemon's socketpair is
+ * read by relay_io.c in large pieces and written by its bufferevent.
  *
  * The end: the daemon's EOF flushes to the peer and closes TLS cleanly
  * (close_notify), then lingers; the peer's clean close flushes to the
@@ -23,10 +25,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
 #include <zstd.h>
 
 #include "log.h"
@@ -99,7 +101,7 @@ static int control(struct evbuffer *in, struct evbuffer *out,
 /* Frames from the peer to the daemon. */
 static int pump_net(struct relay_conn *c, struct xn_msg *msg)
 {
-    struct evbuffer *in = bufferevent_get_input(c->net);
+    struct evbuffer *in = c->net.in;
     struct evbuffer *out = bufferevent_get_output(c->loc);
     struct mig_frame_hdr h;
     int rc;
@@ -162,8 +164,8 @@ static int pack(struct relay_conn *c, struct evbuffer *in,
 /* Frames from the daemon to the peer. */
 static int pump_loc(struct relay_conn *c, struct xn_msg *msg)
 {
-    struct evbuffer *in = bufferevent_get_input(c->loc);
-    struct evbuffer *out = bufferevent_get_output(c->net);
+    struct evbuffer *in = c->loc_rd.buf;
+    struct evbuffer *out = c->net.out;
     struct mig_frame_hdr h;
     int rc;
 
@@ -193,6 +195,68 @@ static void linger_end(struct relay_conn *c)
     relay_conn_free(c);
 }
 
+static void linger_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    linger_end(arg);
+}
+
+/* The lingering connection: no id, no reader of the daemon's frames, and
+ * the deadline. */
+static int linger_start(struct relay_conn *c)
+{
+    struct timeval tv = {RELAY_LINGER_MS / 1000,
+                         (RELAY_LINGER_MS % 1000) * 1000};
+
+    c->state = RC_LINGER;
+    c->id = 0;
+    relay_rd_dispose(&c->loc_rd);
+    if (c->timer)
+        event_free(c->timer);
+    c->timer = evtimer_new(c->r->base, linger_timeout, c);
+    return c->timer && evtimer_add(c->timer, &tv) == 0 ? 0 : -1;
+}
+
+/* The handshake's bufferevent gives way to c->net: what it read (frames
+ * after the hello) and what it has yet to send (our hello, a refusal)
+ * move over. */
+static int net_take(struct relay_conn *c, void (*cb)(void *))
+{
+    struct evbuffer *out = bufferevent_get_output(c->hs);
+
+    evbuffer_unfreeze(out, 1);      /* a socket bufferevent's: it drains */
+    if (relay_net_init(&c->net, c->r->base, c->fd, c->ssl, READ_HIGH,
+                       c->bandwidth, cb, c) < 0 ||
+        evbuffer_add_buffer(c->net.in, bufferevent_get_input(c->hs)) < 0 ||
+        evbuffer_add_buffer(c->net.out, out) < 0)
+        return -1;
+    relay_hs_free(c);
+    return 0;
+}
+
+/* Lingering on the peer's side: the end, clean or not, or our deadline. */
+static void linger_net_cb(void *arg)
+{
+    struct relay_conn *c = arg;
+
+    if (c->net.err || (c->net.eof && c->net.shut))
+        linger_end(c);
+}
+
+/* The daemon's side is gone: send the rest, close_notify, then drop what
+ * the peer sends until it closes. */
+static void linger_net(struct relay_conn *c)
+{
+    if (c->loc)
+        bufferevent_free(c->loc);
+    c->loc = NULL;
+    if (linger_start(c) < 0 || (c->hs && net_take(c, linger_net_cb) < 0)) {
+        relay_conn_free(c);
+        return;
+    }
+    c->net.cb = linger_net_cb;
+    relay_net_close(&c->net, true);
+}
+
 static void linger_read(struct bufferevent *bev, void *arg)
 {
     struct evbuffer *in = bufferevent_get_input(bev);
@@ -206,55 +270,40 @@ static void linger_event(struct bufferevent *bev, short what, void *arg)
         linger_end(arg);
 }
 
-static void linger_timeout(evutil_socket_t fd, short what, void *arg)
+/* The daemon's output is sent: close its write side. */
+static void linger_flushed(struct bufferevent *loc, void *arg)
 {
-    linger_end(arg);
-}
-
-/* `keep`'s output is sent: close its write side (TLS first). */
-static void linger_flushed(struct bufferevent *keep, void *arg)
-{
-    struct relay_conn *c = arg;
-    SSL *ssl = keep == c->net ? bufferevent_openssl_get_ssl(keep) : NULL;
-
-    if (evbuffer_get_length(bufferevent_get_output(keep)) > 0)
+    if (evbuffer_get_length(bufferevent_get_output(loc)) > 0)
         return;
-    if (ssl)
-        SSL_shutdown(ssl);
-    shutdown(bufferevent_getfd(keep), SHUT_WR);
-    bufferevent_setcb(keep, linger_read, NULL, linger_event, c);
-    bufferevent_disable(keep, EV_WRITE);
+    shutdown(bufferevent_getfd(loc), SHUT_WR);
+    bufferevent_setcb(loc, linger_read, NULL, linger_event, arg);
+    bufferevent_disable(loc, EV_WRITE);
 }
 
-/* Keep one side (the other is closed now) until its peer closes. */
-static void linger_on(struct relay_conn *c, struct bufferevent *keep)
+/* The peer's side is gone: close it, send the daemon the rest, and wait
+ * for the daemon to close its end. */
+static void linger_loc(struct relay_conn *c)
 {
-    struct timeval tv = {RELAY_LINGER_MS / 1000,
-                         (RELAY_LINGER_MS % 1000) * 1000};
-    struct bufferevent **drop = keep == c->net ? &c->loc : &c->net;
-
-    c->state = RC_LINGER;
-    c->id = 0;
-    if (*drop)
-        bufferevent_free(*drop);
-    *drop = NULL;
-    if (c->timer)
-        event_free(c->timer);
-    c->timer = evtimer_new(c->r->base, linger_timeout, c);
-    if (!c->timer || evtimer_add(c->timer, &tv) < 0) {
+    relay_net_dispose(&c->net);
+    SSL_free(c->ssl);
+    c->ssl = NULL;
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = -1;
+    if (linger_start(c) < 0) {
         relay_conn_free(c);
         return;
     }
-    bufferevent_setwatermark(keep, EV_READ, 0, 0);
-    bufferevent_setwatermark(keep, EV_WRITE, 0, 0);
-    bufferevent_setcb(keep, linger_read, linger_flushed, linger_event, c);
-    bufferevent_enable(keep, EV_READ | EV_WRITE);
-    linger_flushed(keep, c);
+    bufferevent_setwatermark(c->loc, EV_READ, 0, 0);
+    bufferevent_setwatermark(c->loc, EV_WRITE, 0, 0);
+    bufferevent_setcb(c->loc, linger_read, linger_flushed, linger_event, c);
+    bufferevent_enable(c->loc, EV_READ | EV_WRITE);
+    linger_flushed(c->loc, c);
 }
 
 void relay_pipe_linger(struct relay_conn *c)
 {
-    linger_on(c, c->net);
+    linger_net(c);
 }
 
 void relay_pipe_abort(struct relay_conn *c, const char *error)
@@ -267,8 +316,8 @@ void relay_pipe_abort(struct relay_conn *c, const char *error)
 static void check_end(struct relay_conn *c, int net_rc, int loc_rc)
 {
     char text[RELAY_TEXT_MAX];
-    size_t net_in = evbuffer_get_length(bufferevent_get_input(c->net));
-    size_t loc_in = evbuffer_get_length(bufferevent_get_input(c->loc));
+    size_t net_in = evbuffer_get_length(c->net.in);
+    size_t loc_in = evbuffer_get_length(c->loc_rd.buf);
 
     if (c->net_eof && net_rc == PUMP_MORE && net_in > 0) {
         snprintf(text, sizeof(text), "%s (%s): the peer closed the "
@@ -282,20 +331,18 @@ static void check_end(struct relay_conn *c, int net_rc, int loc_rc)
         xn_log(XN_LOG_INFO, "connection %llu: %s closed it",
                (unsigned long long)c->id, c->host);
         relay_conn_closed(c, NULL);
-        linger_on(c, c->loc);
+        linger_loc(c);
     } else if (c->loc_eof && loc_rc == PUMP_MORE && loc_in > 0) {
         snprintf(text, sizeof(text), "%s (%s): the daemon's stream ended "
                  "inside a frame", c->host, c->addr);
         relay_pipe_abort(c, text);
     } else if (c->loc_eof && loc_in == 0) {
-        if (evbuffer_get_length(bufferevent_get_output(c->net)) > 0) {
-            bufferevent_setwatermark(c->net, EV_WRITE, 0, 0);
-            return;
-        }
+        if (!relay_net_flushed(&c->net))
+            return;                     /* net_cb comes as it is sent */
         xn_log(XN_LOG_INFO, "connection %llu with %s: done",
                (unsigned long long)c->id, c->host);
         relay_conn_closed(c, NULL);
-        linger_on(c, c->net);
+        linger_net(c);
     }
 }
 
@@ -320,6 +367,8 @@ static void pipe_run(struct relay_conn *c)
         relay_pipe_abort(c, text);
         return;
     }
+    relay_rd_resume(&c->loc_rd);
+    relay_net_kick(&c->net);
     check_end(c, net_rc, loc_rc);
 }
 
@@ -328,29 +377,47 @@ static void pipe_io(struct bufferevent *bev, void *arg)
     pipe_run(arg);
 }
 
+/* The daemon's bufferevent: a write error. */
 static void pipe_event(struct bufferevent *bev, short what, void *arg)
 {
     struct relay_conn *c = arg;
-    char text[RELAY_TEXT_MAX], why[300];
+    char text[RELAY_TEXT_MAX];
 
-    if (what & BEV_EVENT_ERROR) {
-        if (bev == c->net) {
-            relay_tls_why(c, why, sizeof(why));
-            snprintf(text, sizeof(text), "%s (%s): connection lost: %s",
-                     c->host, c->addr, why);
-        } else {
-            snprintf(text, sizeof(text), "%s (%s): the daemon's socket "
-                     "failed: %s", c->host, c->addr, strerror(errno));
-        }
+    if (!(what & BEV_EVENT_ERROR))
+        return;
+    snprintf(text, sizeof(text), "%s (%s): the daemon's socket failed: %s",
+             c->host, c->addr, strerror(errno));
+    relay_pipe_abort(c, text);
+}
+
+static void loc_rd_cb(void *arg)
+{
+    struct relay_conn *c = arg;
+    char text[RELAY_TEXT_MAX];
+
+    if (c->loc_rd.err) {
+        snprintf(text, sizeof(text), "%s (%s): the daemon's socket "
+                 "failed: %s", c->host, c->addr, strerror(c->loc_rd.err));
         relay_pipe_abort(c, text);
         return;
     }
-    if (!(what & BEV_EVENT_EOF))
+    c->loc_eof = c->loc_rd.eof;
+    pipe_run(c);
+}
+
+/* The peer's side moved, ended or failed. */
+static void net_cb(void *arg)
+{
+    struct relay_conn *c = arg;
+    char text[RELAY_TEXT_MAX];
+
+    if (c->net.err) {
+        snprintf(text, sizeof(text), "%s (%s): connection lost: %s",
+                 c->host, c->addr, c->net.why);
+        relay_pipe_abort(c, text);
         return;
-    if (bev == c->net)
-        c->net_eof = true;
-    else
-        c->loc_eof = true;
+    }
+    c->net_eof = c->net.eof;
     pipe_run(c);
 }
 
@@ -359,54 +426,33 @@ static void pipe_tick(evutil_socket_t fd, short what, void *arg)
     relay_conn_stats(arg);
 }
 
-static int rate_limit(struct relay_conn *c)
-{
-    size_t rate = c->bandwidth / 10;    /* per 100 ms tick */
-    struct timeval tick = {0, 100 * 1000};
-
-    if (c->bandwidth == 0)
-        return 0;
-    if (rate < 1)
-        rate = 1;
-    if (rate > EV_RATE_LIMIT_MAX / 2)
-        rate = EV_RATE_LIMIT_MAX / 2;
-    c->rate = ev_token_bucket_cfg_new(EV_RATE_LIMIT_MAX, EV_RATE_LIMIT_MAX,
-                                      rate, rate * 2, &tick);
-    if (!c->rate || bufferevent_set_rate_limit(c->net, c->rate) < 0)
-        return -1;
-    return 0;
-}
-
 void relay_pipe_start(struct relay_conn *c)
 {
     struct timeval second = {1, 0};
+    struct event_base *base = c->r->base;
     char text[RELAY_TEXT_MAX];
 
     c->state = RC_PIPE;
     evutil_make_socket_nonblocking(c->loc_fd);
-    c->loc = bufferevent_socket_new(c->r->base, c->loc_fd,
-                                    BEV_OPT_CLOSE_ON_FREE);
+    c->loc = bufferevent_socket_new(base, c->loc_fd, BEV_OPT_CLOSE_ON_FREE);
     if (c->loc)
         c->loc_fd = -1;
     if (c->timer)
         event_free(c->timer);
-    c->timer = event_new(c->r->base, -1, EV_PERSIST, pipe_tick, c);
+    c->timer = event_new(base, -1, EV_PERSIST, pipe_tick, c);
     if (!c->loc || !c->timer || evtimer_add(c->timer, &second) < 0 ||
-        rate_limit(c) < 0) {
+        net_take(c, net_cb) < 0 ||
+        relay_rd_init(&c->loc_rd, base, bufferevent_getfd(c->loc),
+                      READ_HIGH, loc_rd_cb, c) < 0) {
         snprintf(text, sizeof(text), "%s (%s): out of memory", c->host,
                  c->addr);
         relay_pipe_abort(c, text);
         return;
     }
-    bufferevent_set_max_single_read(c->loc, MIG_DATA_MAX);
     bufferevent_set_max_single_write(c->loc, MIG_DATA_MAX);
-    bufferevent_setwatermark(c->net, EV_READ, 0, READ_HIGH);
-    bufferevent_setwatermark(c->loc, EV_READ, 0, READ_HIGH);
-    bufferevent_setwatermark(c->net, EV_WRITE, RELAY_HIGH / 2, 0);
     bufferevent_setwatermark(c->loc, EV_WRITE, RELAY_HIGH / 2, 0);
-    bufferevent_setcb(c->net, pipe_io, pipe_io, pipe_event, c);
-    bufferevent_setcb(c->loc, pipe_io, pipe_io, pipe_event, c);
-    bufferevent_enable(c->net, EV_READ | EV_WRITE);
-    bufferevent_enable(c->loc, EV_READ | EV_WRITE);
+    bufferevent_setcb(c->loc, NULL, pipe_io, pipe_event, c);
+    bufferevent_disable(c->loc, EV_READ);
+    bufferevent_enable(c->loc, EV_WRITE);
     pipe_run(c);
 }

@@ -197,7 +197,7 @@ out:
 
 void relay_tls_why(struct relay_conn *c, char *buf, size_t len)
 {
-    SSL *ssl = c->net ? bufferevent_openssl_get_ssl(c->net) : NULL;
+    SSL *ssl = c->ssl;
     unsigned long e, first = 0;
     const char *reason = NULL;
     char text[256];
@@ -205,7 +205,7 @@ void relay_tls_why(struct relay_conn *c, char *buf, size_t len)
 
     /* libevent hands its queue back newest first: the oldest is the
      * cause.  Values below 256 are SSL_get_error codes, not reasons. */
-    while (c->net && (e = bufferevent_get_openssl_error(c->net)))
+    while (c->hs && (e = bufferevent_get_openssl_error(c->hs)))
         if (e >= 256)
             first = e;
     if (first) {
