@@ -180,7 +180,6 @@ void mig_wait_peer(struct mig *g)
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     struct mig *g = arg;
-    struct hv_save_progress p;
     struct timeval tv = {1, 0};
 
     g->rate = g->bytes - g->tick_bytes;
@@ -194,11 +193,6 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
             mig_send_on_error(g, XN_ETIMEDOUT, why);
             return;
         }
-    }
-    if (g->dir == MIG_OUT && g->domid &&
-        hv_save_progress(g->svc->d->hv, g->domid, &p, NULL) == 0) {
-        g->round = p.round;
-        g->remaining = p.pages_dirty * 4096ull;
     }
     publish(g, "progress");
     evtimer_add(g->tick, &tv);

@@ -67,7 +67,7 @@ static void send_msg(struct mig *g, const struct mig_msg *out)
 }
 
 /* Tell the peer we give up (best effort) and close. */
-static void send_abort(struct mig *g, int rc, const char *why)
+void mig_send_abort(struct mig *g, int rc, const char *why)
 {
     struct mig_msg a;
 
@@ -99,7 +99,7 @@ void mig_send_on_error(void *arg, int rc, const char *why)
     if (!g->error[0])
         snprintf(g->error, sizeof(g->error), "%s", why);
     g->rc = rc;
-    send_abort(g, rc, why);
+    mig_send_abort(g, rc, why);
     if (g->phase >= MIG_STREAMING) {
         /* The stream path resumes the domain and ends us. */
         mig_send_stream_fail(g, rc, why);

@@ -43,6 +43,19 @@ static void send_end(struct mig *g)
     mig_phase(g, MIG_RESTORING);
 }
 
+/* Where the save is (the simulated host says; libxl does not). */
+static void sample(struct mig *g)
+{
+    struct hv_save_progress p;
+
+    if (hv_save_progress(g->svc->d->hv, g->domid, &p, NULL) < 0)
+        return;
+    g->round = p.round;
+    g->remaining = p.pages_dirty * 4096ull;
+    if (p.suspended_ns && !g->suspended_ns)
+        g->suspended_ns = p.suspended_ns;
+}
+
 /* Move what the driver wrote to the relay, while the relay keeps up. */
 static void pump(struct mig *g)
 {
@@ -51,6 +64,7 @@ static void pump(struct mig *g)
 
     if (!g->src || !g->link || g->stalled)
         return;
+    sample(g);
     in = bufferevent_get_input(g->src);
     while ((n = evbuffer_get_length(in)) > 0 &&
            mig_link_queued(g->link) < QUEUE_MAX) {
@@ -144,6 +158,7 @@ static void stream_done(void *arg, const struct stream_outcome *o)
                        "back: %s", g->name, m.text);
             g->renamed = false;
         }
+        mig_send_abort(g, o->rc, o->msg.text);
         mig_end(g, MIG_FAILED, g->rc < 0 ? g->rc : o->rc, "%s%s%s",
                 g->error[0] ? g->error : "", g->error[0] ? "; " : "",
                 o->msg.text);

@@ -228,6 +228,8 @@ int mig_recover(struct migration *m, uint64_t id, const char *action,
 /* The sender's handling of the receiver's messages after the stream. */
 void mig_send_on_msg(void *arg, const struct mig_msg *msg);
 void mig_send_on_error(void *arg, int rc, const char *why);
+/* Tell the peer we give up (best effort), and close the link. */
+void mig_send_abort(struct mig *g, int rc, const char *why);
 
 /* --- mig_recv.c, mig_recv_stream.c --- */
 void mig_incoming(void *arg, uint64_t id, const char *peer, const char *addr,

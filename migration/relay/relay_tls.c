@@ -180,6 +180,11 @@ int relay_tls_ctx_new(struct json_object *op, const char *host,
                         "TLS 1.3");
         goto out;
     }
+    /* AES-128-GCM first: as safe here, and about a third faster than
+     * OpenSSL's default AES-256 on the stream's bulk. */
+    SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:"
+                             "TLS_AES_256_GCM_SHA384:"
+                             "TLS_CHACHA20_POLY1305_SHA256");
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
                        SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
     SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
