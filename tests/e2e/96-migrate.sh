@@ -12,7 +12,7 @@ ok "certificates" mig_certs
 start_host hosta
 start_host hostb --sim="$SRC/tests/e2e/small-host.xml"
 
-ok "create app1 on hosta" xa create "$(mkcfg app1 256)"
+ok "create app1 on hosta" xa create "$(mkcfg app1 64)"
 ok "policy on app1" xa policy app1 sched.class=high
 outputs "migrate app1" "app1 migrated to hostb in .*downtime [0-9]* ms" \
     xa migrate app1 hostb
@@ -76,8 +76,8 @@ fi
 ok "web1 stays" xa policy web1 migration.mode=never
 ok "destroy app1" xa destroy app1
 ok "destroy db1" xa destroy db1
-ok "create app2" xa create "$(mkcfg app2 128)"
-ok "create app3" xa create "$(mkcfg app3 128)"
+ok "create app2" xa create "$(mkcfg app2 32)"
+ok "create app3" xa create "$(mkcfg app3 32)"
 xa host-evacuate --to hostb --parallel 2 >"$T/evac.out" 2>&1
 rc=$?
 if [ $rc -eq 1 ] && grep -q "^app2: moved to hostb" "$T/evac.out" &&
