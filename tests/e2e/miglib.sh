@@ -93,3 +93,38 @@ mig_cleanup() {
     stop_host hostb
     # the relays end with their daemons; nothing else is left
 }
+
+# --- for the fault tests ---
+#   pid_of NAME            its xenithd's pid (empty when stopped)
+#   mig_idle xa|xb         the daemon answers and runs no migration
+#   mig_in_phase xa|xb PH  a running migration is in phase PH and has
+#                          moved bytes
+#   copies DOM [xa|xb]     "HOST NAME STATE" for each copy of DOM on both
+#                          hosts (or the one given): DOM, DOM--migratedaway,
+#                          DOM--incoming
+pid_of() { eval "echo \$PID_$1"; }
+
+mig_idle() {
+    out=$("$1" migrations --json) || return 1
+    case $out in *'"running": true'*) return 1 ;; esac
+}
+
+mig_in_phase() {
+    "$1" migrations --json | awk -v p="\"$2\"" '
+        /"phase":/ { ph = index($0, p) > 0 }
+        /"running": true/ { run = 1 }
+        /"bytes": [1-9]/ { moved = 1 }
+        /^  }/ { if (ph && run && moved) found = 1; ph = run = moved = 0 }
+        END { exit !found }'
+}
+
+copies() {
+    d=$1
+    shift
+    [ $# -eq 0 ] && set -- xa xb
+    for c in "$@"; do
+        "$c" list 2>/dev/null | awk -v d="$d" -v h="host${c#x}" 'NR > 1 &&
+            ($1 == d || $1 == d "--migratedaway" || $1 == d "--incoming") {
+                print h, $1, $5 }'
+    done
+}
