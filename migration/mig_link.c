@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -303,4 +304,13 @@ void mig_link_reading(struct mig_link *l, bool on)
 int mig_link_send_raw(struct mig_link *l, const void *buf, size_t len)
 {
     return bufferevent_write(l->bev, buf, len) < 0 ? XN_ENOMEM : 0;
+}
+
+void mig_sock_roomy(int fd)
+{
+    int size = MIG_SOCK_BUF;
+
+    /* Beyond net.core.wmem_max only as root (SO_SNDBUFFORCE). */
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 }

@@ -18,6 +18,11 @@
 /* Bytes a socket read or write moves at most, on the stream's paths. */
 #define MIG_IO_CHUNK (1024 * 1024)
 
+/* A stream socket's send buffer: fewer, larger moves between the driver
+ * and the loop (and room for an image's head). */
+#define MIG_SOCK_BUF (4 * 1024 * 1024)
+void mig_sock_roomy(int fd);
+
 struct event_base;
 struct evbuffer;
 struct mig_link;

@@ -24,7 +24,6 @@
 
 #define FEED_MAX (8u << 20)
 #define HEAD_PEEK 4096u             /* enough to tell the head's length */
-#define SOCK_BUF (4u << 20)
 
 static void feed_drained(struct bufferevent *bev, void *arg)
 {
@@ -47,15 +46,13 @@ static void feed_event(struct bufferevent *bev, short what, void *arg)
 
 int mig_recv_open_feed(struct mig *g, struct xn_msg *msg)
 {
-    int sv[2], size = SOCK_BUF;
+    int sv[2];
 
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
         return xn_msg_set(msg, xn_from_errno(errno), "cannot make a "
                           "socketpair: %s", strerror(errno));
     /* Room for the image's head, so that opening it never waits. */
-    if (setsockopt(sv[0], SOL_SOCKET, SO_SNDBUFFORCE, &size,
-                   sizeof(size)) < 0)
-        setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+    mig_sock_roomy(sv[0]);
     g->feed_fd = sv[0];
     g->restore_fd = sv[1];
     evutil_make_socket_nonblocking(g->feed_fd);

@@ -206,6 +206,7 @@ int mig_send_stream(struct mig *g, struct xn_msg *msg)
         return xn_msg_set(msg, xn_from_errno(errno), "cannot make a "
                           "socketpair: %s", strerror(errno));
     g->sink_fd = sv[0];
+    mig_sock_roomy(sv[0]);
     evutil_make_socket_nonblocking(sv[1]);
     g->src = bufferevent_socket_new(d->base, sv[1], BEV_OPT_CLOSE_ON_FREE);
     if (!g->src) {
