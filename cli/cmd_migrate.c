@@ -287,7 +287,7 @@ static void print_table(struct json_object *a)
                (double)jint(g, "bytes") / MIB, secs,
                cell_int(down, g, "downtime_ms", "ms", true),
                *jstr(g, "recovery") ? jstr(g, "recovery")
-                                    : jstr(g, "error"));
+               : *jstr(g, "error") ? jstr(g, "error") : jstr(g, "note"));
     }
 }
 

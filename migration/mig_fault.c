@@ -76,7 +76,7 @@ bool mig_fault_inject(struct mig *g)
         mig_link_send_raw(g->link, garbage, sizeof(garbage));
         break;
     case MIG_FAULT_STALL:
-        mig_link_reading(g->link, false);
+        mig_link_stall(g->link);
         g->stalled = true;
         break;
     default:

@@ -23,6 +23,7 @@ struct mig_link {
     void *arg;
     bool in_cb;                     /* inside a callback */
     bool freed;                     /* freed from inside one */
+    bool stalled;                   /* a test's fault: deaf and dumb */
     bool closing;                   /* close_after: no more callbacks */
     bool close_started;             /* flushing, the timer runs */
     unsigned close_secs;
@@ -253,9 +254,11 @@ int mig_link_send(struct mig_link *l, const struct mig_msg *m,
 {
     uint8_t *buf = NULL;
     size_t len = 0;
-    int rc = mig_msg_frame(m, &buf, &len, msg);
+    int rc;
 
-    if (rc < 0)
+    if (l->stalled)
+        return 0;
+    if ((rc = mig_msg_frame(m, &buf, &len, msg)) < 0)
         return rc;
     if (bufferevent_write(l->bev, buf, len) < 0)
         rc = xn_msg_set(msg, XN_ENOMEM, "out of memory");
@@ -267,6 +270,8 @@ int mig_link_send_data(struct mig_link *l, struct evbuffer *from, size_t n)
 {
     struct evbuffer *out = bufferevent_get_output(l->bev);
 
+    if (l->stalled)
+        return 0;
     while (n > 0) {
         size_t k = n < MIG_DATA_MAX ? n : MIG_DATA_MAX;
         uint8_t hdr[MIG_FRAME_HDR];
@@ -285,9 +290,15 @@ size_t mig_link_queued(const struct mig_link *l)
     return evbuffer_get_length(bufferevent_get_output(l->bev));
 }
 
+void mig_link_stall(struct mig_link *l)
+{
+    l->stalled = true;
+    bufferevent_disable(l->bev, EV_READ);
+}
+
 void mig_link_reading(struct mig_link *l, bool on)
 {
-    if (l->freed || l->closing)
+    if (l->freed || l->closing || l->stalled)
         return;
     if (on) {
         bufferevent_enable(l->bev, EV_READ);

@@ -59,6 +59,8 @@ int mig_link_send_data(struct mig_link *l, struct evbuffer *from, size_t n);
 size_t mig_link_queued(const struct mig_link *l);
 /* Stop or resume reading from the relay (back-pressure). */
 void mig_link_reading(struct mig_link *l, bool on);
+/* For the fault tests: from now on read nothing and send nothing. */
+void mig_link_stall(struct mig_link *l);
 /* Raw bytes, for the fault tests (a corrupt frame). */
 int mig_link_send_raw(struct mig_link *l, const void *buf, size_t len);
 

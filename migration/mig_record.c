@@ -80,6 +80,8 @@ struct json_object *mig_json(const struct mig *g)
                                    xn_errname(g->rc)));
         json_object_object_add(o, "error", json_object_new_string(g->error));
     }
+    if (g->ended && g->rc == 0 && g->error[0])
+        json_object_object_add(o, "note", json_object_new_string(g->error));
     if (g->phase == MIG_UNCONFIRMED) {
         char hint[1024];
         snprintf(hint, sizeof(hint), "the source copy %.128s%s is paused here; "
@@ -248,6 +250,7 @@ static void release(struct mig *g)
 void mig_end(struct mig *g, enum mig_phase outcome, int rc,
              const char *fmt, ...)
 {
+    char why[sizeof(g->error)];
     va_list ap;
 
     if (g->ended)
@@ -256,10 +259,11 @@ void mig_end(struct mig *g, enum mig_phase outcome, int rc,
     g->ended_at = mig_now();
     g->phase = outcome;
     g->rc = rc;
-    if (fmt) {
+    if (fmt) {                  /* (the arguments may be g->error) */
         va_start(ap, fmt);
-        vsnprintf(g->error, sizeof(g->error), fmt, ap);
+        vsnprintf(why, sizeof(why), fmt, ap);
         va_end(ap);
+        memcpy(g->error, why, sizeof(why));
     }
     release(g);
     if (rc < 0)

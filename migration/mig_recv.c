@@ -84,6 +84,15 @@ void mig_recv_fail(struct mig *g, int rc, const char *why)
 {
     if (g->ended)
         return;
+    if (g->phase == MIG_SWITCHING) {
+        /* After go the domain is ours and runs here; only the
+         * confirmation may be lost. */
+        mig_link_free(g->link);
+        g->link = NULL;
+        mig_end(g, MIG_DONE, 0, "it runs here, but %.200s may not have "
+                "its confirmation: %.200s", g->peer, why);
+        return;
+    }
     refuse(g, g->phase <= MIG_PREPARING ? MIG_F_REFUSE : MIG_F_ABORT, rc,
            why);
     mig_end(g, MIG_FAILED, rc, "%s", why);
@@ -328,6 +337,7 @@ void mig_incoming(void *arg, uint64_t id, const char *peer, const char *addr,
     }
     g->phase = MIG_CONNECTING;
     mig_wait_peer(g);
+    mig_fault_inject(g);            /* a test's, still connecting */
 }
 
 void mig_recv_teardown(struct mig *g)

@@ -295,6 +295,8 @@ void mig_send_connected(void *arg, uint64_t id, const char *peer)
     }
     g->conn_fd = -1;
     snprintf(g->peer, sizeof(g->peer), "%s", peer);
+    if (mig_fault_inject(g))        /* a test's, still connecting */
+        return;
     mig_phase(g, MIG_PREPARING);
     if (g->ended)
         return;

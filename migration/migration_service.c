@@ -213,8 +213,11 @@ static int migration_open(struct daemon *d, void **self_r,
                             "host's certificate: %s", why.text);
             goto fail;
         }
-        xn_log(XN_LOG_INFO, "migration: no certificates, so no "
-               "migrations: %s", why.text);
+        /* Quiet when none was asked for: most hosts do not migrate. */
+        xn_log(daemon_option(d, "migration.cert-dir") ? XN_LOG_WARNING
+                                                      : XN_LOG_DEBUG,
+               "migration: no certificates, so no migrations: %s",
+               why.text);
         *self_r = m;
         return 0;
     }
