@@ -78,6 +78,7 @@ bool mig_fault_inject(struct mig *g)
     case MIG_FAULT_STALL:
         mig_link_stall(g->link);
         g->stalled = true;
+        mig_wait_peer(g);   /* a sender stalled while connecting has none */
         break;
     default:
         break;
