@@ -6,6 +6,7 @@
 #include "migration/wire/frame.h"
 
 #include <stdio.h>
+#include <sys/queue.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -18,6 +19,7 @@
 #define LOW_MARK (1u << 20)
 
 struct mig_link {
+    LIST_ENTRY(mig_link) closing_entry;     /* while closing */
     struct bufferevent *bev;        /* owned; owns the fd */
     struct mig_link_cbs cbs;
     void *arg;
@@ -30,8 +32,15 @@ struct mig_link {
     struct event *close_timer;      /* owned, for close_after */
 };
 
+/* Links flushing their last frames belong to no one but this list, until
+ * they are gone (mig_link_close_all at the end). */
+static LIST_HEAD(, mig_link) closing_links =
+    LIST_HEAD_INITIALIZER(closing_links);
+
 static void link_destroy(struct mig_link *l)
 {
+    if (l->close_started)
+        LIST_REMOVE(l, closing_entry);
     if (l->close_timer)
         event_free(l->close_timer);
     bufferevent_free(l->bev);
@@ -210,6 +219,7 @@ static void start_close(struct mig_link *l)
     struct timeval tv = {l->close_secs, 0};
 
     l->close_started = true;
+    LIST_INSERT_HEAD(&closing_links, l, closing_entry);
     bufferevent_disable(l->bev, EV_READ);
     if (evbuffer_get_length(bufferevent_get_output(l->bev)) == 0) {
         link_destroy(l);
@@ -237,6 +247,12 @@ void mig_link_close_after(struct mig_link *l, unsigned secs)
     l->cbs.drained = NULL;
     if (!l->in_cb)             /* else when the callback returns */
         start_close(l);
+}
+
+void mig_link_close_all(void)
+{
+    while (!LIST_EMPTY(&closing_links))
+        link_destroy(LIST_FIRST(&closing_links));
 }
 
 /* After a callback: free or close what it asked to. */

@@ -51,6 +51,9 @@ void mig_link_free(struct mig_link *l);
  * seconds).  The link is no longer the caller's. */
 void mig_link_close_after(struct mig_link *l, unsigned secs);
 
+/* Close every link still flushing (the daemon stops). */
+void mig_link_close_all(void);
+
 int mig_link_send(struct mig_link *l, const struct mig_msg *m,
                   struct xn_msg *msg);
 /* Move `n` bytes from `from` as DATA frames of at most MIG_DATA_MAX. */

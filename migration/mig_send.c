@@ -144,11 +144,11 @@ static void on_restored(struct mig *g, const struct mig_restored *r)
     go.u.go.suspended_ns = g->suspended_ns;
     g->go_sent = true;          /* from here the rules after go hold */
     mig_phase(g, MIG_SWITCHING);
-    if (g->ended)
-        return;
-    send_msg(g, &go);
     if (!g->ended)
-        mig_send_stream_commit(g);
+        send_msg(g, &go);
+    /* The stream is safe whatever comes next: the source stays
+     * suspended. */
+    mig_send_stream_commit(g);
     (void)r;
 }
 

@@ -231,6 +231,12 @@ void mig_send_teardown(struct mig *g)
 {
     struct daemon *d = g->svc->d;
 
+    /* A stream still waiting for its commit hears the outcome: kept
+     * suspended after go, resumed before. */
+    if (g->commit_done)
+        answer_commit(g, g->go_sent ? 0 : g->rc < 0 ? g->rc : XN_ECANCELED,
+                      g->error[0] ? g->error : "the migration ended");
+
     if (g->src) {
         bufferevent_free(g->src);
         g->src = NULL;

@@ -183,6 +183,7 @@ static void migration_close(void *self)
     if (!m)
         return;
     mig_free_all(m);
+    mig_link_close_all();
     if (m->dns)
         evdns_base_free(m->dns, 1);
     mig_relay_stop(m->relay);

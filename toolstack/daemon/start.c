@@ -55,9 +55,10 @@ struct start {
     bool holding;                   /* the gates said yes; waiting for the
                                      * image (start_hold_restore) */
     bool need_given;                /* si.need_kb came with the hold */
+    bool tell_held;                 /* `later` tells the holder yes */
     bool dropped;                   /* a hold dropped while its job or a
-                                     * gate was awaited: ends when it
-                                     * comes */
+                                     * gate was awaited (or the yes was on
+                                     * its way): ends when that comes */
     struct xn_msg drop_msg;
     struct event *later;            /* owned: finishes a failure */
     int rc;
@@ -175,7 +176,18 @@ static void later_cb(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
-    finish(s, s->rc, &s->msg, 0);
+    if (s->dropped) {
+        finish(s, XN_ECANCELED, &s->drop_msg, 0);
+    } else if (s->tell_held) {
+        start_held_fn *held = s->held;
+
+        s->tell_held = false;
+        s->held = NULL;
+        s->holding = true;
+        held(s->arg, 0, NULL);
+    } else {
+        finish(s, s->rc, &s->msg, 0);
+    }
 }
 
 /* A failure found while the start may still be inside start_domain: the
@@ -248,11 +260,12 @@ static void ask_next(struct start *s)
     struct gate_reg *r = s->next_gate;
 
     if (!r && s->held) {
-        start_held_fn *held = s->held;
+        /* The holder hears it from the loop: the last gate's reply is
+         * still on the stack, and the holder may drop the hold. */
+        static const struct timeval now = {0, 0};
 
-        s->held = NULL;
-        s->holding = true;
-        held(s->arg, 0, NULL);
+        s->tell_held = true;
+        evtimer_add(s->later, &now);
         return;
     }
     if (!r) {
@@ -488,7 +501,7 @@ void start_hold_drop(struct start *s, const struct xn_msg *msg)
         xn_msg_set(&m, XN_ECANCELED, "the incoming migration was dropped");
     s->held = NULL;
     s->done = NULL;
-    if (evtimer_pending(s->later, NULL))
+    if (evtimer_pending(s->later, NULL) && !s->tell_held)
         return;                 /* a failure ends it from the loop */
     if (!s->holding) {
         /* Its job or a gate is awaited: it ends when that comes. */
