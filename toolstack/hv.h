@@ -138,7 +138,10 @@ int hv_pool_sched_set(struct hv *hv, uint32_t poolid,
  * self-describing stream that carries the domain's configuration (as the
  * driver chooses to record it) followed by its memory image.  It leaves the
  * domain suspended (state SHUTDOWN, reason SUSPEND); the caller then
- * destroys it, or hv_resume()s it to let it run on.
+ * destroys it, or hv_resume()s it to let it run on.  A live save that
+ * cannot keep up with the guest's writes may give up instead: XN_ETIMEDOUT,
+ * the domain left running, the stream cut short (hv_save_progress tells
+ * how a save goes).
  *
  * Restoring takes two steps, so that the caller knows what it is about to
  * start (its name, UUID, memory) before anything is created:
