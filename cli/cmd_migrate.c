@@ -83,6 +83,32 @@ static int split_host(const char *arg, char *host, size_t len,
     return 0;
 }
 
+/* A connection subscribed to the daemon's events, then request `op`
+ * (id 2; take_args consumed) sent on it: the events that follow it come
+ * before its reply.  The fd, or -1 with the error printed. */
+static int request_followed(const char *op, struct json_object *take_args)
+{
+    struct json_object *req;
+    int fd = cli_connect(), rc;
+
+    if (fd < 0) {
+        json_object_put(take_args);
+        return -1;
+    }
+    req = proto_request(1, "events.subscribe", NULL);
+    rc = cli_send(fd, req);
+    json_object_put(req);
+    req = proto_request(2, op, take_args);
+    if (rc == 0)
+        rc = cli_send(fd, req);
+    json_object_put(req);
+    if (rc < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 /* --- progress --- */
 
 static void show_progress(struct json_object *d, bool tty)
@@ -204,7 +230,7 @@ int cmd_migrate(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     struct migrate_opts o = {.compress = -1};
-    struct json_object *args, *req;
+    struct json_object *args;
     char host[256];
     int64_t port;
     int status, fd;
@@ -228,18 +254,9 @@ int cmd_migrate(int argc, char **argv)
                                json_object_new_int64(o.bandwidth_kb * 1024));
     if (o.paused)
         json_object_object_add(args, "paused", json_object_new_boolean(1));
-    if ((fd = cli_connect()) < 0) {
-        json_object_put(args);
+    if ((fd = request_followed("migration.start", args)) < 0)
         return 1;
-    }
-    req = proto_request(1, "events.subscribe", NULL);
-    status = cli_send(fd, req);
-    json_object_put(req);
-    req = proto_request(2, "migration.start", args);
-    if (status == 0)
-        status = cli_send(fd, req);
-    json_object_put(req);
-    status = status < 0 ? 1 : follow(fd, argv[optind], o.json);
+    status = follow(fd, argv[optind], o.json);
     close(fd);
     return status;
 }
@@ -417,7 +434,7 @@ int cmd_host_evacuate(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     struct evacuate_opts o = {.parallel = 1};
-    struct json_object *args, *to, *req, *m, *v;
+    struct json_object *args, *to, *m, *v;
     char *list, *save = NULL;
     int status, fd;
 
@@ -439,21 +456,8 @@ int cmd_host_evacuate(int argc, char **argv)
     json_object_object_add(args, "to", to);
     json_object_object_add(args, "parallel",
                            json_object_new_int64(o.parallel));
-    if ((fd = cli_connect()) < 0) {
-        json_object_put(args);
+    if ((fd = request_followed("migration.evacuate", args)) < 0)
         return 1;
-    }
-    req = proto_request(1, "events.subscribe", NULL);
-    status = cli_send(fd, req);
-    json_object_put(req);
-    req = proto_request(2, "migration.evacuate", args);
-    if (status == 0)
-        status = cli_send(fd, req);
-    json_object_put(req);
-    if (status < 0) {
-        close(fd);
-        return 1;
-    }
     status = 1;
     while ((m = cli_read_message(fd))) {
         if (!json_object_object_get_ex(m, "id", &v) ||

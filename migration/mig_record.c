@@ -298,6 +298,22 @@ void mig_free_all(struct migration *m)
     }
 }
 
+/* --- saying no --- */
+
+void mig_say_no(struct mig *g, unsigned type, int rc, const char *why)
+{
+    struct mig_msg no;
+
+    if (!g->link)
+        return;
+    mig_msg_init(&no, type);
+    no.u.refuse.code = rc;
+    snprintf(no.u.refuse.reason, sizeof(no.u.refuse.reason), "%s", why);
+    mig_link_send(g->link, &no, NULL);
+    mig_link_close_after(g->link, 5);
+    g->link = NULL;
+}
+
 /* --- what the relay says about a connection --- */
 
 static struct mig *by_relay_id(struct migration *m, uint64_t id)

@@ -33,20 +33,6 @@ static void send_msg(struct mig *g, const struct mig_msg *out)
         mig_recv_fail(g, XN_EIO, m.text);
 }
 
-static void refuse(struct mig *g, unsigned type, int rc, const char *why)
-{
-    struct mig_msg r;
-
-    if (!g->link)
-        return;
-    mig_msg_init(&r, type);
-    r.u.refuse.code = rc;
-    snprintf(r.u.refuse.reason, sizeof(r.u.refuse.reason), "%s", why);
-    mig_link_send(g->link, &r, NULL);
-    mig_link_close_after(g->link, 5);
-    g->link = NULL;
-}
-
 static void destroyed(void *arg, int rc, const struct xn_msg *msg,
                       uint32_t domid)
 {
@@ -93,7 +79,7 @@ void mig_recv_fail(struct mig *g, int rc, const char *why)
                 "its confirmation: %.200s", g->peer, why);
         return;
     }
-    refuse(g, g->phase <= MIG_PREPARING ? MIG_F_REFUSE : MIG_F_ABORT, rc,
+    mig_say_no(g, g->phase <= MIG_PREPARING ? MIG_F_REFUSE : MIG_F_ABORT, rc,
            why);
     mig_end(g, MIG_FAILED, rc, "%s", why);
 }
@@ -172,7 +158,7 @@ static void on_prepare(struct mig *g, const struct mig_prepare *p)
 
     snprintf(g->name, sizeof(g->name), "%s", p->name);
     memcpy(g->uuid, p->uuid, 16);
-    g->leave_paused_in = p->paused;
+    g->leave_paused = p->paused;
     g->npolicy = p->npolicy < MIG_POLICY_MAX ? p->npolicy : MIG_POLICY_MAX;
     memcpy(g->policy, p->policy, g->npolicy * sizeof(g->policy[0]));
     mig_phase(g, MIG_PREPARING);
@@ -217,7 +203,7 @@ static void on_go(struct mig *g, const struct mig_go *go)
     struct daemon *d = g->svc->d;
     struct mig_msg c;
     struct xn_msg m;
-    bool running = !g->leave_paused_in;
+    bool running = !g->leave_paused;
     int rc;
 
     if (g->phase != MIG_RESTORING || !g->restored_sent) {

@@ -66,21 +66,6 @@ static void send_msg(struct mig *g, const struct mig_msg *out)
         mig_send_on_error(g, XN_EIO, m.text);
 }
 
-/* Tell the peer we give up (best effort) and close. */
-void mig_send_abort(struct mig *g, int rc, const char *why)
-{
-    struct mig_msg a;
-
-    if (!g->link)
-        return;
-    mig_msg_init(&a, MIG_F_ABORT);
-    a.u.refuse.code = rc;
-    snprintf(a.u.refuse.reason, sizeof(a.u.refuse.reason), "%s", why);
-    mig_link_send(g->link, &a, NULL);
-    mig_link_close_after(g->link, 5);
-    g->link = NULL;
-}
-
 void mig_send_on_error(void *arg, int rc, const char *why)
 {
     struct mig *g = arg;
@@ -99,7 +84,7 @@ void mig_send_on_error(void *arg, int rc, const char *why)
     if (!g->error[0])
         snprintf(g->error, sizeof(g->error), "%s", why);
     g->rc = rc;
-    mig_send_abort(g, rc, why);
+    mig_say_no(g, MIG_F_ABORT, rc, why);
     if (g->phase >= MIG_STREAMING) {
         /* The stream path resumes the domain and ends us. */
         mig_send_stream_fail(g, rc, why);

@@ -158,7 +158,7 @@ static void stream_done(void *arg, const struct stream_outcome *o)
                        "back: %s", g->name, m.text);
             g->renamed = false;
         }
-        mig_send_abort(g, o->rc, o->msg.text);
+        mig_say_no(g, MIG_F_ABORT, o->rc, o->msg.text);
         mig_end(g, MIG_FAILED, g->rc < 0 ? g->rc : o->rc, "%s%s%s",
                 g->error[0] ? g->error : "", g->error[0] ? "; " : "",
                 o->msg.text);

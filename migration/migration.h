@@ -79,7 +79,7 @@ struct mig {
     uint64_t bandwidth;             /* bytes/s, 0 unlimited */
     unsigned port;                  /* out: the peer's */
     int conn_fd;                    /* out: owned until the link takes it */
-    bool leave_paused;
+    bool leave_paused;              /* out: asked; in: prepare's "paused" */
 
     double started, ended_at;       /* wall clock seconds */
     uint64_t bytes;                 /* stream bytes moved */
@@ -129,7 +129,6 @@ struct mig {
     bool got_end, image_opened, restoring, restored, abandon;
     bool hv_busy;                   /* a driver call (destroy) is out */
     bool resolving;                 /* out: the resolver has it */
-    bool leave_paused_in;           /* prepare's "paused" */
     bool restored_sent;
     size_t npolicy;                 /* in: the policy that came along */
     struct mig_policy_entry policy[MIG_POLICY_MAX];
@@ -174,6 +173,9 @@ void mig_progress_start(struct mig *g);
 struct json_object *mig_json(const struct mig *g);
 const char *mig_phase_name(enum mig_phase p);
 void mig_free_all(struct migration *m);
+/* Tell the peer no (MIG_F_REFUSE or MIG_F_ABORT, best effort), flush and
+ * close the link. */
+void mig_say_no(struct mig *g, unsigned type, int rc, const char *why);
 double mig_now(void);
 
 /* --- mig_send.c, mig_send_stream.c --- */
@@ -228,8 +230,7 @@ int mig_recover(struct migration *m, uint64_t id, const char *action,
 /* The sender's handling of the receiver's messages after the stream. */
 void mig_send_on_msg(void *arg, const struct mig_msg *msg);
 void mig_send_on_error(void *arg, int rc, const char *why);
-/* Tell the peer we give up (best effort), and close the link. */
-void mig_send_abort(struct mig *g, int rc, const char *why);
+
 
 /* --- mig_recv.c, mig_recv_stream.c --- */
 void mig_incoming(void *arg, uint64_t id, const char *peer, const char *addr,
