@@ -200,6 +200,7 @@ static void keep_policy(struct mig *g)
 
 static void on_go(struct mig *g, const struct mig_go *go)
 {
+    double heard = mig_now();
     struct daemon *d = g->svc->d;
     struct mig_msg c;
     struct xn_msg m;
@@ -234,12 +235,11 @@ static void on_go(struct mig *g, const struct mig_go *go)
             }
         }
     }
-    if (go->suspended_ns) {
-        double now = mig_now() * 1e9;
-        g->downtime_ms = now > (double)go->suspended_ns
-                         ? (int64_t)((now - (double)go->suspended_ns) / 1e6)
-                         : 0;
-    }
+    /* The source's part, then ours: both durations, each on its own
+     * host's clock (the one-way delay of go is left out). */
+    if (go->suspended_for_ms)
+        g->downtime_ms = (int64_t)go->suspended_for_ms +
+                         (int64_t)((mig_now() - heard) * 1e3);
     mig_phase(g, MIG_SWITCHING);    /* a fault here loses the confirm */
     if (g->ended)
         return;

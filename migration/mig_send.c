@@ -126,7 +126,10 @@ static void on_restored(struct mig *g, const struct mig_restored *r)
     }
     g->renamed = true;
     mig_msg_init(&go, MIG_F_GO);
-    go.u.go.suspended_ns = g->suspended_ns;
+    if (g->suspended_ns) {
+        double since = mig_now() - (double)g->suspended_ns / 1e9;
+        go.u.go.suspended_for_ms = since > 0 ? (uint64_t)(since * 1e3) : 0;
+    }
     g->go_sent = true;          /* from here the rules after go hold */
     mig_phase(g, MIG_SWITCHING);
     if (!g->ended)

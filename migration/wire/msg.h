@@ -94,10 +94,11 @@ struct mig_restored {
     uint32_t domid;
 };
 
-/* go: {"suspended_ns":N}  when the source was suspended (CLOCK_REALTIME),
- * for the receiver's downtime figure */
+/* go: {"suspended_for_ms":N}  how long the source had been suspended when
+ * it sent go (0: unknown), for the receiver's downtime figure; a duration,
+ * so the two hosts' clocks need not agree */
 struct mig_go {
-    uint64_t suspended_ns;
+    uint64_t suspended_for_ms;
 };
 
 /* confirm: {"running":true, "domid":N, "downtime_ms":N} */

@@ -265,8 +265,8 @@ static int dec_restored(const char *what, struct json_object *o,
 static int dec_go(const char *what, struct json_object *o,
                   struct mig_msg *m, struct xn_msg *msg)
 {
-    return mig_field_uint(what, o, "suspended_ns", 0, MIG_U63_MAX,
-                          &m->u.go.suspended_ns, msg);
+    return mig_field_uint(what, o, "suspended_for_ms", 0, MIG_U63_MAX,
+                          &m->u.go.suspended_for_ms, msg);
 }
 
 static int dec_confirm(const char *what, struct json_object *o,

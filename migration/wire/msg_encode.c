@@ -146,7 +146,7 @@ static int enc_restored(const char *what, const struct mig_msg *m,
 static int enc_go(const char *what, const struct mig_msg *m,
                   struct json_object *o, struct xn_msg *msg)
 {
-    add_uint(o, "suspended_ns", m->u.go.suspended_ns);
+    add_uint(o, "suspended_for_ms", m->u.go.suspended_for_ms);
     return 0;
 }
 

@@ -53,7 +53,7 @@ printf '\004{"code":"ENOMEM","reason":"not enough memory"}' \
     >"$work/fuzz_migmsg/refuse"
 printf '\007{"bytes":123456}' >"$work/fuzz_migmsg/end"
 printf '\010{"domid":7}' >"$work/fuzz_migmsg/restored"
-printf '\011{"suspended_ns":1764600000123456789}' >"$work/fuzz_migmsg/go"
+printf '\011{"suspended_for_ms":2150}' >"$work/fuzz_migmsg/go"
 printf '\012{"running":true,"domid":7,"downtime_ms":42}' \
     >"$work/fuzz_migmsg/confirm"
 printf '\013{"code":"ECANCELED","reason":""}' >"$work/fuzz_migmsg/abort"

@@ -725,9 +725,9 @@ START_TEST(msg_roundtrip_small)
     ck_assert_uint_eq(b.u.restored.domid, 32751);
 
     mig_msg_init(&m, MIG_F_GO);
-    m.u.go.suspended_ns = UINT64_C(1764600000123456789);
-    roundtrip(&m, "{\"suspended_ns\":1764600000123456789}", &b);
-    ck_assert_uint_eq(b.u.go.suspended_ns, UINT64_C(1764600000123456789));
+    m.u.go.suspended_for_ms = UINT64_C(1764600000123456789);
+    roundtrip(&m, "{\"suspended_for_ms\":1764600000123456789}", &b);
+    ck_assert_uint_eq(b.u.go.suspended_for_ms, UINT64_C(1764600000123456789));
 
     mig_msg_init(&m, MIG_F_CONFIRM);
     m.u.confirm.running = true;
@@ -1026,7 +1026,7 @@ START_TEST(msg_refused_others)
                "an integer from 1 to 32751");
     expect_bad(MIG_F_RESTORED, "{\"domid\":32752}", "restored: \"domid\" "
                "must be an integer from 1 to 32751");
-    expect_bad(MIG_F_GO, "{\"suspended_ns\":true}", "go: \"suspended_ns\" "
+    expect_bad(MIG_F_GO, "{\"suspended_for_ms\":true}", "go: \"suspended_for_ms\" "
                "must be an integer from 0 to 9223372036854775807");
     expect_bad(MIG_F_CONFIRM, "{\"running\":\"true\",\"domid\":1,"
                "\"downtime_ms\":0}", "confirm: \"running\" must be true or "
