@@ -148,8 +148,7 @@ static int pick(struct evac *e, struct xn_msg *msg)
         struct policy pol;
         const char *mode;
 
-        if (info->domid == 0 || (info->state != HV_STATE_RUNNING &&
-                                 info->state != HV_STATE_PAUSED)) {
+        if (info->domid == 0 || !mig_state_movable(info->state)) {
             if (info->domid != 0)
                 add_result(e->skipped, info->name, "reason",
                            hv_state_name(info->state));

@@ -306,6 +306,12 @@ void mig_send_failed(void *arg, uint64_t id, int code, const char *error)
 
 /* --- starting, in the domain's job --- */
 
+bool mig_state_movable(enum hv_state s)
+{
+    return s == HV_STATE_RUNNING || s == HV_STATE_BLOCKED ||
+           s == HV_STATE_PAUSED;
+}
+
 static void job_started(void *arg, job_token token)
 {
     struct mig *g = arg;
@@ -320,9 +326,9 @@ static void job_started(void *arg, job_token token)
         return;
     }
     g->domid = info.domid;
-    if (info.state != HV_STATE_RUNNING && info.state != HV_STATE_PAUSED) {
-        mig_end(g, MIG_FAILED, XN_ESTATE, "%s is %s; only a running or "
-                "paused domain migrates", g->name,
+    if (!mig_state_movable(info.state)) {
+        mig_end(g, MIG_FAILED, XN_ESTATE, "%s is %s; only a running, "
+                "blocked or paused domain migrates", g->name,
                 hv_state_name(info.state));
         return;
     }

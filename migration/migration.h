@@ -179,6 +179,10 @@ void mig_say_no(struct mig *g, unsigned type, int rc, const char *why);
 double mig_now(void);
 
 /* --- mig_send.c, mig_send_stream.c --- */
+/* A domain in this state can be migrated: it runs (or waits, blocked, for
+ * something to do) or is paused. */
+bool mig_state_movable(enum hv_state s);
+
 int mig_send_start(struct migration *m, struct request *r,
                    struct xn_msg *msg);
 /* What a migration out is asked to do. */

@@ -8,7 +8,7 @@ set -eu
 BUILD="gcc make pkg-config libxen-dev libxml2-dev libssl-dev libevent-dev
 check libjson-c-dev libyajl-dev libzstd-dev xenstore-utils valgrind python3 perl util-linux"
 LAB="qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 busybox-static
-cpio kmod python3 file bc"
+cpio kmod python3 file bc openssh-client openssh-server"
 
 FUZZ="clang libclang-rt-14-dev"
 

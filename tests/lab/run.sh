@@ -6,7 +6,8 @@
 #
 #   -c, --case NAME   run only the case files whose name contains NAME
 #                     (repeatable; e.g. -c pv-lifecycle -c 50)
-#   -b, --boot A|B    run only boot A (credit2, most cases) or B (sched=credit)
+#   -b, --boot A|B|M  run only boot A (credit2, most cases), B (sched=credit)
+#                     or M (two hosts wired together: migration)
 #       --cli xl      run the cases against xl instead of xenith: checks the
 #                     harness itself (xenith-only checks are skipped)
 #       --shell       boot once with dom0's console on this terminal and get a
@@ -34,7 +35,7 @@ IMG=$WORK/image
 UP_TIMEOUT=${LAB_UP_TIMEOUT:-150}       # QEMU start to the DOM0-UP marker
 HANG_TIMEOUT=${LAB_HANG_TIMEOUT:-90}    # dom0 silent (its 5 s tick stopped)
 BOOT_TIMEOUT=${LAB_BOOT_TIMEOUT:-540}   # one whole boot, at most (see budget_of)
-RUN_TIMEOUT=${LAB_RUN_TIMEOUT:-780}     # the whole run, image build included
+RUN_TIMEOUT=${LAB_RUN_TIMEOUT:-870}     # the whole run, image build included
 KEEP_RUNS=5
 
 XEN_ARGS="dom0_mem=1024M,max:1024M dom0_max_vcpus=1 dom0_vcpus_pin console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all"
@@ -68,12 +69,12 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-case $ONLY_BOOT in ''|A|B) ;; *) die "--boot: \"$ONLY_BOOT\" is not A or B" ;; esac
+case $ONLY_BOOT in ''|A|B|M) ;; *) die "--boot: \"$ONLY_BOOT\" is not A, B or M" ;; esac
 case $CLI in xenith|xl) ;; *) die "--cli: \"$CLI\" is not xenith or xl" ;; esac
 
 # --- which cases run in which boot ------------------------------------------------
 # A case file runs in boot A unless it has a "# lab-boot: B" line.
-boot_of() { sed -n 's/^# lab-boot: *\([AB]\).*/\1/p' "$1" | head -n1 | grep . || echo A; }
+boot_of() { sed -n 's/^# lab-boot: *\([ABM]\).*/\1/p' "$1" | head -n1 | grep . || echo A; }
 selected() {
     local f=$1 pat
     [ ${#CASE_FILTERS[@]} -eq 0 ] && return 0
@@ -82,23 +83,29 @@ selected() {
     done
     return 1
 }
-CASES_A=() CASES_B=()
+CASES_A=() CASES_B=() CASES_M=()
 for f in "$LAB"/cases/[0-9]*.sh; do
     [ -e "$f" ] || continue
     if [ $SHELL_MODE = 1 ] && [ ${#CASE_FILTERS[@]} -eq 0 ]; then continue; fi
     selected "$f" || continue
-    if [ "$(boot_of "$f")" = B ]; then CASES_B+=("$(basename "$f" .sh)"); else CASES_A+=("$(basename "$f" .sh)"); fi
+    case $(boot_of "$f") in
+    B) CASES_B+=("$(basename "$f" .sh)") ;;
+    M) [ $SHELL_MODE = 0 ] && CASES_M+=("$(basename "$f" .sh)") ;;
+    *) CASES_A+=("$(basename "$f" .sh)") ;;
+    esac
 done
 BOOTS=()
 if [ $SHELL_MODE = 1 ]; then
+    [ "$ONLY_BOOT" = M ] && die "--shell: the two-host boot M has no shell"
     # The boot of the cases named, unless -b says otherwise.
     if [ -z "$ONLY_BOOT" ] && [ ${#CASES_A[@]} -eq 0 ] && [ ${#CASES_B[@]} -gt 0 ]; then
         ONLY_BOOT=B
     fi
     BOOTS=("${ONLY_BOOT:-A}")
 else
-    [ ${#CASES_A[@]} -gt 0 ] && [ "$ONLY_BOOT" != B ] && BOOTS+=(A)
-    [ ${#CASES_B[@]} -gt 0 ] && [ "$ONLY_BOOT" != A ] && BOOTS+=(B)
+    [ ${#CASES_A[@]} -gt 0 ] && { [ -z "$ONLY_BOOT" ] || [ "$ONLY_BOOT" = A ]; } && BOOTS+=(A)
+    [ ${#CASES_B[@]} -gt 0 ] && [ "$ONLY_BOOT" != A ] && [ "$ONLY_BOOT" != M ] && BOOTS+=(B)
+    [ ${#CASES_M[@]} -gt 0 ] && { [ -z "$ONLY_BOOT" ] || [ "$ONLY_BOOT" = M ]; } && BOOTS+=(M)
     [ ${#BOOTS[@]} -gt 0 ] || die "no case matches ${CASE_FILTERS[*]:-(none)}${ONLY_BOOT:+ in boot $ONLY_BOOT}"
 fi
 
@@ -125,7 +132,8 @@ fi
 
 # Never leave a QEMU behind, whatever ends this script.
 QEMU_PID=
-trap '[ -n "$QEMU_PID" ] && kill -9 "$QEMU_PID" 2>/dev/null' EXIT
+# shellcheck disable=SC2086
+trap '[ -n "$QEMU_PID" ] && kill -9 $QEMU_PID 2>/dev/null' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -293,10 +301,14 @@ EOF
     if [ $UP = 0 ]; then OUTCOME=early; else OUTCOME=broken; fi
 }
 
-# show_failures DIR: the log context of each failed check of the boot.
+# show_failures DIR [ROLE]: the log context of each failed check of the boot
+# (with ROLE, of that host's checks only: their areas end in @ROLE).
 show_failures() {
-    local dir=$1 line name area log n shown=0
+    local dir=$1 role=${2:-} line name area log n shown=0
     for line in "${FAILS[@]:$FAILS_BEFORE}"; do
+        if [ -n "$role" ]; then
+            case ${line%%/*} in *"@$role") ;; *) continue ;; esac
+        fi
         shown=$((shown + 1))
         if [ $shown -gt 10 ]; then
             echo "---- (the other failures of this boot are in the summary below)"; break
@@ -354,8 +366,180 @@ run_boot() {
     [ ${#FAILS[@]} -gt "$FAILS_BEFORE" ] && show_failures "$dir"
 }
 
+# --- the two-host boot (M) -----------------------------------------------------------------
+# Two QEMUs, A and B, each a Xen host like boot A's, their virtio NICs
+# joined by a QEMU socket netdev (A listens on a free loopback port, B
+# connects): a network of two dom0s, 169.254.0.1 and .2, inside the
+# emulators.  Each boot has its own share ($RUN/M-A, $RUN/M-B) with its
+# control file (role, addresses, xenithd's migration options) and its
+# certificates, made here with xenith cert; both run the M case files,
+# which tell the roles apart.
+PAIR_IP_A=169.254.0.1
+PAIR_IP_B=169.254.0.2
+
+# pair_certs: the pool's CA and a certificate per host under its address;
+# a rogue CA's certificate for B's address, for the refused peer.
+pair_certs() {
+    local x=$XENITH_BIN/xenith c=$RUN/M-certs
+    mkdir -p "$c"
+    {
+        "$x" cert init-ca "$c/ca" --cn "lab pool" &&
+        "$x" cert issue $PAIR_IP_A --ca "$c/ca" --out "$RUN/M-A/certs" &&
+        "$x" cert issue $PAIR_IP_B --ca "$c/ca" --out "$RUN/M-B/certs" &&
+        "$x" cert init-ca "$c/rogue" --cn "not the lab pool" &&
+        "$x" cert issue $PAIR_IP_B --ca "$c/rogue" --out "$RUN/M-B/rogue"
+    } > "$RUN/M-certs.log" 2>&1
+}
+
+# listening PORT: something listens on 127.0.0.1:PORT (from /proc: no
+# connection is made, QEMU's socket netdev takes only one).
+listening() {
+    local hex
+    hex=$(printf '%04X' "$1")
+    awk -v p=":$hex" '$2 ~ p"$" && $4 == "0A" { f = 1 } END { exit !f }' /proc/net/tcp
+}
+
+# pair_consume H DIR: consume() for host H, whose state is kept apart.
+pair_consume() {
+    local h=$1
+    eval "OFF=\$OFF_$h UP=\$UP_$h DONE=\$DONE_$h AREA=\$AREA_$h LAB_ERROR=\$ERR_$h"
+    BOOT=M-$h
+    consume "$2"
+    eval "OFF_$h=\$OFF UP_$h=\$UP DONE_$h=\$DONE AREA_$h=\$AREA ERR_$h=\$LAB_ERROR"
+}
+
+# pair_once: one run of the two QEMUs; sets OUTCOME and WHY as boot_once.
+pair_once() {
+    local h dir ip peer port q qpid kill_why='' budget cases=${CASES_M[*]} age
+    local -A pid
+    OFF_A=0 OFF_B=0 UP_A=0 UP_B=0 DONE_A=0 DONE_B=0 AREA_A='' AREA_B='' ERR_A='' ERR_B=''
+    WHY=''
+    # shellcheck disable=SC2086
+    budget_of $cases
+    budget=$BUDGET
+    for h in A B; do
+        dir=$RUN/M-$h
+        mkdir -p "$dir"
+        if [ $h = A ]; then ip=$PAIR_IP_A peer=$PAIR_IP_B; else ip=$PAIR_IP_B peer=$PAIR_IP_A; fi
+        cat > "$dir/control" <<EOF
+LAB_BOOT=M
+LAB_CASES="$cases"
+LAB_CLI=$CLI
+LAB_SHELL=0
+LAB_ROLE=$h
+LAB_IP=$ip
+LAB_PEER=$peer
+LAB_XENITHD_ARGS="--listen $ip:8002 --cert-dir /etc/xenith/certs"
+EOF
+    done
+    if [ "$CLI" = xenith ] && ! pair_certs; then
+        OUTCOME=broken WHY="xenith cert failed: $(tail -n1 "$RUN/M-certs.log")"
+        return
+    fi
+    port=$((20000 + RANDOM % 20000))
+    while listening $port; do port=$((port + 1)); done
+    T_BOOT=$SECONDS
+    for h in A B; do
+        dir=$RUN/M-$h
+        if [ $h = A ]; then
+            net=listen=127.0.0.1:$port
+        else
+            net=connect=127.0.0.1:$port
+            # B's connect= finds no NIC to join unless A's QEMU listens.
+            for _ in $(seq 100); do listening $port && break; sleep 0.1; done
+        fi
+        q=(qemu-system-x86_64 -accel tcg -cpu "$QEMU_CPU" -smp 2 -m 2048 -no-reboot
+           -netdev "socket,id=n0,$net"
+           -device "virtio-net-pci,netdev=n0,mac=52:54:00:00:00:0$([ $h = A ] && echo 1 || echo 2)"
+           -kernel "$IMG/xen" -append "$XEN_ARGS"
+           -initrd "$IMG/vmlinux $DOM0_ARGS,$IMG/dom0.cpio"
+           -virtfs "local,path=$dir,mount_tag=labout,security_model=none,id=labout"
+           -display none -monitor none -serial "file:$dir/serial.log")
+        printf '%q ' "${q[@]}" > "$dir/qemu.cmd"
+        "${q[@]}" < /dev/null > "$dir/qemu.log" 2>&1 &
+        pid[$h]=$!
+    done
+    QEMU_PID="${pid[A]} ${pid[B]}"
+    while kill -0 "${pid[A]}" 2>/dev/null || kill -0 "${pid[B]}" 2>/dev/null; do
+        pair_consume A "$RUN/M-A"
+        pair_consume B "$RUN/M-B"
+        [ "$DONE_A" = 1 ] && [ "$DONE_B" = 1 ] && break
+        for h in A B; do
+            eval "up=\$UP_$h done=\$DONE_$h area=\$AREA_$h"
+            # shellcheck disable=SC2154
+            [ "$done" = 1 ] && continue
+            if [ "$up" = 0 ] && [ $((SECONDS - T_BOOT)) -ge "$UP_TIMEOUT" ]; then
+                kill_why="host $h: dom0 did not come up within ${UP_TIMEOUT}s"
+            elif [ "$up" = 1 ]; then
+                age=$(( $(date +%s) - $(stat -c %Y "$RUN/M-$h/alive" 2>/dev/null || echo 0) ))
+                [ "$age" -ge "$HANG_TIMEOUT" ] &&
+                    kill_why="host $h: dom0 stopped responding (no sign of life for ${age}s)${area:+ during $area}"
+            fi
+            kill -0 "${pid[$h]}" 2>/dev/null || kill_why="host $h: QEMU exited before its cases were done"
+        done
+        [ $((SECONDS - T_BOOT)) -ge "$budget" ] &&
+            kill_why="the boot took longer than its ${budget}s budget$BUDGET_NOTE"
+        [ -n "$kill_why" ] && break
+        sleep 1
+    done
+    for _ in $(seq 30); do
+        kill -0 "${pid[A]}" 2>/dev/null || kill -0 "${pid[B]}" 2>/dev/null || break
+        [ -n "$kill_why" ] && break
+        sleep 1
+    done
+    for h in A B; do
+        kill -9 "${pid[$h]}" 2>/dev/null
+        wait "${pid[$h]}"
+    done
+    QEMU_PID=
+    pair_consume A "$RUN/M-A"
+    pair_consume B "$RUN/M-B"
+    BOOT_SECS=$((SECONDS - T_BOOT))
+    if [ "$DONE_A" = 1 ] && [ "$DONE_B" = 1 ]; then OUTCOME=finished; return; fi
+    WHY=${kill_why:-${ERR_A:-${ERR_B:-$(serial_trouble "$RUN/M-A")$(serial_trouble "$RUN/M-B")}}}
+    [ -n "$WHY" ] || WHY="a QEMU exited early"
+    if [ "$UP_A" = 0 ] || [ "$UP_B" = 0 ]; then OUTCOME=early; else OUTCOME=broken; fi
+}
+
+# run_pair: the two-host boot, retried once if a dom0 did not come up.
+run_pair() {
+    local attempt=1 h
+    FAILS_BEFORE=${#FAILS[@]}
+    say "boot M (two hosts, credit2): ${CASES_M[*]}"
+    while :; do
+        pair_once
+        [ "$OUTCOME" != early ] && break
+        if [ $attempt = 2 ]; then
+            record "FAIL boot-M/start: $WHY (also on the first attempt; see $RUN/M-A/serial.log, $RUN/M-B/serial.log)"
+            break
+        fi
+        record "EMULATOR: boot M: $WHY; booting again"
+        for h in A B; do
+            echo "---- $RUN/M-$h/serial.log (last 10 lines)"
+            tr -d '\r' < "$RUN/M-$h/serial.log" | tail -n 10
+            rm -rf "$RUN/M-$h-attempt1"
+            mv "$RUN/M-$h" "$RUN/M-$h-attempt1"
+        done
+        attempt=2
+    done
+    BOOT_TIMES+=("boot M ${BOOT_SECS:-0}s")
+    if [ "$OUTCOME" = broken ]; then
+        record "FAIL boot-M/run: the boot ended before the cases did: $WHY"
+        for h in A B; do
+            echo "---- $RUN/M-$h/serial.log (last 25 lines)"
+            tr -d '\r' < "$RUN/M-$h/serial.log" | tail -n 25 | cut -c1-240
+        done
+    fi
+    if [ ${#FAILS[@]} -gt "$FAILS_BEFORE" ]; then
+        show_failures "$RUN/M-A" A
+        show_failures "$RUN/M-B" B
+    fi
+    # The figures the case printed (LAB-FIGURE lines, from host A).
+    grep -h '^LAB-FIGURE' "$RUN/M-A/figures" "$RUN/M-B/figures" 2>/dev/null | sed 's/^LAB-FIGURE /lab: figure: /'
+}
+
 for b in "${BOOTS[@]}"; do
-    run_boot "$b"
+    if [ "$b" = M ]; then run_pair; else run_boot "$b"; fi
 done
 
 # --- summary ---------------------------------------------------------------------------------

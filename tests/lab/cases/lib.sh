@@ -353,7 +353,8 @@ restart_xenithd() {
     [ -n "$pid" ] && kill -9 $pid
     while [ -n "$pid" ] && kill -0 $pid 2>/dev/null; do sleep 0.2; done
     echo "=== xenithd started again by $AREA: $*" >> /var/log/xenith/xenithd.log
-    setsid xenithd -v --socket "$XENITH_SOCKET" "$@" \
+    # shellcheck disable=SC2086
+    setsid xenithd -v --socket "$XENITH_SOCKET" ${LAB_XENITHD_ARGS:-} "$@" \
         >> /var/log/xenith/xenithd.log 2>&1 < /dev/null &
 }
 

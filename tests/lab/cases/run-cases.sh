@@ -22,7 +22,7 @@ export XENITH_SOCKET=${XENITH_SOCKET:-/run/xenith/xenithd.sock}
 XENITHD_LOG=/var/log/xenith/xenithd.log
 mkdir -p "$LAB_OUT/cases" "$LAB_OUT/console" /var/log/xenith "$(dirname "$XENITH_SOCKET")"
 
-AREA=boot-${LAB_BOOT:-X}
+AREA=boot-${LAB_BOOT:-X}${LAB_ROLE:+@$LAB_ROLE}
 # shellcheck source=lib.sh
 . "$CASES_DIR/lib.sh"
 
@@ -59,7 +59,9 @@ start_xenithd() {
     fi
     echo "=== starting xenithd $(date)" >> "$XENITHD_LOG"
     SEGFAULTS_BEFORE=$(xenithd_segfaults | wc -l)
-    setsid xenithd -v --socket "$XENITH_SOCKET" >> "$XENITHD_LOG" 2>&1 < /dev/null &
+    # shellcheck disable=SC2086
+    setsid xenithd -v --socket "$XENITH_SOCKET" ${LAB_XENITHD_ARGS:-} \
+        >> "$XENITHD_LOG" 2>&1 < /dev/null &
     t0=$(date +%s)
     while [ $(($(date +%s) - t0)) -lt 30 ]; do
         if [ -S "$XENITH_SOCKET" ] && T=5 quiet xenith list; then
@@ -107,6 +109,8 @@ timeout_of() {
 run_case() {
     local file=$1 area limit pid t0 rc timed_out=0 segs line daemon
     area=$(basename "$file" .sh); area=${area#[0-9][0-9]-}
+    # The two hosts run the same file: their checks are told apart.
+    [ -n "${LAB_ROLE:-}" ] && area=$area@$LAB_ROLE
     limit=$(timeout_of "$file")
     daemon=$(daemon_of "$file")
     [ "$daemon" = stopped ] && [ "$X" = xenith ] && stop_xenithd

@@ -6,9 +6,11 @@
 # Produces, in WORKDIR/image/:
 #   xen          the hypervisor, uncompressed (QEMU's multiboot loader needs an ELF)
 #   vmlinux      Debian's kernel, uncompressed (boots faster than the bzImage under TCG)
-#   dom0.cpio    dom0's initramfs: busybox, Xen's tools, xenithd/xenith/hv-probe
-#                with their libraries, the guest payload, the test cases and the
-#                config corpus
+#   dom0.cpio    dom0's initramfs: busybox, Xen's tools, xenithd/xenith/
+#                xenith-relay/hv-probe with their libraries, the guest payload,
+#                the test cases and the config corpus; for the two-host boot
+#                labnet (built here), sshd and ssh with keys made here (xl
+#                migrate's transport)
 #   guest.cpio.gz  the guests' initramfs: busybox, guest-init, the static
 #                xenith-guest-agent from XENITH_BIN and memhog (built here)
 #
@@ -107,8 +109,11 @@ skeleton() {
     cp /bin/busybox "$r/bin/busybox"
     ln -s busybox "$r/bin/sh"
     ln -s ../run "$r/var/run"
-    echo "root:x:0:0:root:/root:/bin/sh" > "$r/etc/passwd"
-    echo "root:x:0:" > "$r/etc/group"
+    # nobody: xenith-relay's user; sshd: sshd's privilege separation user
+    printf '%s\n' "root:x:0:0:root:/root:/bin/sh" \
+        "sshd:x:100:65534::/run/sshd:/bin/false" \
+        "nobody:x:65534:65534:nobody:/nonexistent:/bin/false" > "$r/etc/passwd"
+    printf '%s\n' "root:x:0:" "nogroup:x:65534:" > "$r/etc/group"
 }
 
 # copy_bin ROOT FILE [DEST]: copy an executable and every library ldd resolves
@@ -156,7 +161,7 @@ mkdir -p "$ROOT"/var/{lib/xen,lib/xenstored,log/xen/console,lock} "$ROOT/etc/xen
 # the share with the host), with their dependencies, and the files busybox
 # modprobe reads.
 MODS="xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkback xen-netback loop
-      virtio_pci 9p 9pnet_virtio"
+      virtio_pci virtio_net 9p 9pnet_virtio"
 for m in $MODS; do
     modprobe -d "$KROOT" -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
 done | sort -u | while read -r ko; do
@@ -188,7 +193,7 @@ cp -r /etc/xen/scripts "$ROOT/etc/xen/"
 # The project's programs.  Absent binaries are not an error here: the runner
 # reports the cases that need them as failed, and xl-only cases still run.
 if [ -n "$XENITH_BIN" ]; then
-    for b in sbin/xenithd bin/xenith bin/hv-probe; do
+    for b in sbin/xenithd sbin/xenith-relay bin/xenith bin/hv-probe; do
         if [ -x "$XENITH_BIN/${b#*/}" ]; then
             copy_bin "$ROOT" "$XENITH_BIN/${b#*/}" "/usr/$b"
         else
@@ -197,6 +202,40 @@ if [ -n "$XENITH_BIN" ]; then
     done
 else
     say "warning: XENITH_BIN is not set; the image has no xenithd/xenith/hv-probe"
+fi
+
+# The two-host boot's helpers: labnet (state logs, ticks, the downtime
+# watch), and sshd and ssh for `xl migrate`, whose transport is ssh.  One
+# host key and one client key serve both hosts; they are made once, here.
+${CC:-cc} -static -O2 -std=gnu11 -Wall -Wextra -Werror -o "$ROOT/usr/bin/labnet" \
+    "$LAB/image/labnet.c" || die "cannot build $LAB/image/labnet.c"
+ln -sf "$XENLIB/xl" "$ROOT/usr/bin/xl"      # on the PATH of an ssh session
+if [ -x /usr/sbin/sshd ] && command -v ssh >/dev/null && command -v ssh-keygen >/dev/null; then
+    copy_bin "$ROOT" /usr/sbin/sshd
+    copy_bin "$ROOT" "$(command -v ssh)" /usr/bin/ssh
+    mkdir -p "$WORK/ssh"
+    for k in host client; do
+        [ -f "$WORK/ssh/$k" ] || ssh-keygen -q -t ed25519 -N '' -C "lab-$k" -f "$WORK/ssh/$k"
+    done
+    mkdir -p "$ROOT/etc/ssh" "$ROOT/root/.ssh"
+    install -m 600 "$WORK/ssh/host" "$ROOT/etc/ssh/ssh_host_ed25519_key"
+    install -m 600 "$WORK/ssh/client" "$ROOT/root/.ssh/id_ed25519"
+    install -m 600 "$WORK/ssh/client.pub" "$ROOT/root/.ssh/authorized_keys"
+    chmod 700 "$ROOT/root/.ssh"
+    cat > "$ROOT/etc/ssh/sshd_config" <<'EOF'
+HostKey /etc/ssh/ssh_host_ed25519_key
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+UseDNS no
+PidFile /run/sshd.pid
+EOF
+    printf '%s\n' "Host *" "    StrictHostKeyChecking no" \
+        "    UserKnownHostsFile /dev/null" "    LogLevel ERROR" > "$ROOT/root/.ssh/config"
+else
+    say "warning: sshd, ssh or ssh-keygen is missing (openssh-server, openssh-client): the two-host boot cannot time xl migrate"
 fi
 
 # Extra programs for the lab shell (LAB_EXTRA_BIN="PROG..."), in /usr/local/bin.
