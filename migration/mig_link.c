@@ -333,6 +333,13 @@ int mig_link_send_raw(struct mig_link *l, const void *buf, size_t len)
     return bufferevent_write(l->bev, buf, len) < 0 ? XN_ENOMEM : 0;
 }
 
+void mig_sock_bound(int fd, size_t bytes)
+{
+    int size = (int)(bytes / 2);        /* the kernel doubles it */
+
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
 void mig_sock_roomy(int fd)
 {
     int size = MIG_SOCK_BUF;

@@ -22,6 +22,8 @@
  * and the loop (and room for an image's head). */
 #define MIG_SOCK_BUF (4 * 1024 * 1024)
 void mig_sock_roomy(int fd);
+/* Let at most about `bytes` wait in fd's send buffer. */
+void mig_sock_bound(int fd, size_t bytes);
 
 struct event_base;
 struct evbuffer;

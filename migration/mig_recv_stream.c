@@ -6,7 +6,8 @@
  * synchronously, so it starts only once the whole head (hv_image_head says
  * how long it is) sits in the socketpair; what follows waits in `pending`
  * until then.  After that the feed is a bufferevent, and the relay is not
- * read while more than FEED_MAX bytes wait for the restore.
+ * read while more than the restore's pace allows (mig_pace.h) waits for
+ * it, here and in the socketpair.
  */
 #include "migration/migration.h"
 #include "log.h"
@@ -22,7 +23,6 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
-#define FEED_MAX (8u << 20)
 #define HEAD_PEEK 4096u             /* enough to tell the head's length */
 
 static void feed_drained(struct bufferevent *bev, void *arg)
@@ -159,21 +159,38 @@ static int open_image(struct mig *g, struct xn_msg *msg)
         return xn_msg_set(msg, XN_ENOMEM, "out of memory");
     bufferevent_setcb(g->feed, NULL, feed_drained, feed_event, g);
     bufferevent_set_max_single_write(g->feed, MIG_IO_CHUNK);
-    bufferevent_setwatermark(g->feed, EV_WRITE, FEED_MAX / 2, 0);
+    bufferevent_setwatermark(g->feed, EV_WRITE, MIG_PACE_MAX / 2, 0);
     bufferevent_enable(g->feed, EV_WRITE);
     return 0;
+}
+
+/* The bound on what waits for the restore, from its pace; the
+ * socketpair's send buffer follows it (the image's head is in by now). */
+static size_t feed_bound(struct mig *g, size_t queued)
+{
+    size_t bound = mig_pace_bound(&g->pace, g->fed - queued, mig_now());
+
+    if (bound != g->queue_bound) {
+        mig_sock_bound(g->feed_fd, bound);
+        bufferevent_setwatermark(g->feed, EV_WRITE, bound / 2, 0);
+    }
+    g->queue_bound = bound;
+    return bound;
 }
 
 /* Move what waits to the restore, within the limit. */
 static void feed(struct mig *g)
 {
     struct evbuffer *out;
+    size_t queued;
 
     if (!g->feed)
         return;
     out = bufferevent_get_output(g->feed);
+    g->fed += evbuffer_get_length(g->pending);
     evbuffer_add_buffer(out, g->pending);
-    if (evbuffer_get_length(out) > FEED_MAX && g->link)
+    queued = evbuffer_get_length(out);
+    if (queued > feed_bound(g, queued) && g->link)
         mig_link_reading(g->link, false);
     else if (g->got_end && evbuffer_get_length(out) == 0)
         shutdown(g->feed_fd, SHUT_WR);

@@ -2,7 +2,9 @@
  * mig_send_stream.c - the source's stream: the core's stream path (live
  * save, the domain kept suspended at the end) writes into one end of a
  * socketpair; the other end is read on the loop and goes to the relay as
- * DATA frames, never more than QUEUE_MAX ahead of what the relay takes.
+ * DATA frames.  What waits for the relay, here and in the socketpair, is
+ * bounded by the relay's pace (mig_pace.h), so the last round never waits
+ * behind seconds of older pages.
  *
  * The stream path calls commit when the driver has written everything;
  * the socketpair is then shut so that its end is seen after the last
@@ -23,8 +25,6 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
-
-#define QUEUE_MAX (8u << 20)
 
 static void send_end(struct mig *g)
 {
@@ -56,20 +56,34 @@ static void sample(struct mig *g)
         g->suspended_ns = p.suspended_ns;
 }
 
+/* The bound on what waits, from the relay's pace; the socketpair's send
+ * buffer follows it. */
+static size_t queue_bound(struct mig *g)
+{
+    size_t queued = mig_link_queued(g->link);
+    size_t bound = mig_pace_bound(&g->pace, g->bytes - queued, mig_now());
+
+    if (bound != g->queue_bound && g->sink_fd >= 0)
+        mig_sock_bound(g->sink_fd, bound);
+    g->queue_bound = bound;
+    return bound;
+}
+
 /* Move what the driver wrote to the relay, while the relay keeps up. */
 static void pump(struct mig *g)
 {
     struct evbuffer *in;
-    size_t n;
+    size_t n, bound;
 
     if (!g->src || !g->link || g->stalled)
         return;
     sample(g);
     in = bufferevent_get_input(g->src);
+    bound = queue_bound(g);
     while ((n = evbuffer_get_length(in)) > 0 &&
-           mig_link_queued(g->link) < QUEUE_MAX) {
-        if (n > QUEUE_MAX)
-            n = QUEUE_MAX;
+           mig_link_queued(g->link) < bound) {
+        if (n > bound)
+            n = bound;
         if (mig_link_send_data(g->link, in, n) < 0) {
             mig_send_on_error(g, XN_ENOMEM, "out of memory");
             return;

@@ -23,6 +23,7 @@
 #include "daemon/stream.h"
 #include "migration/cert/cert.h"
 #include "migration/mig_link.h"
+#include "migration/mig_pace.h"
 #include "migration/wire/frame.h"
 #include "migration/mig_relay.h"
 
@@ -99,6 +100,9 @@ struct mig {
     struct event *timer;            /* owned: the peer's silence */
     struct event *tick;             /* owned: progress, once a second */
     uint64_t tick_bytes;            /* bytes at the last tick */
+    struct mig_pace pace;           /* of the stream's queue: out, the
+                                     * relay's; in, the restore's */
+    size_t queue_bound;             /* what may wait in it (mig_pace.h) */
     void (*done)(void *arg, struct mig *g);     /* out: who started it,
                                                  * told at the end */
     void *done_arg;
@@ -124,7 +128,7 @@ struct mig {
     struct evbuffer *pending;       /* owned: data before the image opens */
     size_t head_need;               /* bytes hv_image_open reads, 0: not
                                      * known yet */
-    uint64_t fed;                   /* bytes given to the feed */
+    uint64_t fed;                   /* bytes given to the feed, in all */
     uint64_t end_bytes;             /* what END said; 0 before */
     bool got_end, image_opened, restoring, restored, abandon;
     bool hv_busy;                   /* a driver call (destroy) is out */
