@@ -93,6 +93,22 @@ static enum hv_domtype type_from_store(struct xen_drv *drv, uint32_t domid,
     return t;
 }
 
+/* The domain's memory/target is in the store.  A domain still being built
+ * (created, or restored by an incoming migration) has none yet, and libxl
+ * logs an error for each time it is asked. */
+static bool has_target(struct xen_drv *drv, uint32_t domid)
+{
+    char path[64], *v = NULL;
+    bool has;
+
+    if (!drv->store)
+        return true;        /* let libxl say */
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
+    has = xsc_read(drv->store, path, &v, NULL, NULL) == 0;
+    free(v);
+    return has;
+}
+
 /* Fill `out` from libxl's dominfo and the per-domain extras. */
 static void fill_dominfo(struct xen_drv *drv, const libxl_dominfo *di,
                          struct hv_dominfo *out)
@@ -124,8 +140,8 @@ static void fill_dominfo(struct xen_drv *drv, const libxl_dominfo *di,
     out->mem_kb = di->current_memkb;
     out->max_kb = di->max_memkb;
     out->target_kb = di->current_memkb;
-    if (!di->dying && libxl_get_memory_target(drv->ctx, di->domid,
-                                              &target) == 0)
+    if (!di->dying && has_target(drv, di->domid) &&
+        libxl_get_memory_target(drv->ctx, di->domid, &target) == 0)
         out->target_kb = target;
     out->vcpus_online = di->vcpu_online;
     out->vcpus_max = di->vcpu_max_id + 1;

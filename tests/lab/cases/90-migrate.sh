@@ -143,8 +143,9 @@ else
     # 2. back to A.
     b=$(beat_max)
     timed_migrate xenith.b-to-a $X migrate $G $PEER
+    down=$(sed -n 's/.*downtime \([0-9]*\) ms.*/\1/p' $OUT)
     wait_until xenith.b-to-a.gone 20 xl_gone $G
-    figure "xenith migrate B->A: ${SECS}s, downtime $(sed -n 's/.*downtime \([0-9]*\) ms.*/\1/p' $OUT) ms by xenith, ticks' longest silence ${GAP:-?} ms"
+    figure "xenith migrate B->A: ${SECS}s, downtime ${down:-?} ms by xenith, ticks' longest silence ${GAP:-?} ms"
     setstate XENITH-B-TO-A
     # 3. xl brings it here once more: xenith adopts xl's domain.
     waitpeer xl.a-to-b.done 'XL-A-TO-B:[0-9]*' 420
