@@ -4,7 +4,7 @@
  *                      answered when it ends, with its record
  *   migration.list     [records], running and recent
  *   migration.recover  {id, action: "resume"|"destroy"}: an unconfirmed
- *                      migration's paused source copy
+ *                      migration's source copy, in its job
  *   migration.evacuate {to: [HOST...], parallel?}: every domain that may
  *                      move (mig_evacuate.c)
  *   migration.status   the service's status
@@ -37,39 +37,117 @@ static void list_op(void *self, struct request *r)
     request_ok(r, a);
 }
 
-/* --- recovery of an unconfirmed migration --- */
+/* --- recovery of an unconfirmed migration ---
+ * In the domain's job: --destroy destroys the source copy; --resume gives
+ * it its name back and lets it run, as it is found: resumed when
+ * suspended (as a live save leaves it), unpaused when paused, left as it
+ * is when it runs (a copy adopted at open may). */
 
 struct recover {
     struct request *r;
-    struct mig *g;
+    struct mig *g;                  /* not owned; kept while hv_busy */
+    bool destroy;
+    job_token job;
 };
 
-static void recovered(void *arg, int rc, const struct xn_msg *msg,
-                      uint32_t domid)
+static void recover_end(struct recover *c, int rc, const struct xn_msg *msg)
 {
-    struct recover *c = arg;
+    struct daemon *d = c->g->svc->d;
     struct mig *g = c->g;
+    job_token job = c->job;
 
-    (void)domid;
     g->hv_busy = false;
     if (rc < 0) {
         request_fail_msg(c->r, rc, msg);
     } else {
         g->phase = MIG_RECOVERED;
-        xn_log(XN_LOG_NOTICE, "migration %llu of %s: recovered by the admin",
-               (unsigned long long)g->id, g->name);
+        xn_log(XN_LOG_NOTICE, "migration %llu of %s: recovered by the admin "
+               "(%s)", (unsigned long long)g->id, g->name,
+               c->destroy ? "source copy destroyed" : "runs here again");
         request_ok(c->r, mig_json(g));
     }
+    free(c);
+    jobs_end(d->jobs, job);
+}
+
+static void recovered(void *arg, int rc, const struct xn_msg *msg,
+                      uint32_t domid)
+{
+    (void)domid;
+    recover_end(arg, rc, msg);
+}
+
+/* --resume: the name back, then run it as it is found.  0 when it runs
+ * (or will: *pending then says `recovered` is to come). */
+static int resume_copy(struct recover *c, const struct hv_dominfo *info,
+                       bool *pending, struct xn_msg *msg)
+{
+    struct daemon *d = c->g->svc->d;
+    bool suspended = info->state == HV_STATE_SHUTDOWN &&
+                     info->shutdown_reason == HV_SHUTDOWN_SUSPEND;
+    struct bus_event ev;
+    int rc;
+
+    *pending = false;
+    if (!suspended && info->state != HV_STATE_PAUSED &&
+        info->state != HV_STATE_RUNNING && info->state != HV_STATE_BLOCKED)
+        return xn_msg_set(msg, XN_ESTATE, "the source copy %s (id %u) is %s "
+                          "and cannot run again", info->name, info->domid,
+                          info->state == HV_STATE_SHUTDOWN
+                          ? hv_shutdown_name(info->shutdown_reason)
+                          : hv_state_name(info->state));
+    if ((rc = daemon_dom_rename(d, info->domid, c->g->name, msg)) < 0)
+        return rc;
+    if (suspended) {
+        rc = hv_resume(d->hv, info->domid, recovered, c, msg);
+        *pending = rc == 0;
+        return rc;
+    }
+    if (info->state == HV_STATE_PAUSED) {
+        if ((rc = hv_unpause(d->hv, info->domid, msg)) < 0)
+            return rc;
+        bus_event_init(&ev, BUS_DOM_UNPAUSED, info);
+        snprintf(ev.name, sizeof(ev.name), "%s", c->g->name);
+        bus_publish(d->bus, &ev);
+    }
+    return 0;
+}
+
+static void recover_start(void *arg, job_token token)
+{
+    struct recover *c = arg;
+    struct daemon *d = c->g->svc->d;
+    struct hv_dominfo info;
+    struct xn_msg msg;
+    bool pending = false;
+    int rc;
+
+    c->job = token;
+    rc = hv_dom_by_uuid(d->hv, c->g->uuid, &info, &msg);
+    if (rc == 0 && c->destroy) {
+        rc = hv_destroy(d->hv, info.domid, recovered, c, &msg);
+        pending = rc == 0;
+    } else if (rc == 0) {
+        rc = resume_copy(c, &info, &pending, &msg);
+    }
+    if (!pending)
+        recover_end(c, rc, &msg);
+}
+
+static void recover_cancel(void *arg)
+{
+    struct recover *c = arg;
+
+    /* The daemon stops; the record may be gone already. */
+    request_fail(c->r, XN_ECANCELED, "the daemon is stopping");
     free(c);
 }
 
 static void recover_op(void *self, struct request *r)
 {
     struct migration *m = self;
-    struct daemon *d = m->d;
     const char *action;
     int64_t id;
-    struct hv_dominfo info;
     struct recover *c;
     struct mig *g;
     struct xn_msg msg;
@@ -85,34 +163,36 @@ static void recover_op(void *self, struct request *r)
                         (long long)id);
         goto fail;
     }
-    if (g->phase != MIG_UNCONFIRMED || g->hv_busy) {
+    if (g->hv_busy) {
+        rc = xn_msg_set(&msg, XN_EBUSY, "migration %lld is being recovered "
+                        "already", (long long)id);
+        goto fail;
+    }
+    if (g->phase != MIG_UNCONFIRMED) {
         rc = xn_msg_set(&msg, XN_ESTATE, "migration %lld is %s: only an "
                         "unconfirmed one is recovered", (long long)id,
                         mig_phase_name(g->phase));
         goto fail;
     }
-    if ((rc = hv_dom_by_uuid(d->hv, g->uuid, &info, &msg)) < 0)
+    if (strcmp(action, "destroy") != 0 && strcmp(action, "resume") != 0) {
+        rc = xn_msg_set(&msg, XN_EINVAL, "action \"%.20s\" is not resume or "
+                        "destroy", action);
         goto fail;
+    }
     if (!(c = calloc(1, sizeof(*c)))) {
         rc = xn_msg_set(&msg, XN_ENOMEM, "out of memory");
         goto fail;
     }
     c->r = r;
     c->g = g;
-    g->hv_busy = true;
-    if (!strcmp(action, "destroy")) {
-        rc = hv_destroy(d->hv, info.domid, recovered, c, &msg);
-    } else if (!strcmp(action, "resume")) {
-        rc = daemon_dom_rename(d, info.domid, g->name, &msg);
-        if (rc == 0)
-            rc = hv_resume(d->hv, info.domid, recovered, c, &msg);
-    } else {
-        rc = xn_msg_set(&msg, XN_EINVAL, "action \"%.20s\" is not resume or "
-                        "destroy", action);
-    }
-    if (rc < 0) {
+    c->destroy = !strcmp(action, "destroy");
+    c->job = JOB_NONE;
+    g->hv_busy = true;              /* kept (not trimmed) until the end */
+    if (jobs_begin(m->d->jobs, g->uuid, "migration recovery", recover_start,
+                   recover_cancel, c) < 0) {
         g->hv_busy = false;
         free(c);
+        rc = xn_msg_set(&msg, XN_ENOMEM, "out of memory");
         goto fail;
     }
     return;

@@ -40,11 +40,40 @@ double mig_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The other host, for sentences: a record made at open does not know it. */
+static const char *peer_of(const struct mig *g)
+{
+    return g->peer[0] ? g->peer : "an unknown host";
+}
+
+/* What the admin does about an unconfirmed migration, into hint. */
+static const char *recovery_hint(const struct mig *g, char *hint, size_t len)
+{
+    unsigned long long id = (unsigned long long)g->id;
+
+    if (!g->adopted)
+        snprintf(hint, len, "the source copy %.128s%s is paused "
+                 "here; if %.128s runs on %.256s, run `xenith migrations "
+                 "--recover %llu --destroy`; if it does not, `xenith "
+                 "migrations --recover %llu --resume` runs it here again",
+                 g->name, MIG_SUFFIX_AWAY, g->name, g->peer, id, id);
+    else
+        snprintf(hint, len, "xenithd was restarted during this "
+                 "migration; the source copy %.128s%s %s here. Check "
+                 "whether %.128s runs on the host it was migrating to: if "
+                 "it does, run `xenith migrations --recover %llu --destroy`; "
+                 "if it does not, `xenith migrations --recover %llu "
+                 "--resume` runs it here again", g->name, MIG_SUFFIX_AWAY,
+                 g->copy_runs ? "is running (it is not paused)"
+                              : "does not run", g->name, id, id);
+    return hint;
+}
+
 struct json_object *mig_json(const struct mig *g)
 {
     struct json_object *o = json_object_new_object();
     double end = g->ended ? g->ended_at : mig_now();
-    char u[XN_UUID_TEXT];
+    char u[XN_UUID_TEXT], hint[1024];
 
     json_object_object_add(o, "id", json_object_new_int64((int64_t)g->id));
     json_object_object_add(o, "direction", json_object_new_string(
@@ -82,16 +111,9 @@ struct json_object *mig_json(const struct mig *g)
     }
     if (g->ended && g->rc == 0 && g->error[0])
         json_object_object_add(o, "note", json_object_new_string(g->error));
-    if (g->phase == MIG_UNCONFIRMED) {
-        char hint[1024];
-        snprintf(hint, sizeof(hint), "the source copy %.128s%s is paused here; "
-                 "if %.128s runs on %.256s, run `xenith migrations --recover %llu "
-                 "--destroy`; if it does not, `xenith migrations --recover "
-                 "%llu --resume` runs it here again", g->name,
-                 MIG_SUFFIX_AWAY, g->name, g->peer,
-                 (unsigned long long)g->id, (unsigned long long)g->id);
-        json_object_object_add(o, "recovery", json_object_new_string(hint));
-    }
+    if (g->phase == MIG_UNCONFIRMED)
+        json_object_object_add(o, "recovery", json_object_new_string(
+                                   recovery_hint(g, hint, sizeof(hint))));
     return o;
 }
 
@@ -141,7 +163,7 @@ void mig_phase(struct mig *g, enum mig_phase phase)
     xn_log(XN_LOG_INFO, "migration %llu (%s %s %s): %s",
            (unsigned long long)g->id, g->name, g->dir == MIG_OUT ? "to"
                                                                 : "from",
-           g->peer, mig_phase_name(phase));
+           peer_of(g), mig_phase_name(phase));
     publish(g, "phase");
     mig_wait_peer(g);
     mig_fault_inject(g);
@@ -270,7 +292,7 @@ void mig_end(struct mig *g, enum mig_phase outcome, int rc,
         xn_log(outcome == MIG_UNCONFIRMED ? XN_LOG_ERR : XN_LOG_WARNING,
                "migration %llu of %s %s %s: %s: %s",
                (unsigned long long)g->id, g->name,
-               g->dir == MIG_OUT ? "to" : "from", g->peer,
+               g->dir == MIG_OUT ? "to" : "from", peer_of(g),
                mig_phase_name(outcome), g->error);
     else
         xn_log(XN_LOG_NOTICE, "migration %llu of %s %s %s: done, %llu "

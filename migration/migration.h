@@ -9,6 +9,7 @@
  *   mig_recv*.c          receiving one (the destination's side)
  *   mig_ops.c            the control operations
  *   mig_fault.c          faults injected for the tests
+ *   mig_leftover.c       what a daemon stopped mid-migration left, at open
  * docs/migration.md has the protocol and what each side does on failure
  * in each phase.
  */
@@ -138,6 +139,9 @@ struct mig {
     struct mig_policy_entry policy[MIG_POLICY_MAX];
     unsigned stalled_s;             /* out: seconds the stream stood */
     bool stalled;                   /* a test's fault: it stands still */
+    /* out: made at open for a NAME--migratedaway found (mig_leftover.c) */
+    bool adopted;
+    bool copy_runs;                 /* adopted: that copy was running */
 };
 
 TAILQ_HEAD(mig_list, mig);
@@ -156,6 +160,8 @@ struct migration {
     uint64_t incoming_seen;         /* authenticated peers that came */
     struct mig_list migs;           /* owned: running and recent */
     uint64_t next_id;
+    /* owned: actions on what a stopped daemon left (mig_leftover.c) */
+    TAILQ_HEAD(, mig_leftover_job) leftovers;
     /* tests only (mig_fault.c) */
     enum mig_dir fault_dir;
     enum mig_phase fault_phase;
@@ -256,6 +262,31 @@ int mig_recv_open_feed(struct mig *g, struct xn_msg *msg);
 extern const struct service_op mig_ops[];
 /* migration_service.c */
 struct json_object *migration_status(void *self);
+
+/* --- mig_leftover.c --- */
+/* What is done, at open, with a domain a daemon stopped mid-migration may
+ * have left (docs/migration.md, "After a restart"). */
+enum mig_leftover {
+    MIG_LEFT_NONE,          /* not a leftover */
+    MIG_LEFT_DESTROY,       /* NAME--incoming, not running: a partial copy
+                             * from before go */
+    MIG_LEFT_ODD,           /* NAME--incoming that runs: not a copy of
+                             * ours; left, with a warning */
+    MIG_LEFT_UNCONFIRMED,   /* NAME--migratedaway: a source copy after go,
+                             * its outcome unknown */
+    MIG_LEFT_RESUME,        /* suspended, any other name: a source whose
+                             * sender died mid-stream */
+};
+struct mig_leftover_job;
+/* Pure: what a domain found at open is.  Dom0 and the domains another
+ * toolstack made (info->foreign) are never leftovers. */
+enum mig_leftover mig_leftover_plan(const struct hv_dominfo *info);
+/* Once, as the service opens, before any migration of its own: destroy,
+ * record or resume each leftover of the host, in its job. */
+void mig_leftovers_scan(struct migration *m);
+/* At close: the actions still out are dropped (the hv abandons their
+ * calls). */
+void mig_leftovers_free(struct migration *m);
 
 /* --- mig_fault.c --- */
 int mig_fault_parse(struct migration *m, const char *spec,

@@ -7,7 +7,8 @@
  * other hosts (mig_relay.c), listening for them on migration.listen (off
  * unless set).  Without certificates the service runs, says why in its
  * status, and refuses migrations; with migration.listen set it must have
- * them, or xenithd does not start.
+ * them, or xenithd does not start.  As it opens it deals with what a
+ * daemon stopped mid-migration left (mig_leftover.c).
  */
 #include "migration/migration.h"
 #include "migration/migration_service.h"
@@ -182,6 +183,7 @@ static void migration_close(void *self)
 
     if (!m)
         return;
+    mig_leftovers_free(m);
     mig_free_all(m);
     mig_link_close_all();
     if (m->dns)
@@ -204,6 +206,7 @@ static int migration_open(struct daemon *d, void **self_r,
     m->d = d;
     m->next_id = 1;
     TAILQ_INIT(&m->migs);
+    TAILQ_INIT(&m->leftovers);
     if ((rc = read_options(m, msg)) < 0)
         goto fail;
     if (cert_host_load(m->cert_dir, &m->certs, &why) < 0) {
@@ -219,6 +222,7 @@ static int migration_open(struct daemon *d, void **self_r,
                                                       : XN_LOG_DEBUG,
                "migration: no certificates, so no migrations: %s",
                why.text);
+        mig_leftovers_scan(m);
         *self_r = m;
         return 0;
     }
@@ -226,6 +230,8 @@ static int migration_open(struct daemon *d, void **self_r,
         goto fail;
     if ((rc = start_relay(m, fd, msg)) < 0)
         goto fail;
+    /* Last: nothing after it fails, and no migration of ours exists. */
+    mig_leftovers_scan(m);
     *self_r = m;
     return 0;
 fail:
