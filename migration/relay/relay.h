@@ -46,8 +46,8 @@
 #define RELAY_HIGH (4u << 20)           /* an output buffer's bound, bytes */
 #define RELAY_LINGER_MS 5000            /* wait for the peer's close */
 #define RELAY_ADDR_MAX 64               /* "[v6addr]:port" with NUL */
-#define RELAY_NET_RBUF (256u * 1024u)   /* OpenSSL's read buffer (records
-                                           read ahead), set at SSL_new */
+#define RELAY_NET_RBUF (256u * 1024u)   /* records read ahead of OpenSSL
+                                           (relay_net.c's read BIO) */
 /* A sentence for the daemon: a host, an address and an xn_msg's text. */
 #define RELAY_TEXT_MAX (MIG_HOST_MAX + RELAY_ADDR_MAX + XN_MSG_MAX + \
                         MIG_REASON_MAX)
@@ -242,9 +242,10 @@ void relay_rd_dispose(struct relay_rd *rd);
 ssize_t relay_io_read(int fd, struct evbuffer *buf, size_t want);
 
 /* relay_net.c */
-/* Take over fd (and ssl, when not plain: its BIOs are replaced, read-ahead
- * turned on) once the hello is done; reading starts at once (OpenSSL may
- * hold records already).  -1 when out of memory (dispose it then). */
+/* Take over fd (and ssl, when not plain: its BIOs are replaced, reads go
+ * through a buffer of RELAY_NET_RBUF) once the hello is done; reading
+ * starts at once (OpenSSL may hold records already).  -1 when out of
+ * memory (dispose it then). */
 int relay_net_init(struct relay_net *n, struct event_base *base, int fd,
                    SSL *ssl, size_t high, uint64_t bandwidth,
                    void (*cb)(void *), void *arg);

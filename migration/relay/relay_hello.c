@@ -216,12 +216,10 @@ void relay_hello_start(struct relay_conn *c)
         c->hs = bufferevent_socket_new(r->base, c->fd, 0);
     } else {
         c->ssl = c->incoming ? SSL_new(r->ctx) : client_ssl(c);
-        if (c->ssl) {
-            SSL_set_default_read_buffer_len(c->ssl, RELAY_NET_RBUF);
+        if (c->ssl)
             c->hs = bufferevent_openssl_socket_new(
                 r->base, c->fd, c->ssl, c->incoming ?
                 BUFFEREVENT_SSL_ACCEPTING : BUFFEREVENT_SSL_CONNECTING, 0);
-        }
     }
     if (c->timer)
         event_free(c->timer);
