@@ -189,8 +189,8 @@ void bdom_sync_list(struct balloon *b, const struct hv_dominfo *list,
             b->doms[i].gone = true;
     bdom_drop_gone(b);
     for (size_t j = 0; j < n; j++)
-        if (list[j].state != HV_STATE_DYING && !bdom_find(b, list[j].domid) &&
-            !balloon_starting(b, &list[j]))
+        if (list[j].state != HV_STATE_DYING && !list[j].building &&
+            !bdom_find(b, list[j].domid) && !balloon_starting(b, &list[j]))
             bdom_add(b, &list[j]);
 }
 

@@ -87,7 +87,7 @@ static bool gather(struct balloon *b, struct view *v)
     for (size_t j = 0; j < n; j++) {
         struct bdom *bd = bdom_find(b, list[j].domid);
 
-        if (!bd || balloon_starting(b, &list[j]))
+        if (!bd || list[j].building || balloon_starting(b, &list[j]))
             continue;
         fill(bd, &list[j], &v->pd[v->n]);
         v->owner[v->n++] = (size_t)(bd - b->doms);

@@ -6,7 +6,7 @@
  * synchronously, so it starts only once the whole head (hv_image_head says
  * how long it is) sits in the socketpair; what follows waits in `pending`
  * until then.  After that the feed is a bufferevent, and the relay is not
- * read while more than the restore's pace allows (mig_pace.h) waits for
+ * read while more than the restore's pace allows (pace.h) waits for
  * it, here and in the socketpair.
  */
 #include "migration/migration.h"
@@ -159,7 +159,7 @@ static int open_image(struct mig *g, struct xn_msg *msg)
         return xn_msg_set(msg, XN_ENOMEM, "out of memory");
     bufferevent_setcb(g->feed, NULL, feed_drained, feed_event, g);
     bufferevent_set_max_single_write(g->feed, MIG_IO_CHUNK);
-    bufferevent_setwatermark(g->feed, EV_WRITE, MIG_PACE_MAX / 2, 0);
+    bufferevent_setwatermark(g->feed, EV_WRITE, PACE_MAX / 2, 0);
     bufferevent_enable(g->feed, EV_WRITE);
     return 0;
 }
@@ -168,7 +168,7 @@ static int open_image(struct mig *g, struct xn_msg *msg)
  * socketpair's send buffer follows it (the image's head is in by now). */
 static size_t feed_bound(struct mig *g, size_t queued)
 {
-    size_t bound = mig_pace_bound(&g->pace, g->fed - queued, mig_now());
+    size_t bound = pace_bound(&g->pace, g->fed - queued, mig_now());
 
     if (bound != g->queue_bound) {
         mig_sock_bound(g->feed_fd, bound);

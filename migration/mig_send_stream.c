@@ -3,7 +3,7 @@
  * save, the domain kept suspended at the end) writes into one end of a
  * socketpair; the other end is read on the loop and goes to the relay as
  * DATA frames.  What waits for the relay, here and in the socketpair, is
- * bounded by the relay's pace (mig_pace.h), so the last round never waits
+ * bounded by the relay's pace (pace.h), so the last round never waits
  * behind seconds of older pages.
  *
  * The stream path calls commit when the driver has written everything;
@@ -61,7 +61,7 @@ static void sample(struct mig *g)
 static size_t queue_bound(struct mig *g)
 {
     size_t queued = mig_link_queued(g->link);
-    size_t bound = mig_pace_bound(&g->pace, g->bytes - queued, mig_now());
+    size_t bound = pace_bound(&g->pace, g->bytes - queued, mig_now());
 
     if (bound != g->queue_bound && g->sink_fd >= 0)
         mig_sock_bound(g->sink_fd, bound);

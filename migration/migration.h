@@ -24,7 +24,7 @@
 #include "daemon/stream.h"
 #include "migration/cert/cert.h"
 #include "migration/mig_link.h"
-#include "migration/mig_pace.h"
+#include "pace.h"
 #include "migration/wire/frame.h"
 #include "migration/mig_relay.h"
 
@@ -101,9 +101,9 @@ struct mig {
     struct event *timer;            /* owned: the peer's silence */
     struct event *tick;             /* owned: progress, once a second */
     uint64_t tick_bytes;            /* bytes at the last tick */
-    struct mig_pace pace;           /* of the stream's queue: out, the
+    struct pace pace;           /* of the stream's queue: out, the
                                      * relay's; in, the restore's */
-    size_t queue_bound;             /* what may wait in it (mig_pace.h) */
+    size_t queue_bound;             /* what may wait in it (pace.h) */
     void (*done)(void *arg, struct mig *g);     /* out: who started it,
                                                  * told at the end */
     void *done_arg;

@@ -91,6 +91,9 @@ struct hv_dominfo {
     struct hv_sched_params sched;
     bool foreign;           /* made by another toolstack (xl), whose own
                              * monitor handles its shutdown actions */
+    bool building;          /* its toolstack has not finished making it
+                             * (Xen: no memory/target in the store yet, as
+                             * while xl migrate-receive restores it) */
 };
 
 struct hv_vcpuinfo {

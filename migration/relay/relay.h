@@ -39,11 +39,14 @@
 
 #include "err.h"
 #include "migration/wire/msg.h"
+#include "pace.h"
 
 #define RELAY_HANDSHAKE_MS 10000        /* default of config's handshake_ms */
 #define RELAY_MAX_INCOMING 4            /* default of config's max_incoming */
 #define RELAY_MAX_PENDING 32            /* incoming handshakes at once */
-#define RELAY_HIGH (4u << 20)           /* an output buffer's bound, bytes */
+#define RELAY_HIGH (4u << 20)           /* an output buffer's bound, bytes
+                                         * (toward the peer: less on a
+                                         * slow link, pace.h) */
 #define RELAY_LINGER_MS 5000            /* wait for the peer's close */
 #define RELAY_ADDR_MAX 64               /* "[v6addr]:port" with NUL */
 #define RELAY_NET_RBUF (256u * 1024u)   /* records read ahead of OpenSSL
@@ -156,6 +159,13 @@ struct relay_conn {
     uint64_t wire_bytes, raw_bytes;     /* frames on the net and loc sides,
                                            both directions */
     uint64_t shown_wire, shown_raw;     /* as of the last stats */
+    /* What waits toward the peer (net.out, and the kernel's unsent bytes:
+     * TCP_NOTSENT_LOWAT) is bounded by the pace it leaves at, so that a
+     * migration's last round never waits behind seconds of older data on
+     * a slow link (pace.h). */
+    struct pace net_pace;
+    uint64_t to_net;                    /* bytes put in net.out, in all */
+    size_t net_bound;                   /* the bound now; 0: not set */
     struct relay_rd loc_rd;             /* PIPE: the daemon's frames */
     bool plain;                         /* no TLS on this one */
     bool pending;                       /* counted in relay.pending */
@@ -203,6 +213,8 @@ void relay_conn_closed(struct relay_conn *c, const char *error);
 void relay_conn_stats(struct relay_conn *c);
 /* "IP:PORT" of a sockaddr into buf. */
 void relay_addr_str(const struct sockaddr *sa, char *buf, size_t len);
+/* A peer connection's TCP options: no Nagle delay. */
+void relay_tcp_tune(int fd);
 /* A JSON array of the capability names in caps (new reference). */
 struct json_object *relay_caps_json(unsigned caps);
 /* Free every connection and listener, then the context and channel. */

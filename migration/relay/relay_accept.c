@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +39,6 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     struct relay_listener *lst = arg;
     struct relay *r = lst->r;
     struct relay_conn *c;
-    int one = 1;
 
     if (r->pending >= RELAY_MAX_PENDING || !r->configured) {
         time_t now = time(NULL);
@@ -59,7 +57,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     c->fd = fd;
     relay_addr_str(sa, c->addr, sizeof(c->addr));
     snprintf(c->host, sizeof(c->host), "%s", c->addr);
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    relay_tcp_tune(fd);
     relay_hello_start(c);
 }
 

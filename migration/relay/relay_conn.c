@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +175,13 @@ void relay_conn_stats(struct relay_conn *c)
     if (c->wire_bytes == c->shown_wire && c->raw_bytes == c->shown_raw)
         return;
     relay_ctl_send(c->r, counters(c, "stats"), -1);
+}
+
+void relay_tcp_tune(int fd)
+{
+    int one = 1;
+
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
 void relay_addr_str(const struct sockaddr *sa, char *buf, size_t len)

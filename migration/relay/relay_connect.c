@@ -10,7 +10,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -103,7 +102,7 @@ void relay_connect_op(struct relay *r, struct json_object *op, int fd)
     socklen_t sl = 0;
     struct relay_conn *c;
     struct xn_msg msg;
-    int one = 1, rc;
+    int rc;
     struct timeval tv = {r->conf.handshake_ms / 1000,
                          (r->conf.handshake_ms % 1000) * 1000};
 
@@ -139,7 +138,7 @@ void relay_connect_op(struct relay *r, struct json_object *op, int fd)
                         c->host, c->addr, strerror(errno));
         return;
     }
-    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    relay_tcp_tune(c->fd);
     xn_log(XN_LOG_INFO, "connection %lld: connecting to %s (%s)", id,
            c->host, c->addr);
     if (connect(c->fd, (struct sockaddr *)&ss, sl) == 0) {

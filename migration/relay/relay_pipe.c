@@ -13,7 +13,9 @@
  *
  * Memory is bounded: a side's frames are taken only while the other's
  * output holds less than RELAY_HIGH, and an input stops being read at
- * RELAY_HIGH plus one frame.  Whole DATA frames move between buffers
+ * RELAY_HIGH plus one frame.  Toward the peer the bound is lower on a
+ * slow link: what its pace lets wait (pace.h), for the output, the
+ * kernel's unsent bytes and the daemon's input alike.  Whole DATA frames move between buffers
  * without a copy (evbuffer_remove_buffer).  The daemon's socketpair is
  * read by relay_io.c in large pieces and written by its bufferevent.
  *
@@ -22,9 +24,12 @@
  * daemon and shuts down its write side.  Both report `closed` with "".
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -161,16 +166,40 @@ static int pack(struct relay_conn *c, struct evbuffer *in,
     return 1;
 }
 
+/* How much may wait toward the peer now; the kernel's share and what is
+ * read from the daemon ahead of it (one frame more) follow. */
+static size_t net_bound(struct relay_conn *c, size_t queued)
+{
+    struct timespec ts;
+    size_t bound;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    bound = pace_bound(&c->net_pace, c->to_net - queued,
+                       (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+    if (bound > RELAY_HIGH)
+        bound = RELAY_HIGH;
+    if (bound != c->net_bound) {
+        int lowat = (int)bound;
+        setsockopt(c->fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat,
+                   sizeof(lowat));
+        c->loc_rd.high = bound + MIG_FRAME_HDR + MIG_DATAZ_MAX;
+        c->net_bound = bound;
+    }
+    return bound;
+}
+
 /* Frames from the daemon to the peer. */
 static int pump_loc(struct relay_conn *c, struct xn_msg *msg)
 {
     struct evbuffer *in = c->loc_rd.buf;
     struct evbuffer *out = c->net.out;
     struct mig_frame_hdr h;
+    size_t before;
     int rc;
 
     for (;;) {
-        if (evbuffer_get_length(out) >= RELAY_HIGH)
+        before = evbuffer_get_length(out);
+        if (before >= net_bound(c, before))
             return PUMP_FULL;
         if ((rc = next_frame(in, &h, msg)) <= 0)
             return rc;
@@ -187,6 +216,7 @@ static int pump_loc(struct relay_conn *c, struct xn_msg *msg)
             evbuffer_remove_buffer(in, out, flen);
             c->wire_bytes += flen;
         }
+        c->to_net += evbuffer_get_length(out) - before;
     }
 }
 

@@ -140,7 +140,10 @@ static void fill_dominfo(struct xen_drv *drv, const libxl_dominfo *di,
     out->mem_kb = di->current_memkb;
     out->max_kb = di->max_memkb;
     out->target_kb = di->current_memkb;
-    if (!di->dying && has_target(drv, di->domid) &&
+    /* (libxl fills in Domain-0's target itself when it is missing) */
+    out->building = di->domid != 0 && !di->dying &&
+                    !has_target(drv, di->domid);
+    if (!di->dying && !out->building &&
         libxl_get_memory_target(drv->ctx, di->domid, &target) == 0)
         out->target_kb = target;
     out->vcpus_online = di->vcpu_online;

@@ -2,12 +2,14 @@
 # guest goes A -> B -> A with `xenith migrate` over TLS between the two
 # xenithds while its console heartbeat goes on, then A -> B with `xl
 # migrate` over ssh, timed in the same run; B's refused peers (plaintext,
-# another CA) are refused by A.  Both hosts run this file; LAB_ROLE says
+# another CA) are refused by A.  Last, B sends it to A once more and A's
+# xenithd is killed with -9 mid-stream: the guest runs on at B, and A's
+# restarted xenithd destroys the partial copy.  Both hosts run this file; LAB_ROLE says
 # which one this is.  They keep in step through each other's state log
 # (labnet serve, port 8001: one state a line, appended).
 # shellcheck shell=dash disable=SC2086
 # lab-boot: M
-# lab-timeout: 420
+# lab-timeout: 480
 
 G=mig
 ROLE=${LAB_ROLE:?the two-host boot sets LAB_ROLE}
@@ -115,6 +117,17 @@ if [ "$ROLE" = A ]; then
             "downtime (ticks) $(awk -v a=$x_gap -v b=$l_gap 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')x"
     fi
     setstate XL-A-TO-B:$b
+    # 4. the receiver killed mid-stream.
+    incoming() { xl_has $G--incoming; }
+    wait_until killed.incoming 180 incoming
+    sleep 3
+    restart_xenithd
+    wait_until killed.restarted 30 $X list
+    wait_until killed.partial-gone 30 xl_gone $G--incoming
+    expect_out killed.logged "partial copy $G--incoming .* is destroyed" \
+        grep "partial copy" /var/log/xenith/xenithd.log
+    expect_out killed.recorded "^[0-9]+ +in +$G .* failed" $X migrations
+    setstate KILLED
     waitpeer peer.done DONE 300
 else
     # Refused peers: plaintext, and a client whose certificate another CA
@@ -142,15 +155,25 @@ else
     expect_out xenith.a-to-b.recorded "^[0-9]+ +in +$G .* done" $X migrations
     # 2. back to A.
     b=$(beat_max)
-    timed_migrate xenith.b-to-a $X migrate $G $PEER
+    # With zstd: most of an idle guest's pages are zeros.
+    timed_migrate xenith.b-to-a $X migrate --compress=1 $G $PEER
     down=$(sed -n 's/.*downtime \([0-9]*\) ms.*/\1/p' $OUT)
     wait_until xenith.b-to-a.gone 20 xl_gone $G
-    figure "xenith migrate B->A: ${SECS}s, downtime ${down:-?} ms by xenith, ticks' longest silence ${GAP:-?} ms"
+    figure "xenith migrate --compress=1 B->A: ${SECS}s, downtime ${down:-?} ms by xenith, ticks' longest silence ${GAP:-?} ms"
     setstate XENITH-B-TO-A
     # 3. xl brings it here once more: xenith adopts xl's domain.
     waitpeer xl.a-to-b.done 'XL-A-TO-B:[0-9]*' 420
     b=$(labnet get $PEER 8001 | sed -n 's/^XL-A-TO-B://p')
     arrived xl.a-to-b "${b:-0}" 0
+    # 4. to A once more; A's xenithd is killed with -9 mid-stream.
+    b=$(beat_max)
+    slow 240 run $X migrate --compress=1 $G $PEER
+    expect_eq killed.failed "the migration's exit status" "$RC" 1
+    note "xenith migrate said: $(_first "$ERR")"
+    wait_until killed.runs-on 30 runs_here
+    wait_until killed.heartbeat 30 beats_past "$b"
+    expect_out killed.listed "^$G[[:space:]]" $X list
+    waitpeer killed.peer-clean KILLED 120
     check cleanup.destroy $X destroy $G
     setstate DONE
     # A's state log must stay up until A has read this.

@@ -1,5 +1,5 @@
 /*
- * mig_pace.h - how much of a stream may wait in a queue: a fifth of a
+ * pace.h - how much of a stream may wait in a queue: a fifth of a
  * second at the pace the queue has been draining, from 512 KiB to 8 MiB.
  *
  * A migration's last round (the pages written after the suspend) goes
@@ -11,17 +11,17 @@
  *
  * Pure: the caller says how much has left the queue in all, and when.
  */
-#ifndef XENITH_MIG_PACE_H
-#define XENITH_MIG_PACE_H
+#ifndef XENITH_PACE_H
+#define XENITH_PACE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define MIG_PACE_MIN ((size_t)512 << 10)
-#define MIG_PACE_MAX ((size_t)8 << 20)
+#define PACE_MIN ((size_t)512 << 10)
+#define PACE_MAX ((size_t)8 << 20)
 
-struct mig_pace {
+struct pace {
     double at;              /* when the last sample began; 0: not yet */
     uint64_t drained;       /* what had left the queue by then */
     double rate;            /* bytes a second, smoothed */
@@ -29,8 +29,8 @@ struct mig_pace {
 };
 
 /* `drained` bytes have left the queue by `now` (seconds, any clock that
- * does not go back): returns how many may wait in it.  MIG_PACE_MAX until
+ * does not go back): returns how many may wait in it.  PACE_MAX until
  * the pace is known. */
-size_t mig_pace_bound(struct mig_pace *p, uint64_t drained, double now);
+size_t pace_bound(struct pace *p, uint64_t drained, double now);
 
 #endif

@@ -1,11 +1,11 @@
-/* mig_pace.c - see mig_pace.h. */
-#include "migration/mig_pace.h"
+/* pace.c - see pace.h. */
+#include "pace.h"
 
 #define SAMPLE_SECS 0.2         /* the pace is measured over this long */
 #define WAIT_SECS 0.2           /* what may wait: this long at the pace */
 #define NEW_WEIGHT 0.5          /* of a sample in the smoothed pace */
 
-size_t mig_pace_bound(struct mig_pace *p, uint64_t drained, double now)
+size_t pace_bound(struct pace *p, uint64_t drained, double now)
 {
     double span = now - p->at, bound;
 
@@ -22,11 +22,11 @@ size_t mig_pace_bound(struct mig_pace *p, uint64_t drained, double now)
         p->drained = drained;
     }
     if (!p->known)
-        return MIG_PACE_MAX;
+        return PACE_MAX;
     bound = p->rate * WAIT_SECS;
-    if (bound < (double)MIG_PACE_MIN)
-        return MIG_PACE_MIN;
-    if (bound > (double)MIG_PACE_MAX)
-        return MIG_PACE_MAX;
+    if (bound < (double)PACE_MIN)
+        return PACE_MIN;
+    if (bound > (double)PACE_MAX)
+        return PACE_MAX;
     return (size_t)bound;
 }
