@@ -176,15 +176,22 @@ static struct xen_dom *dom_add(struct xen_drv *drv, uint32_t domid)
     return dom;
 }
 
-int xen_dom_adopt(struct xen_drv *drv, uint32_t domid)
+/* Mark the domain as xenith's: a restarted daemon takes it for its own. */
+static void mark_ours(struct xen_drv *drv, uint32_t domid)
 {
     static const uint8_t mark[] = "made by xenith\n";
-    struct xen_dom *dom = dom_find(drv, domid);
 
     if (libxl_userdata_store(drv->ctx, domid, XEN_MARK, mark,
                              (int)sizeof(mark) - 1))
         xn_log(XN_LOG_WARNING, "xen: cannot mark domain %u as xenith's; a "
                "restarted daemon will take it for foreign", domid);
+}
+
+int xen_dom_adopt(struct xen_drv *drv, uint32_t domid)
+{
+    struct xen_dom *dom = dom_find(drv, domid);
+
+    mark_ours(drv, domid);
     if (!dom)
         dom = dom_add(drv, domid);
     if (!dom)
@@ -212,8 +219,14 @@ void xen_dom_seen(struct xen_drv *drv, uint32_t domid, const uint8_t *uuid,
         dom = NULL;
     }
     if (!dom) {
-        if (xen_op_creating(drv, domid, uuid))
-            return;     /* adopted when its create completes */
+        if (xen_op_creating(drv, domid, uuid)) {
+            /* Adopted when its create completes; marked at once, so that
+             * a daemon killed before then (in a long restore: an incoming
+             * migration) leaves it to the next as its own. */
+            if (!dom_marked(drv, domid))
+                mark_ours(drv, domid);
+            return;
+        }
         if (domid != 0 && !(name && *name))
             return;     /* another toolstack is still building it: its name
                          * comes with its xenstore entries, and
