@@ -36,8 +36,7 @@ static void view_free(struct view *v)
 
 static bool movable(const struct hv_dominfo *info)
 {
-    return info->state == HV_STATE_RUNNING ||
-           info->state == HV_STATE_BLOCKED || info->state == HV_STATE_PAUSED;
+    return hv_state_runs(info->state) || info->state == HV_STATE_PAUSED;
 }
 
 static void fill(const struct bdom *bd, const struct hv_dominfo *info,

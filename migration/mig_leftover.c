@@ -48,8 +48,7 @@ static bool has_suffix(const char *name, const char *suffix)
 
 enum mig_leftover mig_leftover_plan(const struct hv_dominfo *info)
 {
-    bool runs = info->state == HV_STATE_RUNNING ||
-                info->state == HV_STATE_BLOCKED;
+    bool runs = hv_state_runs(info->state);
 
     if (info->domid == 0 || info->foreign || info->state == HV_STATE_DYING)
         return MIG_LEFT_NONE;
@@ -57,8 +56,7 @@ enum mig_leftover mig_leftover_plan(const struct hv_dominfo *info)
         return runs ? MIG_LEFT_ODD : MIG_LEFT_DESTROY;
     if (has_suffix(info->name, MIG_SUFFIX_AWAY))
         return MIG_LEFT_UNCONFIRMED;
-    if (info->state == HV_STATE_SHUTDOWN &&
-        info->shutdown_reason == HV_SHUTDOWN_SUSPEND)
+    if (hv_dom_suspended(info))
         return MIG_LEFT_RESUME;
     return MIG_LEFT_NONE;
 }
@@ -226,8 +224,7 @@ static void begin(struct migration *m, const struct hv_dominfo *info,
  * confirmation had been lost. */
 static void unconfirmed(struct migration *m, const struct hv_dominfo *info)
 {
-    bool runs = info->state == HV_STATE_RUNNING ||
-                info->state == HV_STATE_BLOCKED;
+    bool runs = hv_state_runs(info->state);
     struct mig *g = mig_new(m, MIG_OUT);
     char x[HV_NAME_MAX];
 

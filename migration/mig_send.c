@@ -308,8 +308,7 @@ void mig_send_failed(void *arg, uint64_t id, int code, const char *error)
 
 bool mig_state_movable(enum hv_state s)
 {
-    return s == HV_STATE_RUNNING || s == HV_STATE_BLOCKED ||
-           s == HV_STATE_PAUSED;
+    return hv_state_runs(s) || s == HV_STATE_PAUSED;
 }
 
 static void job_started(void *arg, job_token token)

@@ -124,8 +124,7 @@ void sdom_observe(struct schedtune *t, struct sdom *sd,
     sd->poolid = info->poolid;
     sd->vcpus = info->vcpus_online;
     sd->sched = s->sched;
-    sd->running = info->state == HV_STATE_RUNNING ||
-                  info->state == HV_STATE_BLOCKED;
+    sd->running = hv_state_runs(info->state);
     snprintf(sd->name, sizeof(sd->name), "%s", info->name);
     if (s->weight < 1 || s->cap < 0)
         return;                     /* not readable now */

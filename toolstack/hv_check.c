@@ -23,11 +23,6 @@ static const char *state_words(const struct hv_dominfo *info, char *buf,
     return buf;
 }
 
-static bool runs(enum hv_state s)
-{
-    return s == HV_STATE_RUNNING || s == HV_STATE_BLOCKED;
-}
-
 int hv_check_not_dom0(uint32_t domid, const char *what, struct xn_msg *msg)
 {
     if (domid == 0)
@@ -55,7 +50,7 @@ int hv_check_dom(struct hv *hv, uint32_t domid, enum hv_need need,
     case HV_NEED_PAUSABLE:
         if (info->state == HV_STATE_PAUSED)
             return xn_msg_set(msg, XN_ESTATE, "%s is already paused", subj);
-        if (!runs(info->state))
+        if (!hv_state_runs(info->state))
             return xn_msg_set(msg, XN_ESTATE, "%s has %s and cannot be %s",
                               subj, w, what);
         break;
@@ -69,7 +64,7 @@ int hv_check_dom(struct hv *hv, uint32_t domid, enum hv_need need,
             return xn_msg_set(msg, XN_ESTATE, "%s has already %s", subj, w);
         break;
     case HV_NEED_SAVABLE:
-        if (!runs(info->state) && info->state != HV_STATE_PAUSED)
+        if (!hv_state_runs(info->state) && info->state != HV_STATE_PAUSED)
             return xn_msg_set(msg, XN_ESTATE, "%s has %s and cannot be %s",
                               subj, w, what);
         break;

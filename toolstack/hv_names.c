@@ -1,4 +1,5 @@
-/* hv_names.c - the names of hv_types.h's enums, for output and the wire. */
+/* hv_names.c - the names of hv_types.h's enums, for output and the wire,
+ * and the questions asked of a state everywhere. */
 #include "hv_types.h"
 
 #include <string.h>
@@ -13,6 +14,17 @@ const char *hv_state_name(enum hv_state s)
     case HV_STATE_DYING: return "dying";
     }
     return "unknown";
+}
+
+bool hv_state_runs(enum hv_state s)
+{
+    return s == HV_STATE_RUNNING || s == HV_STATE_BLOCKED;
+}
+
+bool hv_dom_suspended(const struct hv_dominfo *info)
+{
+    return info->state == HV_STATE_SHUTDOWN &&
+           info->shutdown_reason == HV_SHUTDOWN_SUSPEND;
 }
 
 const char *hv_shutdown_name(enum hv_shutdown r)

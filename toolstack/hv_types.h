@@ -152,6 +152,10 @@ typedef void hv_event_fn(void *opaque, const struct hv_event *ev);
 
 /* Names for enums, for output and the wire.  Static storage. */
 const char *hv_state_name(enum hv_state s);
+/* Running, or blocked (waiting for work: an idle guest, to Xen). */
+bool hv_state_runs(enum hv_state s);
+/* Shut down with reason suspend: a save (or a migration) stopped it. */
+bool hv_dom_suspended(const struct hv_dominfo *info);
 const char *hv_shutdown_name(enum hv_shutdown r);
 const char *hv_sched_name(enum hv_sched s);
 const char *hv_domtype_name(enum hv_domtype t);

@@ -277,8 +277,7 @@ void monitor_catch_up(struct monitor *m)
     if (hv_dom_list(m->d->hv, &list, &n, NULL) < 0)
         return;
     for (size_t i = 0; i < n; i++) {
-        if (list[i].state != HV_STATE_SHUTDOWN ||
-            list[i].shutdown_reason == HV_SHUTDOWN_SUSPEND)
+        if (list[i].state != HV_STATE_SHUTDOWN || hv_dom_suspended(&list[i]))
             continue;
         xn_log(XN_LOG_NOTICE, "%s (id %u) shut down (%s) while no daemon "
                "was watching", list[i].name, list[i].domid,

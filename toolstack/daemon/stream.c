@@ -56,8 +56,7 @@ static void failed(struct stream *s, int rc, const struct xn_msg *msg)
         s->sink.abort(s->sink.arg);
     xn_log(XN_LOG_ERR, "stream of %s failed: %s", s->subj, msg->text);
     if (hv_dom_info(s->d->hv, s->domid, &info, NULL) == 0 &&
-        info.state == HV_STATE_SHUTDOWN &&
-        info.shutdown_reason == HV_SHUTDOWN_SUSPEND &&
+        hv_dom_suspended(&info) &&
         hv_resume(s->d->hv, s->domid, resumed, s, &m) == 0)
         return;
     finish(s);
