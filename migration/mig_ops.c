@@ -83,14 +83,11 @@ static int resume_copy(struct recover *c, const struct hv_dominfo *info,
                        bool *pending, struct xn_msg *msg)
 {
     struct daemon *d = c->g->svc->d;
-    bool suspended = info->state == HV_STATE_SHUTDOWN &&
-                     info->shutdown_reason == HV_SHUTDOWN_SUSPEND;
-    struct bus_event ev;
+    bool suspended = hv_dom_suspended(info);
     int rc;
 
     *pending = false;
-    if (!suspended && info->state != HV_STATE_PAUSED &&
-        info->state != HV_STATE_RUNNING && info->state != HV_STATE_BLOCKED)
+    if (!suspended && !mig_state_movable(info->state))
         return xn_msg_set(msg, XN_ESTATE, "the source copy %s (id %u) is %s "
                           "and cannot run again", info->name, info->domid,
                           info->state == HV_STATE_SHUTDOWN
@@ -103,13 +100,8 @@ static int resume_copy(struct recover *c, const struct hv_dominfo *info,
         *pending = rc == 0;
         return rc;
     }
-    if (info->state == HV_STATE_PAUSED) {
-        if ((rc = hv_unpause(d->hv, info->domid, msg)) < 0)
-            return rc;
-        bus_event_init(&ev, BUS_DOM_UNPAUSED, info);
-        snprintf(ev.name, sizeof(ev.name), "%s", c->g->name);
-        bus_publish(d->bus, &ev);
-    }
+    if (info->state == HV_STATE_PAUSED)
+        return daemon_dom_unpause(d, info->domid, msg);
     return 0;
 }
 

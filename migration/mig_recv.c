@@ -220,7 +220,7 @@ static void on_go(struct mig *g, const struct mig_go *go)
         xn_log(XN_LOG_ERR, "migration %llu: %s stays named %s%s: %s",
                (unsigned long long)g->id, g->name, g->name, MIG_SUFFIX_IN,
                m.text);
-    if (running && hv_unpause(d->hv, g->domid, &m) < 0) {
+    if (running && daemon_dom_unpause(d, g->domid, &m) < 0) {
         xn_log(XN_LOG_ERR, "migration %llu: %s stays paused: %s",
                (unsigned long long)g->id, g->name, m.text);
         running = false;
@@ -230,17 +230,8 @@ static void on_go(struct mig *g, const struct mig_go *go)
     if (go->suspended_for_ms)
         g->downtime_ms = (int64_t)go->suspended_for_ms +
                          (int64_t)((mig_now() - heard) * 1e3);
-    /* The rest once it runs: it is downtime no more. */
+    /* Once it runs: it is downtime no more. */
     keep_policy(g);
-    if (running) {
-        struct hv_dominfo info;
-        struct bus_event ev;
-
-        if (hv_dom_info(d->hv, g->domid, &info, NULL) == 0) {
-            bus_event_init(&ev, BUS_DOM_UNPAUSED, &info);
-            bus_publish(d->bus, &ev);
-        }
-    }
     mig_phase(g, MIG_SWITCHING);    /* a fault here loses the confirm */
     if (g->ended)
         return;

@@ -102,9 +102,12 @@ void daemon_close(struct daemon *d);
 
 /* Rename domain `domid` (the caller holds its job): the name is claimed
  * while the driver renames, and the renamed event published
- * (dom_rename.c). */
+ * (dom_change.c). */
 int daemon_dom_rename(struct daemon *d, uint32_t domid, const char *name,
                       struct xn_msg *msg);
+/* Unpause domain `domid` (the caller holds its job), and publish the
+ * unpaused event (dom_change.c). */
+int daemon_dom_unpause(struct daemon *d, uint32_t domid, struct xn_msg *msg);
 
 /* --- requests (request.c) --- */
 struct conn;

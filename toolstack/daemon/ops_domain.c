@@ -195,10 +195,7 @@ static int pause_run(struct request *r, uint32_t domid,
 static int unpause_run(struct request *r, uint32_t domid,
                        struct json_object **result_r, struct xn_msg *msg)
 {
-    int rc = hv_unpause(r->d->hv, domid, msg);
-    if (rc == 0)
-        op_publish(r->d, BUS_DOM_UNPAUSED, domid);
-    return rc;
+    return daemon_dom_unpause(r->d, domid, msg);
 }
 
 static int rename_run(struct request *r, uint32_t domid,
