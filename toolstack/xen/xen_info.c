@@ -93,20 +93,32 @@ static enum hv_domtype type_from_store(struct xen_drv *drv, uint32_t domid,
     return t;
 }
 
-/* The domain's memory/target is in the store.  A domain still being built
- * (created, or restored by an incoming migration) has none yet, and libxl
- * logs an error for each time it is asked. */
-static bool has_target(struct xen_drv *drv, uint32_t domid)
+/* The balloon target, out->target_kb, and whether the domain is still
+ * being built, out->building.  A guest's is memory/target in the store,
+ * read as libxl_get_memory_target would (a number of KiB), but once: a
+ * domain being built (created, or restored by an incoming migration) has
+ * none yet, and libxl logs an error each time it is asked.  Domain-0's
+ * (which libxl fills in when missing) and any without a store: libxl's. */
+static void read_target(struct xen_drv *drv, uint32_t domid,
+                        struct hv_dominfo *out)
 {
-    char path[64], *v = NULL;
-    bool has;
+    char path[64], *v = NULL, *end;
+    uint64_t target;
 
-    if (!drv->store)
-        return true;        /* let libxl say */
+    if (domid == 0 || !drv->store) {
+        if (libxl_get_memory_target(drv->ctx, domid, &target) == 0)
+            out->target_kb = target;
+        return;
+    }
     snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
-    has = xsc_read(drv->store, path, &v, NULL, NULL) == 0;
+    if (xsc_read(drv->store, path, &v, NULL, NULL) < 0) {
+        out->building = true;
+        return;
+    }
+    target = strtoull(v, &end, 10);
+    if (*v && !*end)
+        out->target_kb = target;
     free(v);
-    return has;
 }
 
 /* Fill `out` from libxl's dominfo and the per-domain extras. */
@@ -114,7 +126,6 @@ static void fill_dominfo(struct xen_drv *drv, const libxl_dominfo *di,
                          struct hv_dominfo *out)
 {
     libxl_domain_sched_params sp;
-    uint64_t target = 0;
     char *name;
 
     memset(out, 0, sizeof(*out));
@@ -140,12 +151,8 @@ static void fill_dominfo(struct xen_drv *drv, const libxl_dominfo *di,
     out->mem_kb = di->current_memkb;
     out->max_kb = di->max_memkb;
     out->target_kb = di->current_memkb;
-    /* (libxl fills in Domain-0's target itself when it is missing) */
-    out->building = di->domid != 0 && !di->dying &&
-                    !has_target(drv, di->domid);
-    if (!di->dying && !out->building &&
-        libxl_get_memory_target(drv->ctx, di->domid, &target) == 0)
-        out->target_kb = target;
+    if (!di->dying)
+        read_target(drv, di->domid, out);
     out->vcpus_online = di->vcpu_online;
     out->vcpus_max = di->vcpu_max_id + 1;
     out->cpu_time_ns = di->cpu_time;
