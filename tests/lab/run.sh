@@ -241,6 +241,10 @@ boot_once() {
     budget_of $cases
     budget=$BUDGET
     mkdir -p "$dir"
+    # xl-golden.sh: files for `xl -N create` (40-config-compare records them).
+    if [ -n "${LAB_XL_IN:-}" ] && [ "$BOOT" = A ]; then
+        mkdir -p "$dir/xl-in" && cp "$LAB_XL_IN"/*.cfg "$dir/xl-in/"
+    fi
     cat > "$dir/control" <<EOF
 LAB_BOOT=$BOOT
 LAB_CASES="$cases"

@@ -1,9 +1,24 @@
-# 40-config-compare.sh - for every config in tests/lab/corpus,
-# `xenith config-check --json FILE` prints exactly what `xl -N create FILE`
-# prints (and both accept or both reject the file).
+# 40-config-compare.sh - what xenith's parser is held to, checked against
+# xl itself:
+#  - for every config in tests/lab/corpus, `xenith config-check --json FILE`
+#    prints exactly what `xl -N create FILE` prints (and both accept or both
+#    reject the file);
+#  - every golden file of the parser's unit test (tests/config/NAME.json,
+#    in /lab/golden) is still what `xl -N create NAME.cfg` prints;
+#  - files put in /lab/out/xl-in by tests/lab/xl-golden.sh get xl's output
+#    recorded in /lab/out/xl-out (NAME.json, NAME.stderr, NAME.rc).
 # shellcheck shell=dash disable=SC2086,SC1087
 # ($X is one word, and "$G[[:space:]]" is a regular expression.)
-# lab-timeout: 120
+# lab-timeout: 300
+
+# xl_run FILE OUTDIR: xl -N create FILE; stdout, stderr and exit status in
+# OUTDIR/NAME.json, .stderr, .rc.
+xl_run() {
+    local c rc=0
+    c=$(basename "$1" .cfg)
+    timeout -s KILL 20 xl -N create "$1" > "$2/$c.json" 2> "$2/$c.stderr" </dev/null || rc=$?
+    echo "$rc" > "$2/$c.rc"
+}
 
 compare() {
     local f=$1 c xrc=0 rc=0
@@ -23,6 +38,30 @@ compare() {
     fail "$c" "output differs from xl -N create: $(diff "$WORK/xl.out" "$WORK/x.out" | grep -m2 '^[-+<>]' | tr '\n' ' ' | cut -c1-200)"
 }
 
+# golden FILE.cfg: xl still prints FILE.json for it.
+golden() {
+    local c
+    c=$(basename "$1" .cfg)
+    mkdir -p "$WORK/golden"
+    xl_run "$1" "$WORK/golden"
+    if [ "$(cat "$WORK/golden/$c.rc")" != 0 ]; then
+        fail "golden/$c" "xl rejects tests/config/$c.cfg: $(_first "$WORK/golden/$c.stderr")"
+    elif cmp -s "$WORK/golden/$c.json" "${1%.cfg}.json"; then
+        pass "golden/$c"
+    else
+        diff -u "${1%.cfg}.json" "$WORK/golden/$c.json" | sed 's/^/    /'
+        fail "golden/$c" "tests/config/$c.json is not what xl -N create prints"
+    fi
+}
+
+if [ -d "$LAB_OUT/xl-in" ]; then
+    mkdir -p "$LAB_OUT/xl-out"
+    cd "$LAB_OUT/xl-in" || exit 1
+    note "recording xl -N create for $(ls ./*.cfg | wc -l) files"
+    for f in ./*.cfg; do xl_run "$f" "$LAB_OUT/xl-out"; done
+    pass xl-golden
+fi
+
 set -- /lab/corpus/*.cfg
 if [ ! -e "$1" ]; then
     skip corpus "tests/lab/corpus has no .cfg files"
@@ -30,4 +69,11 @@ elif xenith_only corpus; then
     cd /lab/corpus || exit 1
     note "$# configs"
     for f in "$@"; do compare "$f"; done
+fi
+
+set -- /lab/golden/*.cfg
+if [ -e "$1" ]; then
+    cd /lab/golden || exit 1
+    note "$# golden files"
+    for f in "$@"; do golden "$f"; done
 fi

@@ -8,7 +8,7 @@
 #   vmlinux      Debian's kernel, uncompressed (boots faster than the bzImage under TCG)
 #   dom0.cpio    dom0's initramfs: busybox, Xen's tools, xenithd/xenith/
 #                xenith-relay/hv-probe with their libraries, the guest payload,
-#                the test cases and the config corpus; for the two-host boot
+#                the test cases, the config corpus and tests/config's golden files; for the two-host boot
 #                labnet (built here), sshd and ssh with keys made here (xl
 #                migrate's transport)
 #   guest.cpio.gz  the guests' initramfs: busybox, guest-init, the static
@@ -251,6 +251,13 @@ cp "$LAB"/cases/*.sh "$ROOT/lab/cases/"
 if compgen -G "$LAB/corpus/*.cfg" >/dev/null; then
     cp "$LAB"/corpus/*.cfg "$ROOT/lab/corpus/"
 fi
+# The parser's golden files (tests/config/NAME.cfg + NAME.json): the lab
+# checks that xl still prints each .json.
+mkdir -p "$ROOT/lab/golden"
+for f in "$LAB"/../config/*.json; do
+    [ -e "$f" ] || continue
+    cp "$f" "${f%.json}.cfg" "$ROOT/lab/golden/"
+done
 
 # An uncompressed archive: gunzip under TCG costs more than copying.
 (cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$OUT/dom0.cpio"
