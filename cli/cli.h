@@ -64,6 +64,10 @@ extern const char *cli_socket;
 
 /* --- errors (output.c) --- */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "xenith: warning: <message>" on stderr. */
+void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A reply's "warnings" (an array of strings, if any), one cli_warning each. */
+void cli_print_warnings(struct json_object *res);
 /* "xenith CMD: <message> (see xenith CMD -h)"; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

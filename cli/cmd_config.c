@@ -26,6 +26,7 @@ int cmd_config_check(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     struct xlcfg_summary sum;
+    struct xlcfg_warnings warn;
     struct xn_msg msg;
     char *doc = NULL;
     bool json = false;
@@ -36,10 +37,15 @@ int cmd_config_check(int argc, char **argv)
         return status;
     if ((status = cli_nargs(argc, argv, "config-check", 1, 1)))
         return status;
-    if (xlcfg_check_file(argv[optind], &sum, json ? &doc : NULL, &msg) < 0) {
+    if (xlcfg_check_file(argv[optind], &sum, json ? &doc : NULL, &warn,
+                         &msg) < 0) {
         cli_error("%s", msg.text);
         return 1;
     }
+    for (int i = 0; i < warn.n; i++)
+        cli_warning("%s", warn.text[i]);
+    if (warn.dropped)
+        cli_warning("(%d more warnings)", warn.dropped);
     if (json)
         fputs(doc, stdout);
     else

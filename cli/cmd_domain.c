@@ -223,6 +223,7 @@ int cmd_create(int argc, char **argv)
     free(text);
     if ((status = cli_call("domain.create", args, &res)))
         return status;
+    cli_print_warnings(res);
     printf("Created domain %s (id %lld)%s\n", jstr(res, "name"),
            (long long)jint(res, "domid"), paused ? ", paused" : "");
     json_object_put(res);

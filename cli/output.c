@@ -30,6 +30,28 @@ void cli_error(const char *fmt, ...)
     va_end(ap);
 }
 
+void cli_warning(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    print_line("xenith: warning: ", fmt, ap);
+    va_end(ap);
+}
+
+void cli_print_warnings(struct json_object *res)
+{
+    struct json_object *w;
+
+    if (!json_object_object_get_ex(res, "warnings", &w) ||
+        !json_object_is_type(w, json_type_array))
+        return;
+    for (size_t i = 0; i < json_object_array_length(w); i++) {
+        const char *s = json_object_get_string(json_object_array_get_idx(w, i));
+        if (s)
+            cli_warning("%s", s);
+    }
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

@@ -3,7 +3,9 @@
  *
  * Golden files in tests/config/: NAME.cfg with NAME.json (the document
  * `xl -N create NAME.cfg` printed on Xen 4.17) or NAME.err (the one-line
- * message xlcfg_parse must give for NAME.cfg).  The lab corpus
+ * message xlcfg_parse must give for NAME.cfg), and NAME.warn: the warnings
+ * it must give, one per line (none without the file).  Where xl's stderr
+ * (NAME.xl-stderr, recorded with the .json) has a warning, so must xenith.  The lab corpus
  * (tests/lab/corpus/X.cfg) has its golden pair as tests/config/lab-X.*.
  * Files are found under $XENITH_SRCDIR (default: the current directory).
  */
@@ -96,9 +98,11 @@ START_TEST(golden)
 {
     const char *name = cfgs[_i];
     char path[1024], file[300];
-    char *data, *want_json, *want_err;
+    char *data, *want_json, *want_err, *want_warn;
     size_t len;
     libxl_domain_config dc;
+    struct xlcfg_warnings warn;
+    struct xlcfg_opts opts = {.warn = &warn};
     struct xn_msg msg;
     int rc;
 
@@ -109,14 +113,34 @@ START_TEST(golden)
     want_json = slurp(path, NULL);
     snprintf(path, sizeof(path), "%s/tests/config/%s.err", srcdir(), name);
     want_err = slurp(path, NULL);
+    snprintf(path, sizeof(path), "%s/tests/config/%s.warn", srcdir(), name);
+    want_warn = slurp(path, NULL);
+    /* Where xl warned (its stderr, NAME.xl-stderr), xenith warns too. */
+    snprintf(path, sizeof(path), "%s/tests/config/%s.xl-stderr", srcdir(),
+             name);
+    char *xl_stderr = slurp(path, NULL);
+    ck_assert_msg(!xl_stderr || !strcasestr(xl_stderr, "warning") ||
+                  want_warn, "%s.cfg: xl warns (%s.xl-stderr), but there "
+                  "is no %s.warn", name, name, name);
+    free(xl_stderr);
     ck_assert_msg(want_json || want_err, "%s.cfg has no .json or .err", name);
     ck_assert_msg(!(want_json && want_err), "%s has both .json and .err",
                   name);
 
     snprintf(file, sizeof(file), "%s.cfg", name);
     libxl_domain_config_init(&dc);
-    rc = xlcfg_parse(file, data, len, &dc, &msg);
+    rc = xlcfg_parse_opts(file, data, len, &opts, &dc, &msg);
     if (want_json) {
+        /* NAME.warn: the warnings, one per line; none without the file. */
+        char got_warn[XLCFG_WARN_MAX * XN_MSG_MAX + 1] = "";
+        for (int i = 0; i < warn.n; i++) {
+            strcat(got_warn, warn.text[i]);
+            strcat(got_warn, "\n");
+        }
+        ck_assert_msg(strcmp(got_warn, want_warn ? want_warn : "") == 0,
+                      "%s.cfg: warnings differ:\n  want: %s\n  got:  %s",
+                      name, want_warn ? want_warn : "(none)",
+                      warn.n ? got_warn : "(none)");
         ck_assert_msg(rc == 0, "%s.cfg: expected success, got: %s", name,
                       msg.text);
         char *json = xlcfg_dryrun_json(&dc);
@@ -136,6 +160,7 @@ START_TEST(golden)
     free(data);
     free(want_json);
     free(want_err);
+    free(want_warn);
 }
 END_TEST
 

@@ -40,10 +40,13 @@ int xlcfg_parse_opts(const char *filename, const char *data, size_t len,
         .dc = cfg,
         .msg = msg,
         .max_cpus = opts ? opts->max_cpus : 0,
+        .warn = opts ? opts->warn : NULL,
     };
     int rc, e;
 
     xn_msg_clear(msg);
+    if (c.warn)
+        memset(c.warn, 0, sizeof(*c.warn));
     if (len > INT_MAX)
         return xn_msg_set(msg, XN_EINVAL, "%s: file too large", c.file);
     /* libxlutil aborts on a NUL inside a quoted string: refuse any NUL. */

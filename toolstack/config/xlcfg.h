@@ -6,13 +6,14 @@
  * so that xlcfg_dryrun_json() of a parsed file is byte for byte the document
  * `xl -N create FILE` prints (Xen 4.17).
  *
- * Where xl merely warns about a value, ignores it or silently mangles it
- * (memory = "lots", maxmem below memory, an unknown vif option ...), the
- * parse fails here instead.  Every failure fills `msg` with one sentence
- * naming the file and line and quoting the value:
+ * What xl refuses is refused, and so is a value xl would silently turn
+ * into something else (memory = "lots").  Every failure fills `msg` with
+ * one sentence naming the file and line and quoting the value:
  *     web.cfg:12: memory: "lots" is not a number of MiB
- * Settings xl does not know are ignored, as xl ignores them.  Settings xl
- * knows but xenith does not implement (pci, vtpm, ...) are errors.
+ * Settings xl reads and then ignores with a warning (device_model, extra
+ * beside cmdline ...) are accepted with a warning of the same form
+ * (xlcfg_warn.h).  Settings xl does not know are ignored, as xl ignores
+ * them.
  *
  * Nothing here needs a libxl ctx or a running Xen, and nothing is printed.
  */
@@ -23,6 +24,7 @@
 
 #include "err.h"
 #include "libxl_wrap.h"
+#include "config/xlcfg_warn.h"
 
 /* Optional facts about the host that change how some settings map. */
 struct xlcfg_opts {
@@ -34,6 +36,8 @@ struct xlcfg_opts {
      * at most 8 CPUs).
      */
     int max_cpus;
+    /* Where the parse's warnings go (cleared first); NULL: nowhere. */
+    struct xlcfg_warnings *warn;
 };
 
 /*

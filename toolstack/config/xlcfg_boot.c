@@ -12,7 +12,7 @@
 #define XENITH_XEN_FIRMWARE_DIR "/usr/lib/xen-4.17/boot"
 #endif
 
-/* cmdline wins over root + extra in xl, which then ignores them: refuse. */
+/* cmdline wins over root + extra, which xl then ignores with a warning. */
 static int parse_cmdline(struct xlcfg *c)
 {
     const char *cmdline = NULL, *root = NULL, *extra = NULL;
@@ -23,10 +23,12 @@ static int parse_cmdline(struct xlcfg *c)
         (rc = xlcfg_get_str(c, "root", &root)) < 0 ||
         (rc = xlcfg_get_str(c, "extra", &extra)) < 0)
         return rc;
-    if (cmdline && (root || extra))
-        return xlcfg_fail(c, root ? "root" : "extra", -1, "\"%s\" would be "
-                          "ignored because cmdline is set",
-                          root ? root : extra);
+    if (cmdline && root)
+        xlcfg_warn(c, "root", -1, "\"%s\" is ignored because cmdline is "
+                   "set, as xl ignores it", root);
+    if (cmdline && extra)
+        xlcfg_warn(c, "extra", -1, "\"%s\" is ignored because cmdline is "
+                   "set, as xl ignores it", extra);
     if (cmdline)
         rc = asprintf(dst, "%s", cmdline);
     else if (root && extra)

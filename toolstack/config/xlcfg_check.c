@@ -22,8 +22,10 @@ static void summarise(const libxl_domain_config *c, struct xlcfg_summary *s)
 }
 
 int xlcfg_check_file(const char *path, struct xlcfg_summary *sum,
-                     char **json_r, struct xn_msg *msg)
+                     char **json_r, struct xlcfg_warnings *warn,
+                     struct xn_msg *msg)
 {
+    struct xlcfg_opts opts = {.warn = warn};
     libxl_domain_config cfg;
     char *text = NULL;
     size_t len;
@@ -33,7 +35,7 @@ int xlcfg_check_file(const char *path, struct xlcfg_summary *sum,
         *json_r = NULL;
     libxl_domain_config_init(&cfg);
     if ((rc = xlcfg_read_file(path, &text, &len, msg)) < 0 ||
-        (rc = xlcfg_parse(path, text, len, &cfg, msg)) < 0)
+        (rc = xlcfg_parse_opts(path, text, len, &opts, &cfg, msg)) < 0)
         goto out;
     {
         struct xn_msg why;

@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "hv_types.h"
+#include "config/xlcfg_warn.h"
 
 /* The largest xl.cfg text create takes (the CLI reads at most this much,
  * the daemon refuses more). */
@@ -37,9 +38,10 @@ int xlcfg_read_file(const char *path, char **text_r, size_t *len_r,
  * rule; the host's CPU count is not known without a daemon, so CPU numbers
  * are bounded only by the file).  On success fills *sum, and *json_r (when
  * json_r is not NULL) with the document `xl -N create` prints (malloc'd,
- * the caller frees it).
+ * the caller frees it), and *warn with the parse's warnings.
  */
 int xlcfg_check_file(const char *path, struct xlcfg_summary *sum,
-                     char **json_r, struct xn_msg *msg);
+                     char **json_r, struct xlcfg_warnings *warn,
+                     struct xn_msg *msg);
 
 #endif

@@ -50,6 +50,7 @@ struct xlcfg {
     struct xn_msg *msg;
     int max_cpus;      /* struct xlcfg_opts max_cpus */
     long vcpus;        /* vcpus = N, or 0 when absent */
+    struct xlcfg_warnings *warn; /* struct xlcfg_opts warn; may be NULL */
     FILE *report;      /* libxlutil's messages land here ... */
     char *report_buf;  /* ... and here */
     size_t report_len;
@@ -62,6 +63,10 @@ struct xlcfg {
  */
 int xlcfg_fail(struct xlcfg *c, const char *key, int item,
                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Warn "FILE:LINE: KEY: <fmt>" (lines as xlcfg_fail) and go on. */
+void xlcfg_warn(struct xlcfg *c, const char *key, int item,
+                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* The message for libxlutil's failure `err` to read the file. */
 int xlcfg_syntax_error(struct xlcfg *c, int err);

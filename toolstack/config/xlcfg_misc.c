@@ -142,8 +142,9 @@ static int parse_device_model(struct xlcfg *c)
                           "device model (qemu-xen or qemu-xen-traditional)",
                           v);
     else if (bi->device_model)
-        return xlcfg_fail(c, "device_model_override", -1, "\"%s\" needs "
-                          "device_model_version too", bi->device_model);
+        xlcfg_warn(c, "device_model_override", -1, "\"%s\" is given "
+                   "without device_model_version; libxl picks the version",
+                   bi->device_model);
     return 0;
 }
 

@@ -45,6 +45,28 @@ int xlcfg_fail(struct xlcfg *c, const char *key, int item,
     return XN_EINVAL;
 }
 
+void xlcfg_warn(struct xlcfg *c, const char *key, int item,
+                const char *fmt, ...)
+{
+    struct xn_msg m;
+    char text[XN_MSG_MAX];
+    va_list ap;
+
+    if (!c->warn)
+        return;
+    if (c->warn->n == XLCFG_WARN_MAX) {
+        c->warn->dropped++;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    xn_msg_set(&m, XN_EINVAL, "%s:%d: %s: %s", c->file,
+               line_of(c, key, item), key, text);
+    one_line(&m);
+    memcpy(c->warn->text[c->warn->n++], m.text, sizeof(m.text));
+}
+
 size_t xlcfg_report_mark(struct xlcfg *c)
 {
     fflush(c->report);

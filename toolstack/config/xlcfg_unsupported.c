@@ -3,8 +3,8 @@
  *
  * Ignoring them would create a domain different from the one xl creates
  * (a missing PCI device, a missing TPM), so each one is an error.  Settings
- * xl itself ignores with only a warning are errors too.  Names xl does not
- * know at all are ignored, as xl ignores them.
+ * xl itself ignores with only a warning are accepted with a warning.  Names
+ * xl does not know at all are ignored, as xl ignores them.
  */
 #include <string.h>
 
@@ -27,9 +27,11 @@ static const struct {
     const char *key;
     const char *why;
 } ignored[] = {
-    {"device_model", "is ignored by xl; use device_model_override"},
-    {"vncviewer", "is not a domain setting (xl create -V starts a viewer)"},
-    {"vif2", "is netchannel2, which xl does not support"},
+    {"device_model", "is ignored, as xl ignores it; use "
+                     "device_model_override for another device model"},
+    {"vncviewer", "is ignored, as xl ignores it; it is not a domain setting "
+                  "(xl create -V starts a viewer)"},
+    {"vif2", "is ignored, as xl ignores it: netchannel2 is not supported"},
 };
 
 int xlcfg_check_unsupported(struct xlcfg *c)
@@ -44,8 +46,8 @@ int xlcfg_check_unsupported(struct xlcfg *c)
                                                sizeof(v)));
     for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
         if (xlcfg_is_set(c, ignored[i].key))
-            return xlcfg_fail(c, ignored[i].key, -1, "%s %s",
-                              xlcfg_value_text(c, ignored[i].key, v,
-                                               sizeof(v)), ignored[i].why);
+            xlcfg_warn(c, ignored[i].key, -1, "%s %s",
+                       xlcfg_value_text(c, ignored[i].key, v, sizeof(v)),
+                       ignored[i].why);
     return 0;
 }

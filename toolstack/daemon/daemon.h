@@ -164,12 +164,15 @@ void dispatch(struct request *r);
 const char *const *dispatch_ops(void);
 
 /* --- xl.cfg text from clients (parse_guard.c) --- */
+struct xlcfg_warnings;
 /* Parse `text` (`len` bytes) into cfg as xl would on this host (CPU lists
  * bounded by its CPUs), first in a child process so libxlutil's faults on
- * hostile input cannot reach the daemon.  cfg as for xlcfg_parse. */
+ * hostile input cannot reach the daemon.  cfg as for xlcfg_parse; the
+ * parse's warnings in *warn (may be NULL). */
 int daemon_parse_config(struct daemon *d, const char *filename,
                         const char *text, size_t len,
-                        libxl_domain_config *cfg, struct xn_msg *msg);
+                        libxl_domain_config *cfg,
+                        struct xlcfg_warnings *warn, struct xn_msg *msg);
 
 /* --- shutdown actions and waiters (monitor.c) --- */
 int monitor_open(struct daemon *d, struct monitor **m_r);

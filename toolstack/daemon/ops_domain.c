@@ -90,21 +90,44 @@ void op_dom_info(struct request *r)
 
 /* --- create --- */
 
+/* A create under way: its request and the parse's warnings, which the
+ * reply carries. */
+struct create_ctx {
+    struct request *r;
+    struct xlcfg_warnings warn;
+};
+
 static void create_done(void *arg, int rc, const struct xn_msg *msg,
                         uint32_t domid, const char *name)
 {
-    struct request *r = arg;
+    struct create_ctx *c = arg;
+    struct json_object *res, *warn;
 
-    if (rc < 0)
-        request_fail_msg(r, rc, msg);
-    else
-        request_ok(r, op_domref(domid, name));
+    if (rc < 0) {
+        request_fail_msg(c->r, rc, msg);
+    } else {
+        res = op_domref(domid, name);
+        warn = json_object_new_array();
+        for (int i = 0; i < c->warn.n; i++)
+            json_object_array_add(warn,
+                                   json_object_new_string(c->warn.text[i]));
+        if (c->warn.dropped) {
+            char more[64];
+            snprintf(more, sizeof(more), "(%d more warnings)",
+                     c->warn.dropped);
+            json_object_array_add(warn, json_object_new_string(more));
+        }
+        json_object_object_add(res, "warnings", warn);
+        request_ok(c->r, res);
+    }
+    free(c);
 }
 
 void op_dom_create(struct request *r)
 {
     const char *text, *filename = NULL;
     struct start_req req = {.kind = START_CREATE};
+    struct create_ctx *c = NULL;
     struct xn_msg msg;
     int rc;
 
@@ -120,15 +143,18 @@ void op_dom_create(struct request *r)
         goto fail;
     }
     req.cfg = malloc(sizeof(*req.cfg));
-    if (!req.cfg) {
+    c = calloc(1, sizeof(*c));
+    if (!req.cfg || !c) {
+        free(req.cfg);
         rc = xn_msg_set(&msg, XN_ENOMEM, "out of memory");
         goto fail;
     }
     libxl_domain_config_init(req.cfg);
+    c->r = r;
     rc = daemon_parse_config(r->d, filename ? filename : "<config>", text,
-                             strlen(text), req.cfg, &msg);
+                             strlen(text), req.cfg, &c->warn, &msg);
     if (rc == 0)
-        rc = start_domain(r->d, &req, create_done, r, &msg);
+        rc = start_domain(r->d, &req, create_done, c, &msg);
     else {
         libxl_domain_config_dispose(req.cfg);
         free(req.cfg);
@@ -136,6 +162,7 @@ void op_dom_create(struct request *r)
     if (rc == 0)
         return;
 fail:
+    free(c);
     request_fail_msg(r, rc, &msg);
 }
 

@@ -32,7 +32,11 @@ static void child_parse(int fd, const char *filename, const char *text,
 
     memset(&v, 0, sizeof(v));
     libxl_domain_config_init(&cfg);
-    v.rc = xlcfg_parse_opts(filename, text, len, opts, &cfg, &v.msg);
+    /* The verdict is all the child returns; the warnings come from the
+     * daemon's own parse. */
+    struct xlcfg_opts o = *opts;
+    o.warn = NULL;
+    v.rc = xlcfg_parse_opts(filename, text, len, &o, &cfg, &v.msg);
     if (write(fd, &v, sizeof(v)) != (ssize_t)sizeof(v))
         _exit(1);
     _exit(0);
@@ -87,9 +91,10 @@ static int verdict_of_child(const char *filename, const char *text,
 
 int daemon_parse_config(struct daemon *d, const char *filename,
                         const char *text, size_t len,
-                        libxl_domain_config *cfg, struct xn_msg *msg)
+                        libxl_domain_config *cfg,
+                        struct xlcfg_warnings *warn, struct xn_msg *msg)
 {
-    struct xlcfg_opts opts = {0};
+    struct xlcfg_opts opts = {.warn = warn};
     struct hv_hostinfo host;
     int rc;
 
