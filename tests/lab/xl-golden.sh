@@ -21,7 +21,9 @@ for f in "$@"; do
     cp "$f" "$IN/"
 done
 LAB_XL_IN=$IN bash "$LAB/run.sh" -b A -c 40-config-compare > "$IN/run.log" 2>&1
-OUT=$LAB/work/last/A/xl-out
+# The run's own directory (run.sh's summary names it; "last" may already
+# point at another run's).
+OUT=$(sed -n 's/^logs: //p' "$IN/run.log" | tail -n1)/A/xl-out
 [ -d "$OUT" ] || { tail -n 20 "$IN/run.log"; echo "xl-golden: the lab recorded nothing" >&2; exit 1; }
 for f in "$@"; do
     c=$(basename "$f" .cfg)
