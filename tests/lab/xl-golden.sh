@@ -4,11 +4,13 @@
 #
 #   bash tests/lab/xl-golden.sh FILE.cfg...
 #
-# Boots the lab once (boot A, only 40-config-compare; about 45 s) with the files in /lab/out/xl-in.  For each FILE.cfg
-# that xl accepts, writes FILE.json beside it (xl's stdout, byte for byte);
-# for each it rejects, prints xl's exit status and stderr and writes nothing.
-# xl's stderr for accepted files (its warnings) goes to FILE.xl-stderr when
-# it is not empty.  Exits 1 if the lab run failed before recording.
+# Boots the lab once (boot A, only 40-config-compare; about 45 s) with the
+# files in /lab/out/xl-in.  For each FILE.cfg that xl accepts, writes
+# FILE.json beside it (xl's stdout, byte for byte); for each it rejects,
+# prints xl's exit status and stderr and writes nothing.  xl's stderr for
+# accepted files (its warnings) goes to FILE.xl-stderr when it is not empty.
+# Exits 1 if the lab run failed before recording.  LAB_WORK (see run.sh)
+# may name a shared work directory: runs then queue on its lock.
 set -uo pipefail
 LAB=$(cd "$(dirname "$0")" && pwd)
 [ $# -gt 0 ] || { echo "usage: xl-golden.sh FILE.cfg..." >&2; exit 2; }
