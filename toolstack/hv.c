@@ -284,6 +284,8 @@ int hv_create(struct hv *hv, libxl_domain_config *cfg, bool paused,
               hv_done_fn *done, void *opaque, struct xn_msg *msg)
 {
     int rc = dom_name_check_str(cfg->c_info.name, msg);
+    if (rc == 0)
+        rc = hv_pci_check_config(hv, cfg, msg);
     if (rc < 0) {
         libxl_domain_config_dispose(cfg);
         free(cfg);
@@ -530,6 +532,8 @@ int hv_restore(struct hv *hv, struct hv_image *img, const char *name,
                struct xn_msg *msg)
 {
     int rc = name ? dom_name_check_str(name, msg) : 0;
+    if (rc == 0 && img->cfg)
+        rc = hv_pci_check_config(hv, img->cfg, msg);
     if (rc == 0)
         rc = hv->ops->restore(hv, img, name, paused, done, opaque, msg);
     hv_image_free(img);

@@ -214,6 +214,39 @@ int hv_need_memory(struct hv *hv, const libxl_domain_config *cfg,
 int hv_config_json(struct hv *hv, const libxl_domain_config *cfg,
                    char **json_r, struct xn_msg *msg);
 
+/* --- PCI passthrough ---
+ * As with xl, a device reaches a guest in two steps: it is made assignable
+ * (unbound from its host driver and bound to xen-pciback), then assigned to
+ * a domain, from the configuration's pcidevs at create or by hv_pci_attach
+ * later.  When the domain is destroyed its devices are released and stay
+ * assignable.  hv.c checks, with one wording for both drivers, that the
+ * device exists, is assignable and is not assigned elsewhere before it
+ * calls a driver. */
+
+/* Every assignable or assigned device of the host, sorted by address.
+ * *list_r is malloc'd, owned by the caller: free() it. */
+int hv_pci_list(struct hv *hv, struct hv_pcidev **list_r, size_t *n_r,
+                struct xn_msg *msg);
+/* One device of the host, whatever its driver: XN_ENOENT when the host has
+ * no such device. */
+int hv_pci_info(struct hv *hv, const struct hv_pci_addr *a,
+                struct hv_pcidev *dev, struct xn_msg *msg);
+/* Bind to xen-pciback (remembering the driver it leaves, for a later
+ * rebind).  A device already assignable is left as it is (0). */
+int hv_pci_assignable_add(struct hv *hv, const struct hv_pci_addr *a,
+                          struct xn_msg *msg);
+/* Unbind from xen-pciback; with `rebind`, bind the driver it had before. */
+int hv_pci_assignable_remove(struct hv *hv, const struct hv_pci_addr *a,
+                             bool rebind, struct xn_msg *msg);
+/* Hot-plug `pci` (its address and options) into a running or paused
+ * domain; `done` fires when the guest has it (or libxl gave up). */
+int hv_pci_attach(struct hv *hv, uint32_t domid, const libxl_device_pci *pci,
+                  hv_done_fn *done, void *opaque, struct xn_msg *msg);
+/* Unplug; `force` takes it away even if the guest does not answer. */
+int hv_pci_detach(struct hv *hv, uint32_t domid, const struct hv_pci_addr *a,
+                  bool force, hv_done_fn *done, void *opaque,
+                  struct xn_msg *msg);
+
 /* --- the host's xenstore ---
  * A client of the store this host's domains live in, usable from the
  * daemon's loop (the simulated host's store is served inside the daemon,

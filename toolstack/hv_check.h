@@ -26,6 +26,11 @@ int hv_check_dom(struct hv *hv, uint32_t domid, enum hv_need need,
                  const char *what, struct hv_dominfo *info,
                  struct xn_msg *msg);
 
+/* Every device of cfg's pcidevs exists, is assignable and is assigned to
+ * no domain (hv_pci.c); hv_create and hv_restore check it. */
+int hv_pci_check_config(struct hv *hv, const libxl_domain_config *cfg,
+                        struct xn_msg *msg);
+
 /* XN_EPERM for domain 0, which is never destroyed, paused, saved ... */
 int hv_check_not_dom0(uint32_t domid, const char *what, struct xn_msg *msg);
 

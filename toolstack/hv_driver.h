@@ -99,6 +99,21 @@ struct hv_ops {
     /* libxl's JSON of cfg (malloc'd), or NULL when it cannot be made. */
     char *(*config_json)(struct hv *hv, const libxl_domain_config *cfg);
 
+    int (*pci_list)(struct hv *hv, struct hv_pcidev **list_r, size_t *n_r,
+                    struct xn_msg *msg);
+    int (*pci_info)(struct hv *hv, const struct hv_pci_addr *a,
+                    struct hv_pcidev *dev, struct xn_msg *msg);
+    int (*pci_assignable_add)(struct hv *hv, const struct hv_pci_addr *a,
+                              struct xn_msg *msg);
+    int (*pci_assignable_remove)(struct hv *hv, const struct hv_pci_addr *a,
+                                 bool rebind, struct xn_msg *msg);
+    int (*pci_attach)(struct hv *hv, uint32_t domid,
+                      const libxl_device_pci *pci, hv_done_fn *done,
+                      void *opaque, struct xn_msg *msg);
+    int (*pci_detach)(struct hv *hv, uint32_t domid,
+                      const struct hv_pci_addr *a, bool force,
+                      hv_done_fn *done, void *opaque, struct xn_msg *msg);
+
     /* May be NULL: the host has no store the daemon can use. */
     int (*store_open)(struct hv *hv, struct xsc **x_r, struct xn_msg *msg);
 };

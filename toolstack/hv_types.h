@@ -96,6 +96,27 @@ struct hv_dominfo {
                              * while xl migrate-receive restores it) */
 };
 
+/* A PCI function of the host: segment:bus:device.function. */
+struct hv_pci_addr {
+    uint16_t seg;
+    uint8_t bus;
+    uint8_t dev;            /* 0..31 */
+    uint8_t fn;             /* 0..7 */
+};
+
+#define HV_PCI_ADDR_LEN 13      /* "0000:03:00.0" and its NUL */
+#define HV_NO_DOMAIN UINT32_MAX
+
+/* A host PCI device as passthrough sees it. */
+struct hv_pcidev {
+    struct hv_pci_addr addr;
+    char driver[32];        /* the host driver bound to it, "" when none */
+    bool assignable;        /* bound to xen-pciback: it may go to a guest */
+    uint32_t domid;         /* the domain it is assigned to, or
+                             * HV_NO_DOMAIN */
+    int vslot;              /* its slot in that domain, -1 when unknown */
+};
+
 struct hv_vcpuinfo {
     uint32_t vcpu;
     int32_t cpu;            /* pCPU it last ran on, -1 when offline */
@@ -156,6 +177,13 @@ const char *hv_state_name(enum hv_state s);
 bool hv_state_runs(enum hv_state s);
 /* Shut down with reason suspend: a save (or a migration) stopped it. */
 bool hv_dom_suspended(const struct hv_dominfo *info);
+/* "0000:03:00.0" into out. */
+void hv_pci_addr_str(const struct hv_pci_addr *a, char out[HV_PCI_ADDR_LEN]);
+/* Parse "SSSS:BB:DD.F" or "BB:DD.F" (hex; segment 0 when left out).
+ * 0, or XN_EINVAL with msg: "\"TEXT\" is not a PCI address (...)". */
+int hv_pci_addr_parse(const char *text, struct hv_pci_addr *a,
+                      struct xn_msg *msg);
+bool hv_pci_addr_eq(const struct hv_pci_addr *a, const struct hv_pci_addr *b);
 const char *hv_shutdown_name(enum hv_shutdown r);
 const char *hv_sched_name(enum hv_sched s);
 const char *hv_domtype_name(enum hv_domtype t);

@@ -10,11 +10,6 @@
 #include "log.h"
 
 /* Step of one-step operations: libxl's result is the op's result. */
-static int step_simple(struct xen_op *op)
-{
-    return op->lrc ? xen_err_code(op->lrc) : 0;
-}
-
 int xen_dom_built_step(struct xen_op *op)
 {
     struct xen_drv *drv = op->drv;
@@ -84,7 +79,7 @@ int xen_destroy(struct hv *hv, uint32_t domid, hv_done_fn *done, void *opaque,
     op = xen_op_on_domain(drv, XEN_OP_DESTROY, domid, done, opaque, &rc, msg);
     if (!op)
         return rc;
-    op->step = step_simple;
+    op->step = xen_op_simple;
     xen_op_step(op, "cannot destroy");
     lrc = libxl_domain_destroy(drv->ctx, domid, &op->how);
     return xen_op_started(op, lrc, msg);
@@ -102,7 +97,7 @@ int xen_shutdown(struct hv *hv, uint32_t domid, bool reboot, hv_done_fn *done,
     if (!op)
         return rc;
     op->reboot = reboot;
-    op->step = step_simple;
+    op->step = xen_op_simple;
     xen_op_step(op, reboot ? "cannot reboot" : "cannot shut down");
     /* Done when the guest acknowledged the request (control/shutdown
      * cleared), not when it acted on it. */

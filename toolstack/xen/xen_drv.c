@@ -141,5 +141,11 @@ const struct hv_ops hv_xen_ops = {
     .restore = xen_restore,
     .need_memory = xen_need_memory,
     .config_json = xen_config_json,
+    .pci_list = xen_pci_list,
+    .pci_info = xen_pci_info,
+    .pci_assignable_add = xen_pci_assignable_add,
+    .pci_assignable_remove = xen_pci_assignable_remove,
+    .pci_attach = xen_pci_attach,
+    .pci_detach = xen_pci_detach,
     .store_open = xen_store_open,
 };

@@ -37,7 +37,13 @@ static void op_free(struct xen_op *op)
         event_free(op->ev);
     xen_cfg_free(op->cfg);
     libxl_domain_restore_params_dispose(&op->rparams);
+    libxl_device_pci_dispose(&op->pci);
     free(op);
+}
+
+int xen_op_simple(struct xen_op *op)
+{
+    return op->lrc ? xen_err_code(op->lrc) : 0;
 }
 
 void xen_cfg_free(libxl_domain_config *cfg)
@@ -98,6 +104,7 @@ struct xen_op *xen_op_new(struct xen_drv *drv, enum xen_op_kind kind,
     if (!op)
         return NULL;
     libxl_domain_restore_params_init(&op->rparams);
+    libxl_device_pci_init(&op->pci);
     op->drv = drv;
     op->kind = kind;
     op->domid = domid;
@@ -110,6 +117,7 @@ struct xen_op *xen_op_new(struct xen_drv *drv, enum xen_op_kind kind,
     op->ev = event_new(drv->hv->base, -1, 0, op_run, op);
     if (!op->ev) {
         libxl_domain_restore_params_dispose(&op->rparams);
+        libxl_device_pci_dispose(&op->pci);
         free(op);
         return NULL;
     }

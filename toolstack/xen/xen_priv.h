@@ -142,6 +142,7 @@ enum xen_op_kind {
     XEN_OP_SHUTDOWN,
     XEN_OP_SAVE,
     XEN_OP_RESUME,
+    XEN_OP_PCI,
 };
 
 /* One asynchronous libxl operation.  Owned by drv->ops until its done_fn
@@ -160,6 +161,7 @@ struct xen_op {
     libxl_domain_config *cfg;   /* create/restore: owned (disposed and
                                  * freed with the op), read by libxl */
     libxl_domain_restore_params rparams;   /* restore */
+    libxl_device_pci pci;       /* pci attach/detach: owned, read by libxl */
     bool paused;                /* create/restore: leave it paused */
     bool reboot;                /* shutdown */
     int fd;                     /* save/restore, not owned */
@@ -189,6 +191,8 @@ struct xen_op *xen_op_on_domain(struct xen_drv *drv, enum xen_op_kind kind,
 /* Before each initiating libxl call: name the step for messages
  * ("cannot save") and forget libxl's previous error line. */
 void xen_op_step(struct xen_op *op, const char *what);
+/* The step of an op that is one libxl call: its result. */
+int xen_op_simple(struct xen_op *op);
 /* After the initiating libxl call: `lrc` is what it returned.  On failure
  * the op is freed (its done never runs) and the mapped code returned, with
  * `msg` filled ("<subj>: <what>: libxl: ..."). */
@@ -204,6 +208,21 @@ bool xen_op_creating(struct xen_drv *drv, uint32_t domid,
 
 /* --- the ops, by file --- */
 int xen_host_info(struct hv *hv, struct hv_hostinfo *info, struct xn_msg *msg);
+
+/* PCI passthrough (xen_pci.c) */
+int xen_pci_list(struct hv *hv, struct hv_pcidev **list_r, size_t *n_r,
+                 struct xn_msg *msg);
+int xen_pci_info(struct hv *hv, const struct hv_pci_addr *a,
+                 struct hv_pcidev *dev, struct xn_msg *msg);
+int xen_pci_assignable_add(struct hv *hv, const struct hv_pci_addr *a,
+                           struct xn_msg *msg);
+int xen_pci_assignable_remove(struct hv *hv, const struct hv_pci_addr *a,
+                              bool rebind, struct xn_msg *msg);
+int xen_pci_attach(struct hv *hv, uint32_t domid, const libxl_device_pci *pci,
+                   hv_done_fn *done, void *opaque, struct xn_msg *msg);
+int xen_pci_detach(struct hv *hv, uint32_t domid, const struct hv_pci_addr *a,
+                   bool force, hv_done_fn *done, void *opaque,
+                   struct xn_msg *msg);
 int xen_dom_list(struct hv *hv, struct hv_dominfo **list_r, size_t *n_r,
                  struct xn_msg *msg);
 int xen_dom_info(struct hv *hv, uint32_t domid, struct hv_dominfo *info,
