@@ -6,8 +6,9 @@
 #
 #   -c, --case NAME   run only the case files whose name contains NAME
 #                     (repeatable; e.g. -c pv-lifecycle -c 50)
-#   -b, --boot A|B|M  run only boot A (credit2, most cases), B (sched=credit)
-#                     or M (two hosts wired together: migration)
+#   -b, --boot A|B|M|P  run only boot A (credit2, most cases), B
+#                     (sched=credit), M (two hosts wired together:
+#                     migration) or P (an IOMMU and a PCI device: passthrough)
 #       --cli xl      run the cases against xl instead of xenith: checks the
 #                     harness itself (xenith-only checks are skipped)
 #       --shell       boot once with dom0's console on this terminal and get a
@@ -46,7 +47,7 @@ DOM0_ARGS="console=hvc0 earlyprintk=xen"
 # with AVX exposed.  Without AVX in CPUID nothing executes AVX code (0 of 44
 # boots failed).  See README.md, "Facts the lab relies on".
 QEMU_CPU=${LAB_QEMU_CPU:-max,-smap,-avx,-avx2}
-QEMU_ARGS=(-accel tcg -cpu "$QEMU_CPU" -smp 2 -m 3072 -no-reboot -net none)
+QEMU_ARGS=(-accel tcg -smp 2 -m 3072 -no-reboot -net none)
 
 say() { echo "lab: $*"; }
 die() { echo "lab: error: $*" >&2; exit 2; }
@@ -69,12 +70,12 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-case $ONLY_BOOT in ''|A|B|M) ;; *) die "--boot: \"$ONLY_BOOT\" is not A, B or M" ;; esac
+case $ONLY_BOOT in ''|A|B|M|P) ;; *) die "--boot: \"$ONLY_BOOT\" is not A, B, M or P" ;; esac
 case $CLI in xenith|xl) ;; *) die "--cli: \"$CLI\" is not xenith or xl" ;; esac
 
 # --- which cases run in which boot ------------------------------------------------
 # A case file runs in boot A unless it has a "# lab-boot: B" line.
-boot_of() { sed -n 's/^# lab-boot: *\([ABM]\).*/\1/p' "$1" | head -n1 | grep . || echo A; }
+boot_of() { sed -n 's/^# lab-boot: *\([ABMP]\).*/\1/p' "$1" | head -n1 | grep . || echo A; }
 selected() {
     local f=$1 pat
     [ ${#CASE_FILTERS[@]} -eq 0 ] && return 0
@@ -83,13 +84,14 @@ selected() {
     done
     return 1
 }
-CASES_A=() CASES_B=() CASES_M=()
+CASES_A=() CASES_B=() CASES_M=() CASES_P=()
 for f in "$LAB"/cases/[0-9]*.sh; do
     [ -e "$f" ] || continue
     if [ $SHELL_MODE = 1 ] && [ ${#CASE_FILTERS[@]} -eq 0 ]; then continue; fi
     selected "$f" || continue
     case $(boot_of "$f") in
     B) CASES_B+=("$(basename "$f" .sh)") ;;
+    P) CASES_P+=("$(basename "$f" .sh)") ;;
     M) [ $SHELL_MODE = 0 ] && CASES_M+=("$(basename "$f" .sh)") ;;
     *) CASES_A+=("$(basename "$f" .sh)") ;;
     esac
@@ -101,10 +103,14 @@ if [ $SHELL_MODE = 1 ]; then
     if [ -z "$ONLY_BOOT" ] && [ ${#CASES_A[@]} -eq 0 ] && [ ${#CASES_B[@]} -gt 0 ]; then
         ONLY_BOOT=B
     fi
+    if [ -z "$ONLY_BOOT" ] && [ ${#CASES_A[@]} -eq 0 ] && [ ${#CASES_P[@]} -gt 0 ]; then
+        ONLY_BOOT=P
+    fi
     BOOTS=("${ONLY_BOOT:-A}")
 else
     [ ${#CASES_A[@]} -gt 0 ] && { [ -z "$ONLY_BOOT" ] || [ "$ONLY_BOOT" = A ]; } && BOOTS+=(A)
     [ ${#CASES_B[@]} -gt 0 ] && [ "$ONLY_BOOT" != A ] && [ "$ONLY_BOOT" != M ] && BOOTS+=(B)
+    [ ${#CASES_P[@]} -gt 0 ] && { [ -z "$ONLY_BOOT" ] || [ "$ONLY_BOOT" = P ]; } && BOOTS+=(P)
     [ ${#CASES_M[@]} -gt 0 ] && { [ -z "$ONLY_BOOT" ] || [ "$ONLY_BOOT" = M ]; } && BOOTS+=(M)
     [ ${#BOOTS[@]} -gt 0 ] || die "no case matches ${CASE_FILTERS[*]:-(none)}${ONLY_BOOT:+ in boot $ONLY_BOOT}"
 fi
@@ -236,7 +242,11 @@ boot_once() {
     local dir=$2 xen_args=$XEN_ARGS qpid qrc cases alive_age kill_why='' budget
     BOOT=$1 UP=0 DONE=0 AREA='' LAB_ERROR='' OFF=0 WHY=''
     [ "$BOOT" = B ] && xen_args="$xen_args sched=credit"
-    if [ "$BOOT" = B ]; then cases="${CASES_B[*]}"; else cases="${CASES_A[*]}"; fi
+    case $BOOT in
+    B) cases="${CASES_B[*]}" ;;
+    P) cases="${CASES_P[*]}" ;;
+    *) cases="${CASES_A[*]}" ;;
+    esac
     # shellcheck disable=SC2086
     budget_of $cases
     budget=$BUDGET
@@ -251,7 +261,15 @@ LAB_CASES="$cases"
 LAB_CLI=$CLI
 LAB_SHELL=$SHELL_MODE
 EOF
-    local q=(qemu-system-x86_64 "${QEMU_ARGS[@]}"
+    # Boot P: a q35 machine with QEMU's emulated VT-d (Xen enables its
+    # IOMMU and interrupt remapping there; it needs an Intel CPU) and a PCI
+    # device for passthrough, QEMU's "edu" at 0000:00:05.0, which no dom0
+    # driver claims.  README.md, "Boot P".
+    local machine=(-cpu "$QEMU_CPU")
+    [ "$BOOT" = P ] && machine=(-cpu "$QEMU_CPU,vendor=GenuineIntel"
+                                -machine q35 -device intel-iommu,intremap=on
+                                -device edu,addr=05.0)
+    local q=(qemu-system-x86_64 "${QEMU_ARGS[@]}" "${machine[@]}"
              -kernel "$IMG/xen" -append "$xen_args"
              -initrd "$IMG/vmlinux $DOM0_ARGS,$IMG/dom0.cpio"
              -virtfs "local,path=$dir,mount_tag=labout,security_model=none,id=labout")
@@ -347,6 +365,7 @@ run_boot() {
     local b=$1 dir=$RUN/$1 attempt=1
     FAILS_BEFORE=${#FAILS[@]}
     [ "$b" = B ] && say "boot B (sched=credit): ${CASES_B[*]}"
+    [ "$b" = P ] && say "boot P (IOMMU, a PCI device): ${CASES_P[*]}"
     [ "$b" = A ] && [ $SHELL_MODE = 0 ] && say "boot A (credit2): ${CASES_A[*]}"
     while :; do
         boot_once "$b" "$dir"

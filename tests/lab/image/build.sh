@@ -148,6 +148,14 @@ if [ -n "$XENITH_BIN" ] && [ -x "$XENITH_BIN/xenith-guest-agent" ]; then
 else
     say "warning: ${XENITH_BIN:-(XENITH_BIN unset)}/xenith-guest-agent does not exist; the guests have no agent"
 fi
+# xen-pcifront (and what it needs), in load order, for guest-init's
+# pci_watch=1: the guest side of PCI passthrough (boot P).
+mkdir -p "$GROOT/lib/pcifront"
+modprobe -d "$KROOT" -S "$KVER" --show-depends xen-pcifront |
+    awk '$1 == "insmod" { print $2 }' | while read -r ko; do
+    cp "$ko" "$GROOT/lib/pcifront/"
+    basename "$ko" >> "$GROOT/lib/pcifront/order"
+done
 ${CC:-cc} -static -O2 -std=gnu11 -Wall -Wextra -Werror -o "$GROOT/sbin/memhog" \
     "$LAB/image/memhog.c" || die "cannot build $LAB/image/memhog.c"
 (cd "$GROOT" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -6) > "$OUT/guest.cpio.gz"
@@ -161,7 +169,7 @@ mkdir -p "$ROOT"/var/{lib/xen,lib/xenstored,log/xen/console,lock} "$ROOT/etc/xen
 # the share with the host), with their dependencies, and the files busybox
 # modprobe reads.
 MODS="xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkback xen-netback loop
-      virtio_pci virtio_net 9p 9pnet_virtio"
+      virtio_pci virtio_net 9p 9pnet_virtio xen-pciback"
 for m in $MODS; do
     modprobe -d "$KROOT" -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
 done | sort -u | while read -r ko; do
