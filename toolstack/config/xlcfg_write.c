@@ -172,14 +172,15 @@ void xlw_resources(struct xlw *w)
              true);
     affinity(w, "cpus_soft", bi->vcpu_soft_affinity,
              bi->num_vcpu_soft_affinity, false);
-    /* xl turns NUMA placement off only with a list or soft affinity. */
-    lists = bi->num_vcpu_soft_affinity > 0 ||
+    /* xl turns NUMA placement off only with a list or soft affinity, or
+     * with a vNUMA node's pnode (xlcfg_write_numa.c). */
+    lists = bi->num_vcpu_soft_affinity > 0 || bi->num_vnuma_nodes > 0 ||
             (bi->num_vcpu_hard_affinity > 0 &&
              !libxl_defbool_is_default(bi->numa_placement));
     if (!libxl_defbool_is_default(bi->numa_placement) &&
         (libxl_defbool_val(bi->numa_placement) || !lists))
         xlw_fail(w, "numa_placement: %s cannot be set in xl.cfg (xl turns "
-                 "it off for per-vCPU or soft affinity only)",
+                 "it off for per-vCPU or soft affinity or vNUMA pnodes only)",
                  libxl_defbool_to_string(bi->numa_placement));
     sched(w);
 }
