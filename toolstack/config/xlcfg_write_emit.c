@@ -147,10 +147,11 @@ static void list_free(struct xlw_list *l)
     l->n = 0;
 }
 
-/* The list's text after "KEY = ", indented by `indent` when split. */
-static char *list_format(struct xlw_list *l, size_t indent)
+/* The list's text after "KEY = ", indented by `indent` when split; split
+ * only when it is wider than a line and !one_line. */
+static char *list_format(struct xlw_list *l, size_t indent, bool one_line)
 {
-    size_t width = indent + 4;
+    size_t width = one_line ? 0 : indent + 4;
     char *text = NULL;
     size_t len = 0;
     FILE *f;
@@ -164,7 +165,7 @@ static char *list_format(struct xlw_list *l, size_t indent)
     for (int i = 0; i < l->n; i++) {
         if (i == 0)
             fputs("[ ", f);
-        else if (width <= ONE_LINE)
+        else if (one_line || width <= ONE_LINE)
             fputs(", ", f);
         else
             fprintf(f, ",\n%*s", (int)indent + 2, "");
@@ -181,7 +182,7 @@ static char *list_format(struct xlw_list *l, size_t indent)
 
 char *xlw_list_text(struct xlw_list *l)
 {
-    char *text = list_format(l, ONE_LINE);   /* nested: always one line */
+    char *text = list_format(l, 0, true);   /* nested: one line */
 
     if (!text)
         oom(l->w);
@@ -197,7 +198,7 @@ void xlw_list_end(struct xlw_list *l, const char *key, bool always)
         list_free(l);
         return;
     }
-    text = list_format(l, strlen(key) + 3);
+    text = list_format(l, strlen(key) + 3, false);
     if (text)
         fprintf(l->w->out, "%s = %s\n", key, text);
     else

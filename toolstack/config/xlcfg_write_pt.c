@@ -54,10 +54,9 @@ static void pci_address(struct xlw_spec *s, const libxl_device_pci *pci)
 static void pci_spec(struct xlw *w, struct xlw_list *l, int i,
                      const libxl_device_pci *pci)
 {
-    libxl_rdm_reserve_policy dflt = w->dc->b_info.type ==
-                                    LIBXL_DOMAIN_TYPE_HVM
-                                    ? w->dc->b_info.u.hvm.rdm.policy
-                                    : w->dflt.b_info.u.hvm.rdm.policy;
+    /* xl starts each device with the policy it reads from the HVM part
+     * of the union, whatever the domain's type: so does the writer. */
+    libxl_rdm_reserve_policy dflt = w->dc->b_info.u.hvm.rdm.policy;
     struct xlw_spec s;
 
     xlw_spec_start(w, &s, "pci", i + 1, ",");
