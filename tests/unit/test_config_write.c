@@ -697,8 +697,16 @@ static void disk_trusted(libxl_domain_config *dc)
     libxl_defbool_set(&dc->disks[0].trusted, true);
 }
 
+static void comma_bridge(libxl_domain_config *dc)
+{
+    free(dc->nics[0].bridge);
+    dc->nics[0].bridge = strdup("br,0");
+}
+
 START_TEST(device_refusals)
 {
+    write_fails(PV "vif = [ 'bridge=br0' ]\n", comma_bridge,
+                "vif 1: bridge \"br,0\" holds a comma");
     write_fails(PV, vtpm_no_backend, "vtpm 1: no backend");
     write_fails(PV "disk = [ 'vdev=xvda,target=/x' ]\n", disk_trusted,
                 "disk 1: trusted cannot be written");
