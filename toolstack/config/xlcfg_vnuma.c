@@ -16,7 +16,8 @@
  * vnode, local distances no larger than remote ones); they are made here,
  * so that a file that cannot be created is refused when checked.  Beyond
  * xl: an unknown vnode setting, a setting given twice, a number with junk
- * after it and a vnuma that is not a list are refused (xl drops them).
+ * after it and a vnuma that is not a list are refused (xl drops them), and
+ * so are more than 32 vnodes (Xen refuses them at creation).
  *
  * Host facts (xlcfg_opts): pnode must be below nr_nodes, and without
  * maxvcpus the vCPU count may not pass online_cpus.  When a fact that
@@ -33,6 +34,8 @@
 #include "config/xlcfg_int.h"
 
 #define VCPU_LIMIT 4096   /* as vcpus/maxvcpus */
+/* Xen refuses a domain whose nr_vnodes^2 distances pass a 4 KiB page. */
+#define MAX_VNODES 32
 
 /* One vnode while it is read: its vCPUs before the count is known. */
 struct vnode_scratch {
@@ -355,6 +358,10 @@ int xlcfg_build_vnuma(struct xlcfg *c)
                           xlcfg_value_text(c, "vnuma", v, sizeof(v)));
     if (n == 0)
         return 0;   /* as xl: no vnodes */
+    if (n > MAX_VNODES)
+        return xlcfg_fail(c, "vnuma", MAX_VNODES, "%d vnodes are more than "
+                          "Xen takes (%d: their distance table must fit in "
+                          "a page)", n, MAX_VNODES);
 
     bi->vnuma_nodes = calloc((size_t)n, sizeof(*bi->vnuma_nodes));
     s = calloc((size_t)n, sizeof(*s));
