@@ -7,6 +7,8 @@
  * it must give, one per line (none without the file).  Where xl's stderr
  * (NAME.xl-stderr, recorded with the .json) has a warning, so must xenith.  The lab corpus
  * (tests/lab/corpus/X.cfg) has its golden pair as tests/config/lab-X.*.
+ * NAME.host, when present, gives the host facts the file is parsed with
+ * (struct xlcfg_opts; see read_host), for goldens that depend on the host.
  * Files are found under $XENITH_SRCDIR (default: the current directory).
  */
 #include <check.h>
@@ -94,6 +96,49 @@ static void report_diff(const char *name, const char *want, const char *got)
                  g);
 }
 
+/*
+ * NAME.host: "KEY = VALUE" lines (# starts a comment) setting max_cpus,
+ * nr_nodes, online_cpus (numbers) and cpu_node (node of each CPU, comma
+ * separated) in *opts; cpu_node points into nodes[max].
+ */
+static void read_host(const char *name, struct xlcfg_opts *opts,
+                      unsigned *nodes, int max)
+{
+    char path[1024], *data, *line, *save = NULL;
+
+    snprintf(path, sizeof(path), "%s/tests/config/%s.host", srcdir(), name);
+    if (!(data = slurp(path, NULL)))
+        return;
+    for (line = strtok_r(data, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        char key[32];
+        int val, off;
+
+        if (line[0] == '#' || sscanf(line, " %31[a-z_] = %n", key, &off) != 1)
+            continue;
+        if (strcmp(key, "cpu_node") == 0) {
+            opts->cpu_node = nodes;
+            for (char *p = line + off; *p && opts->ncpu_node < max; p++) {
+                nodes[opts->ncpu_node++] = (unsigned)strtoul(p, &p, 10);
+                if (*p != ',')
+                    break;
+            }
+            continue;
+        }
+        ck_assert_msg(sscanf(line + off, "%d", &val) == 1, "%s: bad line %s",
+                      path, line);
+        if (strcmp(key, "max_cpus") == 0)
+            opts->max_cpus = val;
+        else if (strcmp(key, "nr_nodes") == 0)
+            opts->nr_nodes = val;
+        else if (strcmp(key, "online_cpus") == 0)
+            opts->online_cpus = val;
+        else
+            ck_abort_msg("%s: unknown fact %s", path, key);
+    }
+    free(data);
+}
+
 START_TEST(golden)
 {
     const char *name = cfgs[_i];
@@ -126,6 +171,9 @@ START_TEST(golden)
     ck_assert_msg(want_json || want_err, "%s.cfg has no .json or .err", name);
     ck_assert_msg(!(want_json && want_err), "%s has both .json and .err",
                   name);
+
+    unsigned host_nodes[64];
+    read_host(name, &opts, host_nodes, 64);
 
     snprintf(file, sizeof(file), "%s.cfg", name);
     libxl_domain_config_init(&dc);

@@ -15,10 +15,15 @@
 
 typedef int xlcfg_step(struct xlcfg *c);
 
+static const struct xlcfg_opts no_facts;
+
 static xlcfg_step *const steps[] = {
     xlcfg_build_identity,
     xlcfg_build_resources,
+    xlcfg_build_vnuma,
     xlcfg_build_cpus,
+    xlcfg_build_cpuid,
+    xlcfg_build_arch,
     xlcfg_build_actions,
     xlcfg_build_boot,
     xlcfg_build_misc,
@@ -40,6 +45,7 @@ int xlcfg_parse_opts(const char *filename, const char *data, size_t len,
         .dc = cfg,
         .msg = msg,
         .max_cpus = opts ? opts->max_cpus : 0,
+        .host = opts ? opts : &no_facts,
         .warn = opts ? opts->warn : NULL,
     };
     int rc, e;

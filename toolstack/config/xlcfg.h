@@ -36,6 +36,23 @@ struct xlcfg_opts {
      * at most 8 CPUs).
      */
     int max_cpus;
+    /*
+     * The host's NUMA layout, for vnuma = and "nodes:N" in cpus=/cpus_soft=
+     * (a daemon fills them from libxl; config-check leaves them 0/NULL):
+     *   nr_nodes     physinfo nr_nodes: a vnode's pnode must be below it;
+     *   online_cpus  physinfo nr_cpus (libxl_get_online_cpus): without
+     *                maxvcpus, vnuma may not name more vCPUs than this;
+     *   cpu_node     cpu_node[i] is the node of CPU i for i < ncpu_node, as
+     *                libxl_get_cpu_topology reports it (.node, or
+     *                LIBXL_CPUTOPOLOGY_INVALID_ENTRY for no CPU); not kept
+     *                beyond the parse.  "nodes:N" maps through it.
+     * 0 / NULL = unknown: pnode and the vCPU count are then not checked
+     * (one warning says so), and "nodes:N" is refused as unknowable.
+     */
+    int nr_nodes;
+    int online_cpus;
+    const unsigned *cpu_node;
+    int ncpu_node;
     /* Where the parse's warnings go (cleared first); NULL: nowhere. */
     struct xlcfg_warnings *warn;
 };

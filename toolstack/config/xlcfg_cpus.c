@@ -2,11 +2,16 @@
  * xlcfg_cpus.c - vCPU affinity: cpus = and cpus_soft =.
  *
  * A CPU list is comma-separated terms applied left to right: "N", "N-M" or
- * "all", each optionally negated with '^' ("all,^0", "0-7,^2").  A string
- * gives every vCPU the same affinity; a list gives vCPU i its item i.
+ * "all", each optionally negated with '^' ("all,^0", "0-7,^2"), and each
+ * optionally naming NUMA nodes instead of CPUs ("nodes:0-1", "^node:1":
+ * every CPU of those nodes).  A string gives every vCPU the same affinity;
+ * a list gives vCPU i its item i.
  *
- * xl sizes the bitmaps from the host (libxl_cpu_bitmap_alloc); without a
- * ctx they are sized from xlcfg_opts.max_cpus or from the CPUs named.
+ * xl sizes the bitmaps from the host (libxl_cpu_bitmap_alloc) and maps
+ * nodes with libxl_node_to_cpumap; without a ctx the sizes come from
+ * xlcfg_opts.max_cpus or from the CPUs named, and nodes from
+ * xlcfg_opts.cpu_node ("nodes:N" is refused when that is unknown, as no
+ * honest bitmap can be made; "nodes:all" is "all" and needs nothing).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +21,15 @@
 #define CPU_LIMIT 4096   /* Xen's largest NR_CPUS */
 
 struct term {
-    bool neg, all;
+    bool neg, all, nodes;
     unsigned long lo, hi;
+};
+
+/* What the term callbacks work on. */
+struct walk {
+    const struct xlcfg_opts *host;
+    libxl_bitmap *map;   /* apply: the map being filled */
+    int bits;            /* widest: CPUs the map must hold */
 };
 
 int xlcfg_bitmap_alloc(libxl_bitmap *map, int bits)
@@ -58,8 +70,8 @@ static int parse_term(const char *tok, struct term *t, const char **why)
         tok++;
     }
     if (strncmp(tok, "node:", 5) == 0 || strncmp(tok, "nodes:", 6) == 0) {
-        *why = "names NUMA nodes, which xenith does not support";
-        return XN_EINVAL;
+        t->nodes = true;
+        tok = strchr(tok, ':') + 1;
     }
     if (strcmp(tok, "all") == 0) {
         t->all = true;
@@ -78,15 +90,26 @@ static int parse_term(const char *tok, struct term *t, const char **why)
         return XN_EINVAL;
     }
     if (t->hi >= CPU_LIMIT) {
-        *why = "names a CPU above 4095";
+        *why = t->nodes ? "names a NUMA node above 4095"
+                        : "names a CPU above 4095";
         return XN_EINVAL;
     }
     return 0;
 }
 
+/* Is CPU `cpu` on one of the nodes of node term t?  Needs the layout. */
+static bool on_nodes(const struct xlcfg_opts *host, const struct term *t,
+                     int cpu)
+{
+    unsigned node = host->cpu_node[cpu];
+
+    return node >= t->lo && node <= t->hi;
+}
+
 /* Split at ',' (empty terms skipped, as xl does); call fn on each term. */
 static int each_term(const char *text, const char **why,
-                     int (*fn)(const struct term *, void *), void *arg)
+                     int (*fn)(const struct term *, struct walk *),
+                     struct walk *arg)
 {
     char *copy = strdup(text), *tok, *save = NULL;
     struct term t;
@@ -96,8 +119,15 @@ static int each_term(const char *text, const char **why,
         return XN_ENOMEM;
     for (tok = strtok_r(copy, ",", &save); tok && rc == 0;
          tok = strtok_r(NULL, ",", &save), n++)
-        if ((rc = parse_term(tok, &t, why)) == 0)
-            rc = fn(&t, arg);
+        if ((rc = parse_term(tok, &t, why)) == 0) {
+            if (t.nodes && !t.all && !arg->host->cpu_node) {
+                *why = "names NUMA nodes, whose CPUs are unknown here (the "
+                       "host's NUMA layout is not known without a daemon)";
+                rc = XN_EINVAL;
+            } else {
+                rc = fn(&t, arg);
+            }
+        }
     free(copy);
     if (rc == 0 && n == 0) {
         *why = "names no CPU";
@@ -106,54 +136,78 @@ static int each_term(const char *text, const char **why,
     return rc;
 }
 
-static int widest(const struct term *t, void *arg)
+static int widest(const struct term *t, struct walk *w)
 {
-    int *bits = arg;
-
-    if (!t->all && (int)t->hi + 1 > *bits)
-        *bits = (int)t->hi + 1;
-    return 0;
-}
-
-static int apply(const struct term *t, void *arg)
-{
-    libxl_bitmap *map = arg;
-
-    if (t->all) {
-        libxl_bitmap_set_any(map);
+    if (t->all)
+        return 0;
+    if (!t->nodes) {
+        if ((int)t->hi + 1 > w->bits)
+            w->bits = (int)t->hi + 1;
         return 0;
     }
-    for (unsigned long i = t->lo; i <= t->hi; i++) {
-        if (t->neg)
-            libxl_bitmap_reset(map, (int)i);
-        else
-            libxl_bitmap_set(map, (int)i);
-    }
+    for (int i = 0; i < w->host->ncpu_node; i++)
+        if (on_nodes(w->host, t, i) && i + 1 > w->bits)
+            w->bits = i + 1;
     return 0;
 }
 
-int xlcfg_cpumap_parse(const char *text, int max_cpus, libxl_bitmap *map,
-                       const char **why_r)
+static void set_cpu(libxl_bitmap *map, bool neg, int cpu)
 {
-    int bits = 1, rc;
+    if (neg)
+        libxl_bitmap_reset(map, cpu);
+    else
+        libxl_bitmap_set(map, cpu);
+}
 
-    rc = each_term(text, why_r, widest, &bits);
-    if (rc == 0 && max_cpus > 0) {
-        if (bits > max_cpus) {
+static int apply(const struct term *t, struct walk *w)
+{
+    if (t->all) {
+        libxl_bitmap_set_any(w->map);
+        return 0;
+    }
+    if (t->nodes) {
+        /* As libxl_node_to_cpumap: every CPU the topology puts there. */
+        for (int i = 0; i < w->host->ncpu_node; i++)
+            if (on_nodes(w->host, t, i))
+                set_cpu(w->map, t->neg, i);
+        return 0;
+    }
+    for (unsigned long i = t->lo; i <= t->hi; i++)
+        set_cpu(w->map, t->neg, (int)i);
+    return 0;
+}
+
+int xlcfg_cpumap_parse_host(const char *text, const struct xlcfg_opts *host,
+                            libxl_bitmap *map, const char **why_r)
+{
+    struct walk w = {.host = host, .map = map, .bits = 1};
+    int rc;
+
+    rc = each_term(text, why_r, widest, &w);
+    if (rc == 0 && host->max_cpus > 0) {
+        if (w.bits > host->max_cpus) {
             *why_r = "names a CPU the host does not have";
             return XN_EINVAL;
         }
-        bits = max_cpus;
+        w.bits = host->max_cpus;
     }
-    if (rc == 0 && (rc = xlcfg_bitmap_alloc(map, bits)) < 0)
+    if (rc == 0 && (rc = xlcfg_bitmap_alloc(map, w.bits)) < 0)
         *why_r = "could not be stored (out of memory)";
     if (rc == 0)
-        rc = each_term(text, why_r, apply, map);
+        rc = each_term(text, why_r, apply, &w);
     if (rc == 0 && libxl_bitmap_is_empty(map)) {
         *why_r = "selects no CPU";
         rc = XN_EINVAL;
     }
     return rc;
+}
+
+int xlcfg_cpumap_parse(const char *text, int max_cpus, libxl_bitmap *map,
+                       const char **why_r)
+{
+    struct xlcfg_opts host = {.max_cpus = max_cpus};
+
+    return xlcfg_cpumap_parse_host(text, &host, map, why_r);
 }
 
 static int bad_list(struct xlcfg *c, const char *key, int item,
@@ -179,20 +233,21 @@ static int build_affinity(struct xlcfg *c, const char *key, bool hard)
                                : xlcfg_get_str(c, key, &text);
     if (rc < 0)
         return rc;
-    if (bi->max_vcpus == 0) {
-        char v[200];
-        return xlcfg_fail(c, key, -1, "%s has no effect without vcpus",
-                          xlcfg_value_text(c, key, v, sizeof(v)));
-    }
     if (list && n == 0)
         return xlcfg_fail(c, key, -1, "[] names no CPU");
 
-    /* A list entry beyond the last vCPU is checked but, as in xl, unused. */
+    /*
+     * One map per vCPU.  Without vcpus/maxvcpus there is none: xl then
+     * keeps no map, but still reads a string (and refuses a bad one).  A
+     * list entry beyond the last vCPU is checked but, as in xl, unused.
+     */
     int count = list ? (n < bi->max_vcpus ? n : bi->max_vcpus)
                      : bi->max_vcpus;
-    *maps = calloc((size_t)count, sizeof(**maps));
-    if (!*maps)
-        return xlcfg_oom(c);
+    if (count > 0) {
+        *maps = calloc((size_t)count, sizeof(**maps));
+        if (!*maps)
+            return xlcfg_oom(c);
+    }
     *nmaps = count;
     for (int i = 0; i < (list ? n : 1); i++) {
         libxl_bitmap scratch;
@@ -201,7 +256,7 @@ static int build_affinity(struct xlcfg *c, const char *key, bool hard)
         if (list)
             text = xlu_cfg_get_listitem(list, i);
         libxl_bitmap_init(&scratch);
-        rc = xlcfg_cpumap_parse(text, c->max_cpus, map, &why);
+        rc = xlcfg_cpumap_parse_host(text, c->host, map, &why);
         libxl_bitmap_dispose(&scratch);
         if (rc == XN_ENOMEM)
             return xlcfg_oom(c);

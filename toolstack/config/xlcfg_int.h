@@ -49,6 +49,7 @@ struct xlcfg {
     libxl_domain_config *dc;
     struct xn_msg *msg;
     int max_cpus;      /* struct xlcfg_opts max_cpus */
+    const struct xlcfg_opts *host; /* host facts; never NULL (zeros) */
     long vcpus;        /* vcpus = N, or 0 when absent */
     struct xlcfg_warnings *warn; /* struct xlcfg_opts warn; may be NULL */
     FILE *report;      /* libxlutil's messages land here ... */
@@ -139,7 +140,10 @@ int xlcfg_apply_fields(struct xlcfg *c, const struct xlcfg_field *f,
 
 int xlcfg_build_identity(struct xlcfg *c);  /* name, uuid, type ... */
 int xlcfg_build_resources(struct xlcfg *c); /* memory, vcpus, sched */
+int xlcfg_build_vnuma(struct xlcfg *c);     /* vnuma (vnuma.c) */
 int xlcfg_build_cpus(struct xlcfg *c);      /* cpus, cpus_soft */
+int xlcfg_build_cpuid(struct xlcfg *c);     /* cpuid (cpuid.c) */
+int xlcfg_build_arch(struct xlcfg *c);      /* mca_caps, gic_version ... */
 int xlcfg_build_actions(struct xlcfg *c);   /* on_poweroff ... */
 int xlcfg_build_boot(struct xlcfg *c);      /* kernel ... (boot.c) */
 int xlcfg_build_misc(struct xlcfg *c);      /* the rest (misc.c) */
@@ -159,6 +163,11 @@ int xlcfg_check_unsupported(struct xlcfg *c);
  */
 int xlcfg_cpumap_parse(const char *text, int max_cpus, libxl_bitmap *map,
                        const char **why_r);
+
+/* As xlcfg_cpumap_parse, with the host's facts (max_cpus and the NUMA
+ * layout for "nodes:N"); host may not be NULL. */
+int xlcfg_cpumap_parse_host(const char *text, const struct xlcfg_opts *host,
+                            libxl_bitmap *map, const char **why_r);
 
 /* Allocate a zeroed bitmap of `bits` bits without a libxl ctx. */
 int xlcfg_bitmap_alloc(libxl_bitmap *map, int bits);

@@ -16,10 +16,8 @@ static const char *const unsupported[] = {
     "pci_seize", "rdm", "dtdev", "passthrough", "ioports", "irqs", "iomem",
     "p9", "vtpm", "vdispl", "pvcalls", "vsnd", "channel", "usbctrl",
     "usbdev", "vkb", "gfx_passthru",
-    /* CPU and memory layout */
-    "cpuid", "vnuma", "mca_caps", "ms_vm_genid",
     /* Arm */
-    "vuart", "gic_version", "tee",
+    "vuart",
 };
 
 /* Settings xl reads, warns about and then does not use. */
