@@ -95,11 +95,20 @@ int daemon_parse_config(struct daemon *d, const char *filename,
                         struct xlcfg_warnings *warn, struct xn_msg *msg)
 {
     struct xlcfg_opts opts = {.warn = warn};
+    static unsigned cpu_node[CPUSET_MAX];   /* read during the parse only */
     struct hv_hostinfo host;
     int rc;
 
-    if (hv_host_info(d->hv, &host, NULL) == 0)
+    if (hv_host_info(d->hv, &host, NULL) == 0) {
         opts.max_cpus = (int)host.nr_cpus;
+        opts.online_cpus = (int)host.nr_cpus;
+        opts.nr_nodes = (int)host.nr_nodes;
+        for (uint32_t i = 0; i < host.nr_cpus && i < CPUSET_MAX; i++)
+            cpu_node[i] = host.cpu_node[i];
+        opts.cpu_node = cpu_node;
+        opts.ncpu_node = (int)(host.nr_cpus < CPUSET_MAX ? host.nr_cpus
+                                                         : CPUSET_MAX);
+    }
     if ((rc = verdict_of_child(filename, text, len, &opts, msg)) < 0)
         return rc;
     return xlcfg_parse_opts(filename, text, len, &opts, cfg, msg);
