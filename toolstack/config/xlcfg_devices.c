@@ -185,12 +185,11 @@ static int nic_number(const char *v, long max, int *out)
     return 0;
 }
 
-static int unknown_option(struct xlcfg *c, int i, const char *spec,
-                          const char *tok)
+static void unknown_option(struct xlcfg *c, int i, const char *spec,
+                           const char *tok)
 {
     xlcfg_warn(c, "vif", i, "\"%s\" in \"%s\" is ignored, as xl ignores "
                "it: it is not a vif option", tok, spec);
-    return 0;
 }
 
 /* One option of vif item `i`; `tok` is "key=value" or a flag. */
@@ -204,8 +203,10 @@ static int nic_option(struct xlcfg *c, int i, const char *spec,
         libxl_defbool_set(&nic->trusted, tok[0] == 't');
         return 0;
     }
-    if (!v)
-        return unknown_option(c, i, spec, tok);
+    if (!v) {
+        unknown_option(c, i, spec, tok);
+        return 0;
+    }
     *v++ = '\0';
     if (strcmp(tok, "netdev") == 0)
         xlcfg_warn(c, "vif", i, "netdev \"%s\" is deprecated, as xl warns; "
@@ -253,7 +254,7 @@ static int nic_option(struct xlcfg *c, int i, const char *spec,
                    "vif acceleration is not supported", v);
     } else {
         v[-1] = '=';
-        return unknown_option(c, i, spec, tok);
+        unknown_option(c, i, spec, tok);
     }
     return 0;
 }
