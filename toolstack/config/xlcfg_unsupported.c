@@ -25,8 +25,6 @@ static const struct {
     const char *key;
     const char *why;
 } ignored[] = {
-    {"device_model", "is ignored, as xl ignores it; use "
-                     "device_model_override for another device model"},
     {"vncviewer", "is ignored, as xl ignores it; it is not a domain setting "
                   "(xl create -V starts a viewer)"},
     {"vif2", "is ignored, as xl ignores it: netchannel2 is not supported"},
