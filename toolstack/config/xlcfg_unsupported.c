@@ -14,12 +14,11 @@ static const char *const unsupported[] = {
     /* devices and passthrough */
     "pci", "pci_permissive", "pci_msitranslate", "pci_power_mgmt",
     "pci_seize", "rdm", "dtdev", "passthrough", "ioports", "irqs", "iomem",
-    "p9", "vtpm", "vdispl", "pvcalls", "vsnd", "channel", "usbctrl",
-    "usbdev", "vkb", "gfx_passthru",
+    "gfx_passthru",
     /* CPU and memory layout */
     "cpuid", "vnuma", "mca_caps", "ms_vm_genid",
     /* Arm */
-    "vuart", "gic_version", "tee",
+    "gic_version", "tee",
 };
 
 /* Settings xl reads, warns about and then does not use. */
