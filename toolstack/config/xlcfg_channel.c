@@ -106,8 +106,9 @@ static int parse_channel(struct xlcfg *c, int i, const char *spec,
                        "ignores it; a pty channel has no path", path);
         break;
     default:
-        rc = xlcfg_fail(c, "channel", i, "\"%s\" has no connection (pty or "
-                        "socket)", spec);
+        rc = xlcfg_fail(c, "channel", i, "\"%s\" has no connection (a "
+                        "channel needs connection=pty or connection=socket)",
+                        spec);
         break;
     }
 out:
