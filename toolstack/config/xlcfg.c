@@ -31,6 +31,13 @@ static xlcfg_step *const steps[] = {
     xlcfg_build_disks,
     xlcfg_build_nics,
     xlcfg_build_display,
+    xlcfg_build_vuart,
+    xlcfg_build_vtpm_p9,
+    xlcfg_build_vdispls,
+    xlcfg_build_vsnds,
+    xlcfg_build_channels,
+    xlcfg_build_usb,
+    xlcfg_build_vkbs,
     xlcfg_check_unsupported,
 };
 

@@ -14,10 +14,7 @@ static const char *const unsupported[] = {
     /* devices and passthrough */
     "pci", "pci_permissive", "pci_msitranslate", "pci_power_mgmt",
     "pci_seize", "rdm", "dtdev", "passthrough", "ioports", "irqs", "iomem",
-    "p9", "vtpm", "vdispl", "pvcalls", "vsnd", "channel", "usbctrl",
-    "usbdev", "vkb", "gfx_passthru",
-    /* Arm */
-    "vuart",
+    "gfx_passthru",
 };
 
 /* Settings xl reads, warns about and then does not use. */
