@@ -178,8 +178,12 @@ int lv_read_graphics(struct lv *l, xmlNodePtr devs)
                 "driver does); this one is ignored");
         lv_take_all(o);
     }
-    if (!g)
+    if (!g) {
+        /* No graphics: none, where libxl would otherwise give HVM VNC. */
+        if (l->hvm && (rc = lv_set_num(l, "sdl", devs, 0)) == 0)
+            rc = lv_set_num(l, "vnc", devs, 0);
         goto out;
+    }
     if (type && strcmp(type, "vnc") == 0)
         rc = l->hvm ? vnc_hvm(l, g) : vfb_pv(l, g, true);
     else if (type && strcmp(type, "sdl") == 0)
