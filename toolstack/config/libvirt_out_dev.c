@@ -336,6 +336,11 @@ static void video_sound(struct lvo *o)
 
     if (!o->hvm)
         return;
+    /* libvirt gives video to a domain with graphics. */
+    if (!(enabled(b->u.hvm.spice.enable) || enabled(b->u.hvm.sdl.enable) ||
+          enabled(b->u.hvm.vnc.enable) ||
+          b->u.hvm.vga.kind != LIBXL_VGA_INTERFACE_TYPE_UNKNOWN))
+        goto sound;
     switch (b->u.hvm.vga.kind) {
     case LIBXL_VGA_INTERFACE_TYPE_STD: model = "vga"; break;
     case LIBXL_VGA_INTERFACE_TYPE_QXL: model = "qxl"; break;
@@ -346,6 +351,7 @@ static void video_sound(struct lvo *o)
         vram = b->video_memkb;
     lvo_put(o, "    <video>\n      <model type='%s' vram='%llu' heads='1' "
             "primary='yes'/>\n    </video>\n", model, vram);
+sound:
     for (const char *p = b->u.hvm.soundhw; p && *p;) {
         size_t len = strcspn(p, ",");
         char *m = strndup(p, len);
