@@ -149,8 +149,8 @@ void lv_warn_untaken(struct lv *l, xmlNodePtr n)
     if (!n || n->type != XML_ELEMENT_NODE)
         return;
     if (!n->_private) {
-        lv_warn(l, n, "<%s> is not mapped to Xen by xenith (nor by "
-                "libvirt's Xen driver); it is ignored", (const char *)n->name);
+        lv_warn(l, n, "<%s> is not mapped to Xen by xenith; it is ignored",
+                (const char *)n->name);
         lv_take_all(n);
         return;
     }
