@@ -134,8 +134,11 @@ static int read_disk(struct lv *l, xmlNodePtr d)
         goto out;
     }
     fprintf(f, "format=%s,vdev=%s,access=%s", format, dev,
-            lv_child(d, "readonly") ? "ro" :
-            lv_child(d, "shareable") ? "!" : "rw");
+            lv_child(d, "readonly") ? "ro" : "rw");
+    if (lv_child(d, "shareable") && !lv_child(d, "readonly"))
+        lv_warn(l, lv_child(d, "shareable"), "xl has no shared access mode "
+                "(libvirt writes access=!, which xl refuses); the disk is "
+                "attached read-write");
     lv_take(lv_child(d, "readonly"));
     lv_take(lv_child(d, "shareable"));
     if (dname) {
