@@ -22,6 +22,8 @@ static xlcfg_step *const steps[] = {
     xlcfg_build_actions,
     xlcfg_build_boot,
     xlcfg_build_misc,
+    xlcfg_build_pci,
+    xlcfg_build_passthru,
     xlcfg_build_hvm,
     xlcfg_build_disks,
     xlcfg_build_nics,

@@ -143,6 +143,8 @@ int xlcfg_build_cpus(struct xlcfg *c);      /* cpus, cpus_soft */
 int xlcfg_build_actions(struct xlcfg *c);   /* on_poweroff ... */
 int xlcfg_build_boot(struct xlcfg *c);      /* kernel ... (boot.c) */
 int xlcfg_build_misc(struct xlcfg *c);      /* the rest (misc.c) */
+int xlcfg_build_pci(struct xlcfg *c);       /* pci, rdm (pci.c) */
+int xlcfg_build_passthru(struct xlcfg *c);  /* iomem ... (passthru.c) */
 int xlcfg_build_hvm(struct xlcfg *c);       /* HVM-only settings */
 int xlcfg_build_disks(struct xlcfg *c);
 int xlcfg_build_nics(struct xlcfg *c);
@@ -162,6 +164,18 @@ int xlcfg_cpumap_parse(const char *text, int max_cpus, libxl_bitmap *map,
 
 /* Allocate a zeroed bitmap of `bits` bits without a libxl ctx. */
 int xlcfg_bitmap_alloc(libxl_bitmap *map, int bits);
+
+/*
+ * rdm = "strategy=host,...": *rdm as xl leaves it (untouched where xl
+ * drops the setting).  0 or XN_EINVAL (xlcfg_rdm.c).
+ */
+int xlcfg_parse_rdm(struct xlcfg *c, libxl_rdm_reserve *rdm);
+
+/*
+ * Check one pci = [...] item before libxlutil reads it: 0, XN_EINVAL with
+ * the reason in why (no file, line or key), or XN_ENOMEM.
+ */
+int xlcfg_pci_spec_check(const char *spec, char *why, size_t size);
 
 /* Parse "xx:xx:xx:xx:xx:xx" (hex bytes).  0 or XN_EINVAL. */
 int xlcfg_mac_parse(const char *text, libxl_mac mac);
