@@ -90,8 +90,9 @@ static int ioport_range(struct xlcfg *c, int i, const char *s,
                               "starts (xl would make it %" PRIu32 " ports)",
                               s, last - first + 1);
     } else if (*end) {
-        xlcfg_warn(c, "ioports", i, "\"%s\": \"%s\" is ignored, as xl "
-                   "ignores it (after saying it is invalid)", s, end);
+        xlcfg_warn(c, "ioports", i, "\"%s\": \"%s\" after the port is "
+                   "ignored, as xl ignores it (it reports the item invalid "
+                   "but uses port %" PRIx32 ")", s, end, first);
     }
     r->first = first;
     r->number = last - first + 1;

@@ -280,7 +280,7 @@ int xlcfg_pci_spec_check(const char *spec, char *why, size_t size)
         return say(&w, SCAN_BAD, "a device has a BDF or a name=, not both"),
                XN_EINVAL;
     if (!bdf && !name)
-        return say(&w, SCAN_BAD, "it names no device: a BDF or name= is needed"),
-               XN_EINVAL;
+        return say(&w, SCAN_BAD, "it names no device: a BDF or name= is "
+                   "needed"), XN_EINVAL;
     return 0;
 }

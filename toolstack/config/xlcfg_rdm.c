@@ -10,8 +10,11 @@
  *   - what libxlutil refuses is ignored, as xl ignores it, with a warning;
  *   - an unknown policy (libxlutil accepts the item, leaving the policy
  *     undefined) is an error;
- *   - "strategy=host" alone, which leaves xl's policy undefined too, ...
- *     (see xlcfg_parse_rdm).
+ *   - so is "strategy=host" alone, which leaves xl's policy undefined
+ *     too (xl prints it as null).
+ * Which leaves no rdm setting xl 4.17 reads into a defined value: every
+ * accepted one is ignored.  The result is given in *rdm only for the
+ * accepted cases, should libxlutil ever be fixed.
  */
 #include <string.h>
 
@@ -54,9 +57,9 @@ int xlcfg_parse_rdm(struct xlcfg *c, libxl_rdm_reserve *rdm)
                           "(strict or relaxed), which xl would leave "
                           "undefined", v);
     if (got.policy == UNSET_POLICY)
-        return xlcfg_fail(c, "rdm", -1, "\"%s\" leaves the policy "
-                          "undefined in xl 4.17 (and naming one makes xl "
-                          "drop the setting)", v);
+        return xlcfg_fail(c, "rdm", -1, "\"%s\" sets no policy, and xl "
+                          "4.17 would then use an undefined one (it drops "
+                          "an rdm setting that names a policy)", v);
     rdm->strategy = got.strategy;
     rdm->policy = got.policy;
     return 0;
