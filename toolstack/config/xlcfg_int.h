@@ -182,6 +182,8 @@ int xlcfg_build_arch(struct xlcfg *c);      /* mca_caps, gic_version ... */
 int xlcfg_build_actions(struct xlcfg *c);   /* on_poweroff ... */
 int xlcfg_build_boot(struct xlcfg *c);      /* kernel ... (boot.c) */
 int xlcfg_build_misc(struct xlcfg *c);      /* the rest (misc.c) */
+int xlcfg_build_pci(struct xlcfg *c);       /* pci, rdm (pci.c) */
+int xlcfg_build_passthru(struct xlcfg *c);  /* iomem ... (passthru.c) */
 int xlcfg_build_hvm(struct xlcfg *c);       /* HVM-only settings */
 int xlcfg_build_disks(struct xlcfg *c);
 int xlcfg_build_nics(struct xlcfg *c);
@@ -193,7 +195,7 @@ int xlcfg_build_vsnds(struct xlcfg *c);
 int xlcfg_build_channels(struct xlcfg *c);
 int xlcfg_build_usb(struct xlcfg *c);       /* usbctrl, usbdev */
 int xlcfg_build_vkbs(struct xlcfg *c);      /* vkb, after vfb's */
-int xlcfg_check_unsupported(struct xlcfg *c);
+int xlcfg_build_ignored(struct xlcfg *c);
 
 /* ---- helpers exposed for unit tests ---- */
 
@@ -213,6 +215,18 @@ int xlcfg_cpumap_parse_host(const char *text, const struct xlcfg_opts *host,
 
 /* Allocate a zeroed bitmap of `bits` bits without a libxl ctx. */
 int xlcfg_bitmap_alloc(libxl_bitmap *map, int bits);
+
+/*
+ * rdm = "strategy=host,...": *rdm as xl leaves it (untouched where xl
+ * drops the setting).  0 or XN_EINVAL (xlcfg_rdm.c).
+ */
+int xlcfg_parse_rdm(struct xlcfg *c, libxl_rdm_reserve *rdm);
+
+/*
+ * Check one pci = [...] item before libxlutil reads it: 0, XN_EINVAL with
+ * the reason in why (no file, line or key), or XN_ENOMEM.
+ */
+int xlcfg_pci_spec_check(const char *spec, char *why, size_t size);
 
 /* Parse "xx:xx:xx:xx:xx:xx" (hex bytes).  0 or XN_EINVAL. */
 int xlcfg_mac_parse(const char *text, libxl_mac mac);
