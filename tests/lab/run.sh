@@ -252,7 +252,7 @@ boot_once() {
     budget=$BUDGET
     mkdir -p "$dir"
     # xl-golden.sh: files for `xl -N create` (40-config-compare records them).
-    if [ -n "${LAB_XL_IN:-}" ] && [ "$BOOT" = A ]; then
+    if [ -n "${LAB_XL_IN:-}" ] && [ "$BOOT" = P ]; then
         mkdir -p "$dir/xl-in" && cp "$LAB_XL_IN"/*.cfg "$dir/xl-in/"
     fi
     cat > "$dir/control" <<EOF

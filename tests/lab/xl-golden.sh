@@ -4,7 +4,7 @@
 #
 #   bash tests/lab/xl-golden.sh FILE.cfg...
 #
-# Boots the lab once (boot A, only 40-config-compare; about 45 s) with the
+# Boots the lab once (boot P, only 40-config-compare; about a minute) with the
 # files in /lab/out/xl-in.  For each FILE.cfg that xl accepts, writes
 # FILE.json beside it (xl's stdout, byte for byte); for each it rejects,
 # prints xl's exit status and stderr and writes nothing.  xl's stderr for
@@ -22,10 +22,10 @@ for f in "$@"; do
     [ ! -e "$IN/$(basename "$f")" ] || { echo "xl-golden: two files named $(basename "$f")" >&2; exit 2; }
     cp "$f" "$IN/"
 done
-LAB_XL_IN=$IN bash "$LAB/run.sh" -b A -c 40-config-compare > "$IN/run.log" 2>&1
+LAB_XL_IN=$IN bash "$LAB/run.sh" -b P -c 40-config-compare > "$IN/run.log" 2>&1
 # The run's own directory (run.sh's summary names it; "last" may already
 # point at another run's).
-OUT=$(sed -n 's/^logs: //p' "$IN/run.log" | tail -n1)/A/xl-out
+OUT=$(sed -n 's/^logs: //p' "$IN/run.log" | tail -n1)/P/xl-out
 [ -d "$OUT" ] || { tail -n 20 "$IN/run.log"; echo "xl-golden: the lab recorded nothing" >&2; exit 1; }
 for f in "$@"; do
     c=$(basename "$f" .cfg)

@@ -9,6 +9,7 @@
 #    recorded in /lab/out/xl-out (NAME.json, NAME.stderr, NAME.rc).
 # shellcheck shell=dash disable=SC2086,SC1087
 # ($X is one word, and "$G[[:space:]]" is a regular expression.)
+# lab-boot: P
 # lab-timeout: 300
 
 # xl_run FILE OUTDIR: xl -N create FILE; stdout, stderr and exit status in
