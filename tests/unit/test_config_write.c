@@ -535,6 +535,55 @@ START_TEST(cpuid_list)
 }
 END_TEST
 
+/* With MSR entries only libxl's string form will do: named features, in
+ * the order the entries were made; a bit no name sets is refused. */
+START_TEST(cpuid_msrs)
+{
+    libxl_domain_config dc;
+
+    char *text = trip_text(PV "cpuid = \"host,rdcl-no=1,tm=0,family=6,"
+                           "model=0x3a,ssb-no=x,eibrs=k\"\n");
+    ck_assert_msg(strstr(text, "cpuid = \"host,"), "%s", text);
+    free(text);
+    /* "rdcl-no=11" is refused by libxl after it made MSR 0x10a: an MSR
+     * entry with no bit set. */
+    text = trip_text(PV "cpuid = \"host,rdcl-no=11,sse3=0\"\n");
+    free(text);
+
+    pv_config(&dc);
+    ck_assert_int_eq(libxl_cpuid_parse_config(&dc.b_info.cpuid,
+                                              "rdcl-no=1"), 0);
+    ck_assert_int_eq(libxl_cpuid_parse_config_xend(&dc.b_info.cpuid,
+                         "0x5:eax=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx0"), 0);
+    struct xn_msg msg;
+    ck_assert_ptr_null(xlcfg_write(&dc, &msg));
+    ck_assert_msg(strstr(msg.text, "cpuid: leaf 0x5 eax bit 0 ('0') is "
+                         "set by no feature name"), "%s", msg.text);
+    libxl_domain_config_dispose(&dc);
+}
+END_TEST
+
+/* The VM generation ID is random: written as "generate", it reads back
+ * as a new one. */
+START_TEST(genid)
+{
+    struct xn_msg msg;
+    libxl_domain_config dc, back;
+    char *text;
+
+    ck_assert_int_eq(parse("t.cfg", HEAD "type = \"hvm\"\nmemory = 64\n"
+                           "ms_vm_genid = \"generate\"\n", &dc, &msg), 0);
+    text = xlcfg_write(&dc, &msg);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(strstr(text, "ms_vm_genid = \"generate\"\n"), "%s", text);
+    ck_assert_int_eq(parse("t.cfg", text, &back, &msg), 0);
+    ck_assert(!libxl_ms_vm_genid_is_zero(&back.b_info.u.hvm.ms_vm_genid));
+    free(text);
+    libxl_domain_config_dispose(&back);
+    libxl_domain_config_dispose(&dc);
+}
+END_TEST
+
 START_TEST(vnuma_nodes)
 {
     libxl_domain_config dc;
@@ -729,6 +778,8 @@ int main(void)
     tcase_add_test(tc, pci_specs);
     tcase_add_test(tc, raw_resources);
     tcase_add_test(tc, cpuid_list);
+    tcase_add_test(tc, cpuid_msrs);
+    tcase_add_test(tc, genid);
     tcase_add_test(tc, vnuma_nodes);
     tcase_add_test(tc, pv_devices);
     tcase_add_test(tc, device_refusals);
