@@ -584,6 +584,23 @@ START_TEST(genid)
 }
 END_TEST
 
+static void placement_off(libxl_domain_config *dc)
+{
+    libxl_defbool_set(&dc->b_info.numa_placement, false);
+}
+
+/* A cpus list with no vCPU turns NUMA placement off and keeps no map: it
+ * is written as a list of one unused item.  With vCPUs it cannot be. */
+START_TEST(placement_without_maps)
+{
+    char *text = trip_text(PV "cpus = [ \"1\" ]\n");
+    ck_assert_msg(strstr(text, "cpus = [ \"all\" ]\n"), "%s", text);
+    free(text);
+    write_fails(PV "vcpus = 2\n", placement_off,
+                "numa_placement: False with no affinity map for 2 vCPUs");
+}
+END_TEST
+
 START_TEST(vnuma_nodes)
 {
     libxl_domain_config dc;
@@ -780,6 +797,7 @@ int main(void)
     tcase_add_test(tc, cpuid_list);
     tcase_add_test(tc, cpuid_msrs);
     tcase_add_test(tc, genid);
+    tcase_add_test(tc, placement_without_maps);
     tcase_add_test(tc, vnuma_nodes);
     tcase_add_test(tc, pv_devices);
     tcase_add_test(tc, device_refusals);
