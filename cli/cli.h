@@ -170,6 +170,7 @@ int cmd_cpupool_list(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_config_check(int argc, char **argv);
+int cmd_config_convert(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_store(int argc, char **argv);

@@ -1,5 +1,6 @@
 /* cmd_domain.c - list, info, domid, create, destroy, pause, unpause, rename. */
 #include "cli.h"
+#include "config/libvirt_xml.h"
 #include "config/xlcfg_check.h"
 
 #include <errno.h>
@@ -219,6 +220,10 @@ int cmd_create(int argc, char **argv)
     json_object_object_add(args, "config", json_object_new_string(text));
     json_object_object_add(args, "filename",
                            json_object_new_string(argv[optind]));
+    /* libvirt domain XML is told from xl.cfg by its first byte. */
+    json_object_object_add(args, "format", json_object_new_string(
+                               libvirt_text_is_xml(text, len) ? "libvirt"
+                                                              : "xl"));
     json_object_object_add(args, "paused", json_object_new_boolean(paused));
     free(text);
     if ((status = cli_call("domain.create", args, &res)))

@@ -96,6 +96,12 @@ const struct cmd cmdtab[] = {
      "  --json       the domain configuration as libxl's JSON\n"
      "Needs no daemon and no Xen.\n",
      "--json", ARGS_FILE, NULL},
+    {"config-convert", cmd_config_convert, "--to libvirt FILE",
+     "Write a domain's configuration (xl.cfg or libvirt XML) as libvirt "
+     "domain XML.",
+     "  --to libvirt  libvirt domain XML, as libvirt's Xen driver writes it\n"
+     "Needs no daemon and no Xen.\n",
+     "--to", ARGS_FILE, NULL},
     {"events", cmd_events, "[--json]",
      "Follow domain events until interrupted.",
      "  --json       one JSON object per line\n", "--json", ARGS_NONE, NULL},

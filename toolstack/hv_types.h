@@ -141,6 +141,8 @@ struct hv_hostinfo {
     char driver[16];                    /* "xen" or "sim" */
     char xen_version[HV_VERSION_MAX];   /* "4.17.5" */
     uint32_t nr_cpus;
+    uint32_t nr_nodes;                  /* NUMA nodes */
+    uint16_t cpu_node[CPUSET_MAX];      /* the node of each CPU < nr_cpus */
     uint32_t threads_per_core;
     uint32_t cores_per_socket;
     uint32_t cpu_mhz;

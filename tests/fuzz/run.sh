@@ -16,6 +16,7 @@ seed() { # target, then seed files
     return 0
 }
 seed fuzz_xlcfg "$src"/tests/config/*.cfg
+seed fuzz_libvirt_xml "$src"/tests/libvirt/xlconfigdata/*.xml
 seed fuzz_proto
 printf '{"xenith":1,"id":1,"op":"domain.pause","args":{"dom":"web1"}}' \
     >"$work/fuzz_proto/req"
@@ -61,14 +62,14 @@ printf '\014{"bytes":1,"iteration":2,"remaining":3,"rate":4}' \
     >"$work/fuzz_migmsg/progress"
 
 fails=0
-for t in fuzz_proto fuzz_xlcfg fuzz_xsd fuzz_image fuzz_memreport \
+for t in fuzz_proto fuzz_xlcfg fuzz_libvirt_xml fuzz_xsd fuzz_image fuzz_memreport \
     fuzz_migframe fuzz_migmsg; do
     opts="-max_total_time=$secs -timeout=10 -rss_limit_mb=2048"
     opts="$opts -artifact_prefix=$work/$t-"
     leaks=1
     # libxlutil itself leaks on some syntax errors (the daemon parses in a
     # child for that reason): leaks are not this target's findings.
-    [ $t = fuzz_xlcfg ] && leaks=0
+    [ $t = fuzz_xlcfg ] || [ $t = fuzz_libvirt_xml ] && leaks=0
     # shellcheck disable=SC2086
     if ASAN_OPTIONS=detect_leaks=$leaks "$XENITH_BIN/fuzz/$t" $opts \
         "$work/$t" >"$work/$t.log" 2>&1; then

@@ -27,11 +27,20 @@ static xlcfg_step *const steps[] = {
     xlcfg_build_actions,
     xlcfg_build_boot,
     xlcfg_build_misc,
+    xlcfg_build_pci,
+    xlcfg_build_passthru,
     xlcfg_build_hvm,
     xlcfg_build_disks,
     xlcfg_build_nics,
     xlcfg_build_display,
-    xlcfg_check_unsupported,
+    xlcfg_build_vuart,
+    xlcfg_build_vtpm_p9,
+    xlcfg_build_vdispls,
+    xlcfg_build_vsnds,
+    xlcfg_build_channels,
+    xlcfg_build_usb,
+    xlcfg_build_vkbs,
+    xlcfg_build_ignored,
 };
 
 /* ---- entry points ---- */

@@ -107,7 +107,6 @@ int xlcfg_build_identity(struct xlcfg *c)
 /* ---- memory, vCPUs, scheduling ---- */
 
 static const struct xlcfg_field sched_fields[] = {
-    {"cpu_weight", XK_INT, BI(sched_params.weight), XT_ALL, 1, 65535},
     {"cap", XK_INT, BI(sched_params.cap), XT_ALL, 0, INT_MAX},
     {"period", XK_INT, BI(sched_params.period), XT_ALL, 0, INT_MAX},
     {"slice", XK_INT, BI(sched_params.slice), XT_ALL, 0, INT_MAX},
@@ -142,12 +141,32 @@ static int parse_vcpus(struct xlcfg *c)
     return 0;
 }
 
+/* xl stores any number; libxl's credit schedulers refuse what is outside
+ * 1 to 65535 when they build the domain. */
+static int parse_weight(struct xlcfg *c)
+{
+    const char *v;
+    long l;
+    int rc = xlcfg_get_long(c, "cpu_weight", LONG_MIN, LONG_MAX, "a number",
+                            &l);
+
+    if (rc <= 0)
+        return rc;
+    if ((l < 1 || l > 65535) && xlcfg_get_str(c, "cpu_weight", &v) == 1)
+        return xlcfg_fail(c, "cpu_weight", -1, "\"%s\" is out of range: "
+                          "libxl's credit schedulers take 1 to 65535", v);
+    c->dc->b_info.sched_params.weight = (int)l;
+    return 0;
+}
+
 int xlcfg_build_resources(struct xlcfg *c)
 {
     libxl_domain_build_info *bi = &c->dc->b_info;
     long mem = 0, maxmem;
     int rc;
 
+    if ((rc = parse_weight(c)) < 0)
+        return rc;
     rc = xlcfg_apply_fields(c, sched_fields,
                             sizeof(sched_fields) / sizeof(sched_fields[0]));
     if (rc < 0)
@@ -164,7 +183,8 @@ int xlcfg_build_resources(struct xlcfg *c)
         return rc;
     if (rc == 1 && maxmem < mem)
         return xlcfg_fail(c, "maxmem", -1, "\"%ld\" is less than memory "
-                          "(%ld MiB)", maxmem, mem);
+                          "(%ld MiB); xl.cfg(5) requires maxmem >= memory",
+                          maxmem, mem);
     if (rc == 1)
         bi->max_memkb = (uint64_t)maxmem * 1024;
     else

@@ -3,8 +3,9 @@
  *
  * Disk specifications are libxlutil's (xlu_disk_parse), as in xl.  A vif
  * specification is a comma-separated list of key=value options, parsed as
- * xl parses it, except that what xl reports and then ignores (an unknown
- * option, a bad type or MAC) is an error here.
+ * xl parses it: what xl reports and then ignores (an unknown option, a bad
+ * type, accel=) is a warning, but a bad MAC, of which xl keeps the bytes
+ * before the bad one, is an error.
  */
 #include <errno.h>
 #include <limits.h>
@@ -115,6 +116,58 @@ static const struct {
     {"backend", offsetof(libxl_device_nic, backend_domname)},
     {"vifname", offsetof(libxl_device_nic, ifname)},
     {"model", offsetof(libxl_device_nic, model)},
+    /* COLO fault tolerance: xl stores them for libxl */
+    {"forwarddev", offsetof(libxl_device_nic, coloft_forwarddev)},
+#define COLO(f) {#f, offsetof(libxl_device_nic, f)}
+    COLO(colo_sock_mirror_id),
+    COLO(colo_sock_mirror_ip),
+    COLO(colo_sock_mirror_port),
+    COLO(colo_sock_compare_sec_in_id),
+    COLO(colo_sock_compare_sec_in_ip),
+    COLO(colo_sock_compare_sec_in_port),
+    COLO(colo_sock_redirector0_id),
+    COLO(colo_sock_redirector0_ip),
+    COLO(colo_sock_redirector0_port),
+    COLO(colo_sock_redirector1_id),
+    COLO(colo_sock_redirector1_ip),
+    COLO(colo_sock_redirector1_port),
+    COLO(colo_sock_redirector2_id),
+    COLO(colo_sock_redirector2_ip),
+    COLO(colo_sock_redirector2_port),
+    COLO(colo_sock_compare_pri_in_id),
+    COLO(colo_sock_compare_pri_in_ip),
+    COLO(colo_sock_compare_pri_in_port),
+    COLO(colo_sock_compare_notify_id),
+    COLO(colo_sock_compare_notify_ip),
+    COLO(colo_sock_compare_notify_port),
+    COLO(colo_filter_mirror_queue),
+    COLO(colo_filter_mirror_outdev),
+    COLO(colo_filter_redirector0_queue),
+    COLO(colo_filter_redirector0_indev),
+    COLO(colo_filter_redirector0_outdev),
+    COLO(colo_filter_redirector1_queue),
+    COLO(colo_filter_redirector1_indev),
+    COLO(colo_filter_redirector1_outdev),
+    COLO(colo_compare_pri_in),
+    COLO(colo_compare_sec_in),
+    COLO(colo_compare_out),
+    COLO(colo_compare_notify_dev),
+    COLO(colo_sock_sec_redirector0_id),
+    COLO(colo_sock_sec_redirector0_ip),
+    COLO(colo_sock_sec_redirector0_port),
+    COLO(colo_sock_sec_redirector1_id),
+    COLO(colo_sock_sec_redirector1_ip),
+    COLO(colo_sock_sec_redirector1_port),
+    COLO(colo_filter_sec_redirector0_queue),
+    COLO(colo_filter_sec_redirector0_indev),
+    COLO(colo_filter_sec_redirector0_outdev),
+    COLO(colo_filter_sec_redirector1_queue),
+    COLO(colo_filter_sec_redirector1_indev),
+    COLO(colo_filter_sec_redirector1_outdev),
+    COLO(colo_filter_sec_rewriter0_queue),
+    COLO(colo_checkpoint_host),
+    COLO(colo_checkpoint_port),
+#undef COLO
 };
 
 static int nic_number(const char *v, long max, int *out)
@@ -132,6 +185,13 @@ static int nic_number(const char *v, long max, int *out)
     return 0;
 }
 
+static void unknown_option(struct xlcfg *c, int i, const char *spec,
+                           const char *tok)
+{
+    xlcfg_warn(c, "vif", i, "\"%s\" in \"%s\" is ignored, as xl ignores "
+               "it: it is not a vif option", tok, spec);
+}
+
 /* One option of vif item `i`; `tok` is "key=value" or a flag. */
 static int nic_option(struct xlcfg *c, int i, const char *spec,
                       libxl_device_nic *nic, char *tok)
@@ -143,10 +203,14 @@ static int nic_option(struct xlcfg *c, int i, const char *spec,
         libxl_defbool_set(&nic->trusted, tok[0] == 't');
         return 0;
     }
-    if (!v)
-        return xlcfg_fail(c, "vif", i, "unknown option \"%s\" in \"%s\"",
-                          tok, spec);
+    if (!v) {
+        unknown_option(c, i, spec, tok);
+        return 0;
+    }
     *v++ = '\0';
+    if (strcmp(tok, "netdev") == 0)
+        xlcfg_warn(c, "vif", i, "netdev \"%s\" is deprecated, as xl warns; "
+                   "it is used as gatewaydev, the new name", v);
     for (size_t k = 0; k < sizeof(nic_strings) / sizeof(nic_strings[0]);
          k++) {
         if (strcmp(tok, nic_strings[k].key) == 0) {
@@ -162,8 +226,8 @@ static int nic_option(struct xlcfg *c, int i, const char *spec,
         else if (strcmp(v, "ioemu") == 0)
             nic->nictype = LIBXL_NIC_TYPE_VIF_IOEMU;
         else
-            return xlcfg_fail(c, "vif", i, "type \"%s\" is not a vif type "
-                              "(vif or ioemu)", v);
+            xlcfg_warn(c, "vif", i, "type \"%s\" is ignored, as xl ignores "
+                       "it: it is not a vif type (vif or ioemu)", v);
     } else if (strcmp(tok, "mac") == 0) {
         if (xlcfg_mac_parse(v, nic->mac) < 0)
             return xlcfg_fail(c, "vif", i, "mac \"%s\" is not a MAC "
@@ -185,13 +249,12 @@ static int nic_option(struct xlcfg *c, int i, const char *spec,
         if (nic_number(v, 65535, &nic->mtu) < 0)
             return xlcfg_fail(c, "vif", i, "mtu \"%s\" is not an MTU "
                               "(0 to 65535)", v);
-    } else if (strncmp(tok, "colo_", 5) == 0 || strcmp(tok, "forwarddev") == 0
-               || strcmp(tok, "accel") == 0) {
-        return xlcfg_fail(c, "vif", i, "option \"%s\" is not supported by "
-                          "xenith", tok);
+    } else if (strcmp(tok, "accel") == 0) {
+        xlcfg_warn(c, "vif", i, "accel \"%s\" is ignored, as xl ignores it: "
+                   "vif acceleration is not supported", v);
     } else {
-        return xlcfg_fail(c, "vif", i, "unknown option \"%s\" in \"%s\"",
-                          tok, spec);
+        v[-1] = '=';
+        unknown_option(c, i, spec, tok);
     }
     return 0;
 }

@@ -72,8 +72,9 @@ static int parse_firmware(struct xlcfg *c)
         return xlcfg_fail(c, "bios", -1, "\"%s\" is not a BIOS (rombios, "
                           "seabios or ovmf)", v);
     if (rc == 0 && bi->u.hvm.system_firmware)
-        return xlcfg_fail(c, "bios_path_override", -1, "\"%s\" needs bios "
-                          "too", bi->u.hvm.system_firmware);
+        xlcfg_warn(c, "bios_path_override", -1, "\"%s\" is given without "
+                   "bios; libxl picks the BIOS type",
+                   bi->u.hvm.system_firmware);
     if (rc < 0 || (rc = xlcfg_get_str(c, "firmware", &v)) <= 0)
         return rc;
     if (libxl_bios_type_from_string(v, &bi->u.hvm.bios) == 0)
@@ -193,6 +194,16 @@ static int parse_enums(struct xlcfg *c)
     return 0;
 }
 
+/* altp2mhvm = is the old name of altp2m = "mixed"; xl uses it and warns. */
+static void warn_altp2mhvm(struct xlcfg *c)
+{
+    const char *v;
+
+    if (xlcfg_get_str(c, "altp2mhvm", &v) == 1)
+        xlcfg_warn(c, "altp2mhvm", -1, "\"%s\" is used, but altp2mhvm is "
+                   "deprecated, as xl warns; use altp2m", v);
+}
+
 int xlcfg_build_hvm(struct xlcfg *c)
 {
     libxl_domain_build_info *bi = &c->dc->b_info;
@@ -202,6 +213,8 @@ int xlcfg_build_hvm(struct xlcfg *c)
         return 0;
     rc = xlcfg_apply_fields(c, hvm_fields,
                             sizeof(hvm_fields) / sizeof(hvm_fields[0]));
+    if (rc == 0)
+        warn_altp2mhvm(c);
     if (rc < 0 || (rc = parse_firmware(c)) < 0 ||
         (rc = parse_viridian(c)) < 0 || (rc = parse_vga(c)) < 0 ||
         (rc = parse_devlist(c, "serial", &bi->u.hvm.serial,

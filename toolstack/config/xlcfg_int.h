@@ -136,6 +136,41 @@ struct xlcfg_field {
 int xlcfg_apply_fields(struct xlcfg *c, const struct xlcfg_field *f,
                        size_t n);
 
+/* ---- device specifications "key=value,..." (xlcfg_kv.c) ---- */
+
+/* One specification cut into items.  Owns buf and item. */
+struct xlcfg_kv {
+    char *buf;      /* a copy of the specification, cut in place */
+    char **item;    /* the items, pointing into buf */
+    int n;
+};
+
+/*
+ * Split `spec` at any of `delims` as strtok does (empty items do not
+ * count); with `strip`, leading spaces of each item are dropped, as xl
+ * drops them.  0 or XN_ENOMEM.
+ */
+int xlcfg_kv_split(const char *spec, const char *delims, bool strip,
+                   struct xlcfg_kv *kv);
+void xlcfg_kv_dispose(struct xlcfg_kv *kv);
+/* Cut "key=value" at its first '=': the value, or NULL if it has none. */
+char *xlcfg_kv_value(char *item);
+/*
+ * One option `tok` ("key=value" or a word) of item i of a list setting,
+ * whose whole text is `spec`, applied to device `dev`.  0 or XN_EINVAL.
+ */
+typedef int xlcfg_kv_option_fn(struct xlcfg *c, int i, const char *spec,
+                               char *tok, void *dev);
+/* Split `spec` at commas as xl does (leading spaces dropped) and apply fn
+ * to each option in turn, stopping at the first failure. */
+int xlcfg_kv_apply(struct xlcfg *c, int i, const char *spec,
+                   xlcfg_kv_option_fn *fn, void *dev);
+/* A number as strtoul(v, NULL, 0) reads it (decimal, 0x hex, 0 octal), the
+ * whole value, no sign, at most max.  0 or XN_EINVAL. */
+int xlcfg_kv_ulong(const char *v, unsigned long max, unsigned long *out);
+/* A decimal int as atoi reads it, the whole value.  0 or XN_EINVAL. */
+int xlcfg_kv_int(const char *v, int *out);
+
 /* ---- the mapping, in the order xlcfg_parse runs it ---- */
 
 int xlcfg_build_identity(struct xlcfg *c);  /* name, uuid, type ... */
@@ -147,11 +182,20 @@ int xlcfg_build_arch(struct xlcfg *c);      /* mca_caps, gic_version ... */
 int xlcfg_build_actions(struct xlcfg *c);   /* on_poweroff ... */
 int xlcfg_build_boot(struct xlcfg *c);      /* kernel ... (boot.c) */
 int xlcfg_build_misc(struct xlcfg *c);      /* the rest (misc.c) */
+int xlcfg_build_pci(struct xlcfg *c);       /* pci, rdm (pci.c) */
+int xlcfg_build_passthru(struct xlcfg *c);  /* iomem ... (passthru.c) */
 int xlcfg_build_hvm(struct xlcfg *c);       /* HVM-only settings */
 int xlcfg_build_disks(struct xlcfg *c);
 int xlcfg_build_nics(struct xlcfg *c);
 int xlcfg_build_display(struct xlcfg *c);   /* vfb, vnc, sdl */
-int xlcfg_check_unsupported(struct xlcfg *c);
+int xlcfg_build_vuart(struct xlcfg *c);     /* vuart (vuart.c) */
+int xlcfg_build_vtpm_p9(struct xlcfg *c);   /* vtpm, p9, pvcalls */
+int xlcfg_build_vdispls(struct xlcfg *c);
+int xlcfg_build_vsnds(struct xlcfg *c);
+int xlcfg_build_channels(struct xlcfg *c);
+int xlcfg_build_usb(struct xlcfg *c);       /* usbctrl, usbdev */
+int xlcfg_build_vkbs(struct xlcfg *c);      /* vkb, after vfb's */
+int xlcfg_build_ignored(struct xlcfg *c);
 
 /* ---- helpers exposed for unit tests ---- */
 
@@ -171,6 +215,18 @@ int xlcfg_cpumap_parse_host(const char *text, const struct xlcfg_opts *host,
 
 /* Allocate a zeroed bitmap of `bits` bits without a libxl ctx. */
 int xlcfg_bitmap_alloc(libxl_bitmap *map, int bits);
+
+/*
+ * rdm = "strategy=host,...": *rdm as xl leaves it (untouched where xl
+ * drops the setting).  0 or XN_EINVAL (xlcfg_rdm.c).
+ */
+int xlcfg_parse_rdm(struct xlcfg *c, libxl_rdm_reserve *rdm);
+
+/*
+ * Check one pci = [...] item before libxlutil reads it: 0, XN_EINVAL with
+ * the reason in why (no file, line or key), or XN_ENOMEM.
+ */
+int xlcfg_pci_spec_check(const char *spec, char *why, size_t size);
 
 /* Parse "xx:xx:xx:xx:xx:xx" (hex bytes).  0 or XN_EINVAL. */
 int xlcfg_mac_parse(const char *text, libxl_mac mac);

@@ -1,7 +1,8 @@
 /*
  * xlcfg_misc.c - the settings that are one field each (a table), and the
  * modes given by name or number: tsc_mode, timer_mode, altp2m, and the
- * device model.
+ * device model.  A mode given as a number is deprecated: xl uses it and
+ * warns, and so does xenith.
  */
 #include <limits.h>
 #include <stddef.h>
@@ -56,7 +57,6 @@ static const struct xlcfg_field misc_fields[] = {
     {"stubdomain_memory", XK_MEMKB, BI(stubdomain_memkb), XT_ALL, 0,
      XLCFG_MAX_MIB},
     {"dm_restrict", XK_BOOL, BI(dm_restrict), XT_ALL, 0, 0},
-    {"msr_relaxed", XK_BOOL, BI(arch_x86.msr_relaxed), XT_ALL, 0, 0},
     {"vpmu", XK_BOOL, BI(vpmu), XT_ALL, 0, 0},
 };
 
@@ -79,6 +79,14 @@ static int get_enum(struct xlcfg *c, const char *key, long max,
     return 2;
 }
 
+/* xl takes a mode by number, with a warning naming it. */
+static void warn_number(struct xlcfg *c, const char *key, const char *v,
+                        const char *name)
+{
+    xlcfg_warn(c, key, -1, "\"%s\" is a number, which is deprecated; xl "
+               "reads it as \"%s\" (write %s = \"%s\")", v, name, key, name);
+}
+
 static int parse_modes(struct xlcfg *c)
 {
     static const char tsc[] = "default, always_emulate, native or "
@@ -94,8 +102,10 @@ static int parse_modes(struct xlcfg *c)
     int rc;
 
     rc = get_enum(c, "tsc_mode", LIBXL_TSC_MODE_NATIVE_PARAVIRT, tsc, &v, &l);
-    if (rc == 2)
+    if (rc == 2) {
         bi->tsc_mode = (libxl_tsc_mode)l;
+        warn_number(c, "tsc_mode", v, libxl_tsc_mode_to_string(bi->tsc_mode));
+    }
     else if (rc == 1 && libxl_tsc_mode_from_string(v, &bi->tsc_mode) != 0)
         return xlcfg_fail(c, "tsc_mode", -1, "\"%s\" is not a valid value "
                           "(%s)", v, tsc);
@@ -107,8 +117,11 @@ static int parse_modes(struct xlcfg *c)
     if (rc > 0 && bi->type == LIBXL_DOMAIN_TYPE_PV)
         return xlcfg_fail(c, "timer_mode", -1, "\"%s\" is not supported "
                           "for PV domains", v);
-    if (rc == 2)
+    if (rc == 2) {
         bi->timer_mode = (libxl_timer_mode)l;
+        warn_number(c, "timer_mode", v,
+                    libxl_timer_mode_to_string(bi->timer_mode));
+    }
     else if (rc == 1 && libxl_timer_mode_from_string(v, &bi->timer_mode) != 0)
         return xlcfg_fail(c, "timer_mode", -1, "\"%s\" is not a valid "
                           "value (%s)", v, timer);
@@ -124,13 +137,35 @@ static int parse_modes(struct xlcfg *c)
     return rc < 0 ? rc : 0;
 }
 
+/* device_model = is xm's; xl ignores it, with a hint for a stub domain. */
+static int ignore_device_model(struct xlcfg *c)
+{
+    static const char why[] = "is ignored, as xl ignores it; use "
+                              "device_model_override for another device model";
+    const char *v;
+    int rc = xlcfg_get_str(c, "device_model", &v);
+
+    if (rc <= 0)
+        return rc;
+    if (!strstr(v, "stubdom-dm"))
+        xlcfg_warn(c, "device_model", -1, "\"%s\" %s", v, why);
+    else if (c->dc->c_info.type == LIBXL_DOMAIN_TYPE_HVM)
+        xlcfg_warn(c, "device_model", -1, "\"%s\" %s, or "
+                   "device_model_stubdomain_override = 1 for a stub domain",
+                   v, why);
+    else
+        xlcfg_warn(c, "device_model", -1, "\"%s\" %s; a stub domain is "
+                   "for HVM domains only", v, why);
+    return 0;
+}
+
 static int parse_device_model(struct xlcfg *c)
 {
     libxl_domain_build_info *bi = &c->dc->b_info;
     const char *v;
-    int rc = xlcfg_get_str(c, "device_model_version", &v);
+    int rc = ignore_device_model(c);
 
-    if (rc < 0)
+    if (rc < 0 || (rc = xlcfg_get_str(c, "device_model_version", &v)) < 0)
         return rc;
     if (rc == 1 && strcmp(v, "qemu-xen") == 0)
         bi->device_model_version = LIBXL_DEVICE_MODEL_VERSION_QEMU_XEN;
@@ -148,6 +183,19 @@ static int parse_device_model(struct xlcfg *c)
     return 0;
 }
 
+/* xl uses msr_relaxed, warning that it is going away. */
+static int parse_msr_relaxed(struct xlcfg *c)
+{
+    const char *v;
+    int rc = xlcfg_get_bool(c, "msr_relaxed",
+                            &c->dc->b_info.arch_x86.msr_relaxed);
+
+    if (rc == 1 && xlcfg_get_str(c, "msr_relaxed", &v) == 1)
+        xlcfg_warn(c, "msr_relaxed", -1, "\"%s\" is used, but xl warns that "
+                   "msr_relaxed will be removed in a future version", v);
+    return rc < 0 ? rc : 0;
+}
+
 int xlcfg_build_misc(struct xlcfg *c)
 {
     int rc;
@@ -155,7 +203,8 @@ int xlcfg_build_misc(struct xlcfg *c)
     libxl_defbool_set(&c->dc->b_info.claim_mode, true);
     rc = xlcfg_apply_fields(c, misc_fields,
                             sizeof(misc_fields) / sizeof(misc_fields[0]));
-    if (rc < 0 || (rc = parse_modes(c)) < 0)
+    if (rc < 0 || (rc = parse_modes(c)) < 0 ||
+        (rc = parse_device_model(c)) < 0)
         return rc;
-    return parse_device_model(c);
+    return parse_msr_relaxed(c);
 }

@@ -163,15 +163,21 @@ void dispatch(struct request *r);
 /* Names of the core's operations, NULL-terminated (for tests and docs). */
 const char *const *dispatch_ops(void);
 
-/* --- xl.cfg text from clients (parse_guard.c) --- */
+/* --- xl.cfg text and libvirt XML from clients (parse_guard.c) --- */
 struct xlcfg_warnings;
-/* Parse `text` (`len` bytes) into cfg as xl would on this host (CPU lists
- * bounded by its CPUs), first in a child process so libxlutil's faults on
- * hostile input cannot reach the daemon.  cfg as for xlcfg_parse; the
- * parse's warnings in *warn (may be NULL). */
+/* The formats of a configuration create takes. */
+enum config_format {
+    CONFIG_XL,          /* xl.cfg */
+    CONFIG_LIBVIRT,     /* libvirt domain XML */
+};
+/* Parse `text` (`len` bytes, in `format`) into cfg as xl would on this
+ * host (CPU lists bounded by its CPUs), first in a child process so
+ * libxlutil's or libxml2's faults on hostile input cannot reach the
+ * daemon.  cfg as for xlcfg_parse; the parse's warnings in *warn (may be
+ * NULL). */
 int daemon_parse_config(struct daemon *d, const char *filename,
                         const char *text, size_t len,
-                        libxl_domain_config *cfg,
+                        enum config_format format, libxl_domain_config *cfg,
                         struct xlcfg_warnings *warn, struct xn_msg *msg);
 
 /* --- shutdown actions and waiters (monitor.c) --- */

@@ -125,7 +125,8 @@ static void create_done(void *arg, int rc, const struct xn_msg *msg,
 
 void op_dom_create(struct request *r)
 {
-    const char *text, *filename = NULL;
+    const char *text, *filename = NULL, *format = NULL;
+    enum config_format fmt = CONFIG_XL;
     struct start_req req = {.kind = START_CREATE};
     struct create_ctx *c = NULL;
     struct xn_msg msg;
@@ -134,8 +135,17 @@ void op_dom_create(struct request *r)
     if ((rc = proto_arg_string(r->args, "config", true, &text, &msg)) < 0 ||
         (rc = proto_arg_string(r->args, "filename", false, &filename,
                                &msg)) < 0 ||
+        (rc = proto_arg_string(r->args, "format", false, &format,
+                               &msg)) < 0 ||
         (rc = proto_arg_bool(r->args, "paused", &req.paused, &msg)) < 0)
         goto fail;
+    if (format && strcmp(format, "libvirt") == 0)
+        fmt = CONFIG_LIBVIRT;
+    else if (format && strcmp(format, "xl") != 0) {
+        rc = xn_msg_set(&msg, XN_EINVAL, "format \"%.64s\" is not xl or "
+                        "libvirt", format);
+        goto fail;
+    }
     if (strlen(text) > XLCFG_TEXT_MAX) {
         rc = xn_msg_set(&msg, XN_EINVAL, "the configuration is larger than "
                         "%d KiB; that is no xl.cfg file",
@@ -152,7 +162,7 @@ void op_dom_create(struct request *r)
     libxl_domain_config_init(req.cfg);
     c->r = r;
     rc = daemon_parse_config(r->d, filename ? filename : "<config>", text,
-                             strlen(text), req.cfg, &c->warn, &msg);
+                             strlen(text), fmt, req.cfg, &c->warn, &msg);
     if (rc == 0)
         rc = start_domain(r->d, &req, create_done, c, &msg);
     else {

@@ -24,6 +24,8 @@ int simdrv_host_info(struct hv *hv, struct hv_hostinfo *info,
     snprintf(info->driver, sizeof(info->driver), "sim");
     snprintf(info->xen_version, sizeof(info->xen_version), "%s", s->version);
     info->nr_cpus = s->nr_cpus;
+    info->nr_nodes = 1;         /* the simulated host has one NUMA node */
+    memset(info->cpu_node, 0, sizeof(info->cpu_node));
     info->threads_per_core = s->threads_per_core;
     info->cores_per_socket = s->cores_per_socket;
     info->cpu_mhz = s->cpu_mhz;

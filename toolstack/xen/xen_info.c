@@ -34,6 +34,20 @@ static enum hv_sched pool_sched(struct xen_drv *drv, uint32_t poolid)
     return s;
 }
 
+/* The node of each CPU, as libxl_get_cpu_topology tells it (node 0 for a
+ * CPU it leaves out). */
+static void cpu_nodes(struct xen_drv *drv, struct hv_hostinfo *info)
+{
+    int n = 0;
+    libxl_cputopology *t = libxl_get_cpu_topology(drv->ctx, &n);
+
+    memset(info->cpu_node, 0, sizeof(info->cpu_node));
+    for (int i = 0; t && i < n && i < CPUSET_MAX; i++)
+        if (t[i].node != LIBXL_CPUTOPOLOGY_INVALID_ENTRY)
+            info->cpu_node[i] = (uint16_t)t[i].node;
+    libxl_cputopology_list_free(t, n);
+}
+
 int xen_host_info(struct hv *hv, struct hv_hostinfo *info, struct xn_msg *msg)
 {
     struct xen_drv *drv = xen_drv_of(hv);
@@ -58,6 +72,8 @@ int xen_host_info(struct hv *hv, struct hv_hostinfo *info, struct xn_msg *msg)
                  ver->xen_version_major, ver->xen_version_minor,
                  ver->xen_version_extra ? ver->xen_version_extra : "");
     info->nr_cpus = phys.nr_cpus;
+    info->nr_nodes = phys.nr_nodes;
+    cpu_nodes(drv, info);
     info->threads_per_core = phys.threads_per_core;
     info->cores_per_socket = phys.cores_per_socket;
     info->cpu_mhz = phys.cpu_khz / 1000;

@@ -1,0 +1,53 @@
+/* cmd_convert.c - config-convert: a domain's configuration in another
+ * format (libvirt domain XML), with no daemon. */
+#include "cli.h"
+#include "config/libvirt_xml.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int opt_to(int c, const char *arg, void *opaque)
+{
+    const char **to = opaque;
+
+    if (c == 't')
+        *to = arg;
+    return 0;
+}
+
+int cmd_config_convert(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"to", required_argument, NULL, 't'},
+        {NULL, 0, NULL, 0},
+    };
+    struct xlcfg_warnings warn;
+    struct xn_msg msg;
+    const char *to = NULL;
+    char *xml = NULL;
+    int status;
+
+    if (cli_getopt(argc, argv, "config-convert", "t:", longopts, opt_to, &to,
+                   &status))
+        return status;
+    if ((status = cli_nargs(argc, argv, "config-convert", 1, 1)))
+        return status;
+    if (!to || strcmp(to, "libvirt") != 0) {
+        cli_error("config-convert: --to %s: the formats are: libvirt",
+                  to ? to : "(missing)");
+        return 2;
+    }
+    if (libvirt_convert_file(argv[optind], &xml, &warn, &msg) < 0) {
+        cli_error("%s", msg.text);
+        return 1;
+    }
+    for (int i = 0; i < warn.n; i++)
+        cli_warning("%s", warn.text[i]);
+    if (warn.dropped)
+        cli_warning("(%d more warnings)", warn.dropped);
+    fputs(xml, stdout);
+    free(xml);
+    return 0;
+}
