@@ -88,10 +88,8 @@ static void firmware(struct xlw *w)
         xlw_str(w, firmware_is_word(bi->u.hvm.firmware) ? "firmware_override"
                                                         : "firmware",
                 bi->u.hvm.firmware);
-    if (bi->u.hvm.system_firmware &&
-        bi->u.hvm.bios == w->dflt.b_info.u.hvm.bios)
-        xlw_fail(w, "bios_path_override: \"%s\" needs a bios, which is not "
-                 "set", bi->u.hvm.system_firmware);
+    /* Without bios, xl keeps the path with a warning (so does the parser,
+     * reading it back). */
     xlw_str(w, "bios_path_override", bi->u.hvm.system_firmware);
 }
 
