@@ -8,7 +8,8 @@
  * (NAME.xl-stderr, recorded with the .json) has a warning, so must xenith.  The lab corpus
  * (tests/lab/corpus/X.cfg) has its golden pair as tests/config/lab-X.*.
  * NAME.host, when present, gives the host facts the file is parsed with
- * (struct xlcfg_opts; see read_host), for goldens that depend on the host.
+ * (struct xlcfg_opts; see cgold_read_host in config_golden.h), for
+ * goldens that depend on the host.
  * Files are found under $XENITH_SRCDIR (default: the current directory).
  */
 #include <check.h>
@@ -21,39 +22,10 @@
 
 #include "config/xlcfg.h"
 #include "config/xlcfg_int.h"
+#include "config_golden.h"
 
 static char **cfgs;     /* names of the golden .cfg files, sorted */
 static int ncfgs;
-
-static const char *srcdir(void)
-{
-    const char *d = getenv("XENITH_SRCDIR");
-    return d && *d ? d : ".";
-}
-
-/* Whole file, NUL-terminated; NULL if it does not exist. */
-static char *slurp(const char *path, size_t *len_r)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t len = 0, n;
-
-    if (!f)
-        return NULL;
-    for (;;) {
-        buf = realloc(buf, len + 4097);
-        ck_assert_ptr_nonnull(buf);
-        n = fread(buf + len, 1, 4096, f);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    fclose(f);
-    buf[len] = '\0';
-    if (len_r)
-        *len_r = len;
-    return buf;
-}
 
 static int is_cfg(const struct dirent *d)
 {
@@ -96,49 +68,6 @@ static void report_diff(const char *name, const char *want, const char *got)
                  g);
 }
 
-/*
- * NAME.host: "KEY = VALUE" lines (# starts a comment) setting max_cpus,
- * nr_nodes, online_cpus (numbers) and cpu_node (node of each CPU, comma
- * separated) in *opts; cpu_node points into nodes[max].
- */
-static void read_host(const char *name, struct xlcfg_opts *opts,
-                      unsigned *nodes, int max)
-{
-    char path[1024], *data, *line, *save = NULL;
-
-    snprintf(path, sizeof(path), "%s/tests/config/%s.host", srcdir(), name);
-    if (!(data = slurp(path, NULL)))
-        return;
-    for (line = strtok_r(data, "\n", &save); line;
-         line = strtok_r(NULL, "\n", &save)) {
-        char key[32];
-        int val, off;
-
-        if (line[0] == '#' || sscanf(line, " %31[a-z_] = %n", key, &off) != 1)
-            continue;
-        if (strcmp(key, "cpu_node") == 0) {
-            opts->cpu_node = nodes;
-            for (char *p = line + off; *p && opts->ncpu_node < max; p++) {
-                nodes[opts->ncpu_node++] = (unsigned)strtoul(p, &p, 10);
-                if (*p != ',')
-                    break;
-            }
-            continue;
-        }
-        ck_assert_msg(sscanf(line + off, "%d", &val) == 1, "%s: bad line %s",
-                      path, line);
-        if (strcmp(key, "max_cpus") == 0)
-            opts->max_cpus = val;
-        else if (strcmp(key, "nr_nodes") == 0)
-            opts->nr_nodes = val;
-        else if (strcmp(key, "online_cpus") == 0)
-            opts->online_cpus = val;
-        else
-            ck_abort_msg("%s: unknown fact %s", path, key);
-    }
-    free(data);
-}
-
 START_TEST(golden)
 {
     const char *name = cfgs[_i];
@@ -151,19 +80,23 @@ START_TEST(golden)
     struct xn_msg msg;
     int rc;
 
-    snprintf(path, sizeof(path), "%s/tests/config/%s.cfg", srcdir(), name);
-    data = slurp(path, &len);
-    ck_assert_ptr_nonnull(data);
-    snprintf(path, sizeof(path), "%s/tests/config/%s.json", srcdir(), name);
-    want_json = slurp(path, NULL);
-    snprintf(path, sizeof(path), "%s/tests/config/%s.err", srcdir(), name);
-    want_err = slurp(path, NULL);
-    snprintf(path, sizeof(path), "%s/tests/config/%s.warn", srcdir(), name);
-    want_warn = slurp(path, NULL);
-    /* Where xl warned (its stderr, NAME.xl-stderr), xenith warns too. */
-    snprintf(path, sizeof(path), "%s/tests/config/%s.xl-stderr", srcdir(),
+    snprintf(path, sizeof(path), "%s/tests/config/%s.cfg", cgold_srcdir(),
              name);
-    char *xl_stderr = slurp(path, NULL);
+    data = cgold_slurp(path, &len);
+    ck_assert_ptr_nonnull(data);
+    snprintf(path, sizeof(path), "%s/tests/config/%s.json", cgold_srcdir(),
+             name);
+    want_json = cgold_slurp(path, NULL);
+    snprintf(path, sizeof(path), "%s/tests/config/%s.err", cgold_srcdir(),
+             name);
+    want_err = cgold_slurp(path, NULL);
+    snprintf(path, sizeof(path), "%s/tests/config/%s.warn", cgold_srcdir(),
+             name);
+    want_warn = cgold_slurp(path, NULL);
+    /* Where xl warned (its stderr, NAME.xl-stderr), xenith warns too. */
+    snprintf(path, sizeof(path), "%s/tests/config/%s.xl-stderr",
+             cgold_srcdir(), name);
+    char *xl_stderr = cgold_slurp(path, NULL);
     ck_assert_msg(!xl_stderr || !strcasestr(xl_stderr, "warning") ||
                   want_warn, "%s.cfg: xl warns (%s.xl-stderr), but there "
                   "is no %s.warn", name, name, name);
@@ -172,8 +105,8 @@ START_TEST(golden)
     ck_assert_msg(!(want_json && want_err), "%s has both .json and .err",
                   name);
 
-    unsigned host_nodes[64];
-    read_host(name, &opts, host_nodes, 64);
+    struct cgold_host host;
+    cgold_read_host(name, &opts, &host);
 
     snprintf(file, sizeof(file), "%s.cfg", name);
     libxl_domain_config_init(&dc);
@@ -220,22 +153,22 @@ START_TEST(corpus_has_golden_copies)
     char **names = NULL;
     int n;
 
-    snprintf(dir, sizeof(dir), "%s/tests/lab/corpus", srcdir());
+    snprintf(dir, sizeof(dir), "%s/tests/lab/corpus", cgold_srcdir());
     n = list_cfgs(dir, &names);
     ck_assert_int_ge(n, 10);
     for (int i = 0; i < n; i++) {
         snprintf(a, sizeof(a), "%s/%s.cfg", dir, names[i]);
-        snprintf(b, sizeof(b), "%s/tests/config/lab-%s.cfg", srcdir(),
-                 names[i]);
-        char *x = slurp(a, NULL), *y = slurp(b, NULL);
+        snprintf(b, sizeof(b), "%s/tests/config/lab-%s.cfg",
+                 cgold_srcdir(), names[i]);
+        char *x = cgold_slurp(a, NULL), *y = cgold_slurp(b, NULL);
         ck_assert_msg(y != NULL, "tests/config/lab-%s.cfg is missing",
                       names[i]);
         ck_assert_msg(strcmp(x, y) == 0, "tests/config/lab-%s.cfg differs "
                       "from the corpus file", names[i]);
         free(x);
         free(y);
-        snprintf(b, sizeof(b), "%s/tests/config/lab-%s.json", srcdir(),
-                 names[i]);
+        snprintf(b, sizeof(b), "%s/tests/config/lab-%s.json",
+                 cgold_srcdir(), names[i]);
         ck_assert_msg(access(b, R_OK) == 0, "%s is missing", b);
         free(names[i]);
     }
@@ -526,7 +459,7 @@ int main(void)
     TCase *tc = tcase_create("helpers");
     TCase *gold = tcase_create("golden");
 
-    snprintf(dir, sizeof(dir), "%s/tests/config", srcdir());
+    snprintf(dir, sizeof(dir), "%s/tests/config", cgold_srcdir());
     ncfgs = list_cfgs(dir, &cfgs);
     if (ncfgs == 0) {
         fprintf(stderr, "test_config: no golden files in %s "

@@ -19,41 +19,12 @@
 
 #include "config/xlcfg.h"
 #include "config/xlcfg_write.h"
+#include "config_golden.h"
 
 #include <libxl_json.h>
 
 static char **goldens;   /* names of the accepted golden files, sorted */
 static int ngoldens;
-
-static const char *srcdir(void)
-{
-    const char *d = getenv("XENITH_SRCDIR");
-    return d && *d ? d : ".";
-}
-
-/* Whole file, NUL-terminated; NULL if it does not exist. */
-static char *slurp(const char *path, size_t *len_r)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t len = 0, n;
-
-    if (!f)
-        return NULL;
-    for (;;) {
-        buf = realloc(buf, len + 4097);
-        ck_assert_ptr_nonnull(buf);
-        n = fread(buf + len, 1, 4096, f);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    fclose(f);
-    buf[len] = '\0';
-    if (len_r)
-        *len_r = len;
-    return buf;
-}
 
 /* The .cfg files that have a .json beside them. */
 static int list_goldens(const char *dir, char ***names)
@@ -81,12 +52,20 @@ static int list_goldens(const char *dir, char ***names)
     return k;
 }
 
-/* Parse text into dc (init'ed here); 0 or the code, message in msg. */
+/* Parse text into dc (init'ed here) with the host facts in opts (NULL:
+ * none known); 0 or the code, message in msg. */
+static int parse_opts(const char *name, const char *text,
+                      const struct xlcfg_opts *opts, libxl_domain_config *dc,
+                      struct xn_msg *msg)
+{
+    libxl_domain_config_init(dc);
+    return xlcfg_parse_opts(name, text, strlen(text), opts, dc, msg);
+}
+
 static int parse(const char *name, const char *text, libxl_domain_config *dc,
                  struct xn_msg *msg)
 {
-    libxl_domain_config_init(dc);
-    return xlcfg_parse(name, text, strlen(text), dc, msg);
+    return parse_opts(name, text, NULL, dc, msg);
 }
 
 /* Line where two texts first differ, for messages. */
@@ -108,10 +87,12 @@ static int diff_line(const char *a, const char *b, const char **at)
 }
 
 /*
- * Write dc, parse the text back and compare the JSON documents.  Returns
- * the text written (caller frees); fails the test on a difference.
+ * Write dc, parse the text back (with the host facts dc was parsed with,
+ * opts; NULL: none) and compare the JSON documents.  Returns the text
+ * written (caller frees); fails the test on a difference.
  */
-static char *round_trip(const char *name, libxl_domain_config *dc)
+static char *round_trip_opts(const char *name, libxl_domain_config *dc,
+                             const struct xlcfg_opts *opts)
 {
     struct xn_msg msg;
     libxl_domain_config back;
@@ -123,7 +104,7 @@ static char *round_trip(const char *name, libxl_domain_config *dc)
     text = xlcfg_write(dc, &msg);
     ck_assert_msg(text != NULL, "%s: xlcfg_write failed: %s", name,
                   msg.text);
-    ck_assert_msg(parse(name, text, &back, &msg) == 0,
+    ck_assert_msg(parse_opts(name, text, opts, &back, &msg) == 0,
                   "%s: the text written does not parse: %s\n%s", name,
                   msg.text, text);
     json2 = xlcfg_dryrun_json(&back);
@@ -140,21 +121,31 @@ static char *round_trip(const char *name, libxl_domain_config *dc)
     return text;
 }
 
+static char *round_trip(const char *name, libxl_domain_config *dc)
+{
+    return round_trip_opts(name, dc, NULL);
+}
+
 START_TEST(golden_round_trip)
 {
     const char *name = goldens[_i];
     char path[1024], file[300];
     struct xn_msg msg;
     libxl_domain_config dc;
+    struct xlcfg_opts opts = {0};
+    struct cgold_host host;
     char *data;
 
-    snprintf(path, sizeof(path), "%s/tests/config/%s.cfg", srcdir(), name);
-    data = slurp(path, NULL);
+    snprintf(path, sizeof(path), "%s/tests/config/%s.cfg", cgold_srcdir(),
+             name);
+    data = cgold_slurp(path, NULL);
     ck_assert_ptr_nonnull(data);
+    /* Parsed, and parsed back, with the host facts of NAME.host. */
+    cgold_read_host(name, &opts, &host);
     snprintf(file, sizeof(file), "%s.cfg", name);
-    ck_assert_msg(parse(file, data, &dc, &msg) == 0, "%s: %s", file,
-                  msg.text);
-    free(round_trip(file, &dc));
+    ck_assert_msg(parse_opts(file, data, &opts, &dc, &msg) == 0, "%s: %s",
+                  file, msg.text);
+    free(round_trip_opts(file, &dc, &opts));
     libxl_domain_config_dispose(&dc);
     free(data);
 }
@@ -544,6 +535,72 @@ START_TEST(cpuid_list)
 }
 END_TEST
 
+/* With MSR entries only libxl's string form will do: named features, in
+ * the order the entries were made; a bit no name sets is refused. */
+START_TEST(cpuid_msrs)
+{
+    libxl_domain_config dc;
+
+    char *text = trip_text(PV "cpuid = \"host,rdcl-no=1,tm=0,family=6,"
+                           "model=0x3a,ssb-no=x,eibrs=k\"\n");
+    ck_assert_msg(strstr(text, "cpuid = \"host,"), "%s", text);
+    free(text);
+    /* "rdcl-no=11" is refused by libxl after it made MSR 0x10a: an MSR
+     * entry with no bit set. */
+    text = trip_text(PV "cpuid = \"host,rdcl-no=11,sse3=0\"\n");
+    free(text);
+
+    pv_config(&dc);
+    ck_assert_int_eq(libxl_cpuid_parse_config(&dc.b_info.cpuid,
+                                              "rdcl-no=1"), 0);
+    ck_assert_int_eq(libxl_cpuid_parse_config_xend(&dc.b_info.cpuid,
+                         "0x5:eax=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx0"), 0);
+    struct xn_msg msg;
+    ck_assert_ptr_null(xlcfg_write(&dc, &msg));
+    ck_assert_msg(strstr(msg.text, "cpuid: leaf 0x5 eax bit 0 ('0') is "
+                         "set by no feature name"), "%s", msg.text);
+    libxl_domain_config_dispose(&dc);
+}
+END_TEST
+
+/* The VM generation ID is random: written as "generate", it reads back
+ * as a new one. */
+START_TEST(genid)
+{
+    struct xn_msg msg;
+    libxl_domain_config dc, back;
+    char *text;
+
+    ck_assert_int_eq(parse("t.cfg", HEAD "type = \"hvm\"\nmemory = 64\n"
+                           "ms_vm_genid = \"generate\"\n", &dc, &msg), 0);
+    text = xlcfg_write(&dc, &msg);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(strstr(text, "ms_vm_genid = \"generate\"\n"), "%s", text);
+    ck_assert_int_eq(parse("t.cfg", text, &back, &msg), 0);
+    ck_assert(!libxl_ms_vm_genid_is_zero(&back.b_info.u.hvm.ms_vm_genid));
+    free(text);
+    libxl_domain_config_dispose(&back);
+    libxl_domain_config_dispose(&dc);
+}
+END_TEST
+
+static void placement_off(libxl_domain_config *dc)
+{
+    libxl_defbool_set(&dc->b_info.numa_placement, false);
+}
+
+/* A cpus list with no vCPU turns NUMA placement off and keeps no map: it
+ * is written as a list of one unused item.  With vCPUs it cannot be. */
+START_TEST(placement_without_maps)
+{
+    char *text = trip_text(PV "cpus = [ \"1\" ]\n");
+    ck_assert_msg(strstr(text, "cpus = [ \"all\" ]\n"), "%s", text);
+    free(text);
+    write_fails(PV "vcpus = 2\n", placement_off,
+                "numa_placement: False with no affinity map for 2 vCPUs");
+}
+END_TEST
+
 START_TEST(vnuma_nodes)
 {
     libxl_domain_config dc;
@@ -720,7 +777,7 @@ int main(void)
     TCase *tc = tcase_create("values");
     TCase *gold = tcase_create("golden");
 
-    snprintf(dir, sizeof(dir), "%s/tests/config", srcdir());
+    snprintf(dir, sizeof(dir), "%s/tests/config", cgold_srcdir());
     ngoldens = list_goldens(dir, &goldens);
     if (ngoldens == 0) {
         fprintf(stderr, "test_config_write: no golden files in %s "
@@ -738,6 +795,9 @@ int main(void)
     tcase_add_test(tc, pci_specs);
     tcase_add_test(tc, raw_resources);
     tcase_add_test(tc, cpuid_list);
+    tcase_add_test(tc, cpuid_msrs);
+    tcase_add_test(tc, genid);
+    tcase_add_test(tc, placement_without_maps);
     tcase_add_test(tc, vnuma_nodes);
     tcase_add_test(tc, pv_devices);
     tcase_add_test(tc, device_refusals);

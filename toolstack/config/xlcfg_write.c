@@ -109,8 +109,24 @@ static void affinity(struct xlw *w, const char *key, const libxl_bitmap *maps,
     bool same = n == bi->max_vcpus;
     struct xlw_list l;
 
-    if (n == 0)
+    if (n == 0) {
+        /* Placement off and no map: a list whose items go beyond the last
+         * vCPU (xl keeps none of them) turns it off, when there is no vCPU
+         * at all.  With vCPUs, a list would give vCPU 0 a map. */
+        if (hard && !libxl_defbool_is_default(bi->numa_placement) &&
+            !libxl_defbool_val(bi->numa_placement) &&
+            bi->num_vcpu_soft_affinity == 0 && bi->num_vnuma_nodes == 0) {
+            if (bi->max_vcpus > 0)
+                xlw_fail(w, "numa_placement: False with no affinity map for "
+                         "%d vCPUs cannot be written (xl turns it off with "
+                         "a cpus list, which would map vCPU 0)",
+                         bi->max_vcpus);
+            xlw_list_start(w, &l);
+            xlw_list_add(&l, "all");
+            xlw_list_end(&l, key, true);
+        }
         return;
+    }
     for (int i = 1; same && i < n; i++)
         same = xlw_bitmap_equal(&maps[0], &maps[i]);
     /* A string for hard affinity leaves NUMA placement alone: when it is
@@ -164,7 +180,6 @@ static void sched(struct xlw *w)
 void xlw_resources(struct xlw *w)
 {
     const libxl_domain_build_info *bi = &w->dc->b_info;
-    bool lists;
 
     memory(w);
     vcpus(w);
@@ -172,16 +187,13 @@ void xlw_resources(struct xlw *w)
              true);
     affinity(w, "cpus_soft", bi->vcpu_soft_affinity,
              bi->num_vcpu_soft_affinity, false);
-    /* xl turns NUMA placement off only with a list or soft affinity, or
-     * with a vNUMA node's pnode (xlcfg_write_numa.c). */
-    lists = bi->num_vcpu_soft_affinity > 0 || bi->num_vnuma_nodes > 0 ||
-            (bi->num_vcpu_hard_affinity > 0 &&
-             !libxl_defbool_is_default(bi->numa_placement));
+    /* xl turns NUMA placement off with a list (affinity() writes one
+     * whenever placement is off) or soft affinity, or with a vNUMA node's
+     * pnode (xlcfg_write_numa.c); it never turns it on. */
     if (!libxl_defbool_is_default(bi->numa_placement) &&
-        (libxl_defbool_val(bi->numa_placement) || !lists))
-        xlw_fail(w, "numa_placement: %s cannot be set in xl.cfg (xl turns "
-                 "it off for per-vCPU or soft affinity or vNUMA pnodes only)",
-                 libxl_defbool_to_string(bi->numa_placement));
+        libxl_defbool_val(bi->numa_placement))
+        xlw_fail(w, "numa_placement: True cannot be set in xl.cfg (xl only "
+                 "turns it off)");
     sched(w);
 }
 

@@ -5,6 +5,7 @@
  * target takes the rest of the spec, commas included, so any path can be
  * written (except one ending in a comma, which libxlutil drops).
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,17 +199,70 @@ static void nic_rate(struct xlw_spec *s, const libxl_device_nic *nic)
     xlw_spec_raw(s, "rate", rate);
 }
 
-/* Every colo_* string of a nic, which xl.cfg's vif could carry but
- * xenith's parser refuses. */
-static bool nic_has_colo(const libxl_device_nic *nic)
-{
-    const char *const *first = (const char *const *)&nic->coloft_forwarddev;
-    const char *const *last = (const char *const *)&nic->colo_checkpoint_port;
+/* COLO fault tolerance: vif options named as libxl's fields, which xl
+ * stores as given (forwarddev is coloft_forwarddev). */
+#define COLO(f) {#f, offsetof(libxl_device_nic, f)}
+static const struct {
+    const char *key;
+    size_t off;
+} nic_colo[] = {
+    {"forwarddev", offsetof(libxl_device_nic, coloft_forwarddev)},
+    COLO(colo_sock_mirror_id),
+    COLO(colo_sock_mirror_ip),
+    COLO(colo_sock_mirror_port),
+    COLO(colo_sock_compare_pri_in_id),
+    COLO(colo_sock_compare_pri_in_ip),
+    COLO(colo_sock_compare_pri_in_port),
+    COLO(colo_sock_compare_sec_in_id),
+    COLO(colo_sock_compare_sec_in_ip),
+    COLO(colo_sock_compare_sec_in_port),
+    COLO(colo_sock_compare_notify_id),
+    COLO(colo_sock_compare_notify_ip),
+    COLO(colo_sock_compare_notify_port),
+    COLO(colo_sock_redirector0_id),
+    COLO(colo_sock_redirector0_ip),
+    COLO(colo_sock_redirector0_port),
+    COLO(colo_sock_redirector1_id),
+    COLO(colo_sock_redirector1_ip),
+    COLO(colo_sock_redirector1_port),
+    COLO(colo_sock_redirector2_id),
+    COLO(colo_sock_redirector2_ip),
+    COLO(colo_sock_redirector2_port),
+    COLO(colo_filter_mirror_queue),
+    COLO(colo_filter_mirror_outdev),
+    COLO(colo_filter_redirector0_queue),
+    COLO(colo_filter_redirector0_indev),
+    COLO(colo_filter_redirector0_outdev),
+    COLO(colo_filter_redirector1_queue),
+    COLO(colo_filter_redirector1_indev),
+    COLO(colo_filter_redirector1_outdev),
+    COLO(colo_compare_pri_in),
+    COLO(colo_compare_sec_in),
+    COLO(colo_compare_out),
+    COLO(colo_compare_notify_dev),
+    COLO(colo_sock_sec_redirector0_id),
+    COLO(colo_sock_sec_redirector0_ip),
+    COLO(colo_sock_sec_redirector0_port),
+    COLO(colo_sock_sec_redirector1_id),
+    COLO(colo_sock_sec_redirector1_ip),
+    COLO(colo_sock_sec_redirector1_port),
+    COLO(colo_filter_sec_redirector0_queue),
+    COLO(colo_filter_sec_redirector0_indev),
+    COLO(colo_filter_sec_redirector0_outdev),
+    COLO(colo_filter_sec_redirector1_queue),
+    COLO(colo_filter_sec_redirector1_indev),
+    COLO(colo_filter_sec_redirector1_outdev),
+    COLO(colo_filter_sec_rewriter0_queue),
+    COLO(colo_checkpoint_host),
+    COLO(colo_checkpoint_port),
+};
+#undef COLO
 
-    for (const char *const *p = first; p <= last; p++)
-        if (*p)
-            return true;
-    return false;
+static void nic_colo_opts(struct xlw_spec *s, const libxl_device_nic *nic)
+{
+    for (size_t i = 0; i < sizeof(nic_colo) / sizeof(nic_colo[0]); i++)
+        xlw_spec_str(s, nic_colo[i].key,
+                     *(char *const *)((const char *)nic + nic_colo[i].off));
 }
 
 static void nic_spec(struct xlw *w, struct xlw_list *l, int i,
@@ -250,9 +304,7 @@ static void nic_spec(struct xlw *w, struct xlw_list *l, int i,
     if (nic->backend_domid)
         xlw_fail(w, "vif %d: backend domain %u is given by id; xl.cfg names "
                  "it (backend=)", i + 1, nic->backend_domid);
-    if (nic_has_colo(nic))
-        xlw_fail(w, "vif %d: COLO settings are not supported by xenith",
-                 i + 1);
+    nic_colo_opts(&s, nic);
     /* An empty spec is one ',': libxlutil has no empty-string item issue,
      * but a bare "" reads back as a default vif all the same. */
     xlw_list_add(l, xlw_spec_text(&s));

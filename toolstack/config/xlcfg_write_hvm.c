@@ -1,13 +1,19 @@
 /*
  * xlcfg_write_hvm.c - settings only HVM domains have: firmware, platform
  * features, viridian, emulated devices (vga, serial, usb ...) and the
- * emulated display (vnc, sdl, spice at the top level).
+ * emulated display (vnc, sdl, spice at the top level), machine-check
+ * capabilities and the VM generation ID.
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/xlcfg_write_int.h"
+
+#ifndef XEN_HVM_MCA_CAP_LMCE
+#define XEN_HVM_MCA_CAP_LMCE (1ULL << 0)   /* xen/public/hvm/params.h */
+#endif
 
 #define BI(f) offsetof(libxl_domain_config, b_info.f)
 #define HVM(f) BI(u.hvm.f)
@@ -82,10 +88,8 @@ static void firmware(struct xlw *w)
         xlw_str(w, firmware_is_word(bi->u.hvm.firmware) ? "firmware_override"
                                                         : "firmware",
                 bi->u.hvm.firmware);
-    if (bi->u.hvm.system_firmware &&
-        bi->u.hvm.bios == w->dflt.b_info.u.hvm.bios)
-        xlw_fail(w, "bios_path_override: \"%s\" needs a bios, which is not "
-                 "set", bi->u.hvm.system_firmware);
+    /* Without bios, xl keeps the path with a warning (so does the parser,
+     * reading it back). */
     xlw_str(w, "bios_path_override", bi->u.hvm.system_firmware);
 }
 
@@ -185,6 +189,33 @@ static void devlist(struct xlw *w, const char *key, const char *one,
     xlw_list_end(&l, key, many != NULL);
 }
 
+/* mca_caps = [ "lmce" ]: the one capability xl.cfg names. */
+static void mca_caps(struct xlw *w)
+{
+    uint64_t caps = w->dc->b_info.u.hvm.mca_caps;
+    struct xlw_list l;
+
+    if (caps & ~(uint64_t)XEN_HVM_MCA_CAP_LMCE)
+        xlw_fail(w, "mca_caps: 0x%llx has capabilities xl.cfg cannot name "
+                 "(it knows lmce only)", (unsigned long long)caps);
+    xlw_list_start(w, &l);
+    if (caps & XEN_HVM_MCA_CAP_LMCE)
+        xlw_list_add(&l, "lmce");
+    xlw_list_end(&l, "mca_caps", false);
+}
+
+/*
+ * A VM generation ID is random: xl.cfg can only ask for a new one
+ * ("generate"), never give its bytes.  So a config holding an ID is
+ * written as "generate", which parses to a fresh ID -- what the file it
+ * came from also did on each parse.
+ */
+static void genid(struct xlw *w)
+{
+    if (!libxl_ms_vm_genid_is_zero(&w->dc->b_info.u.hvm.ms_vm_genid))
+        xlw_str(w, "ms_vm_genid", "generate");
+}
+
 void xlw_hvm(struct xlw *w)
 {
     const libxl_domain_build_info *bi = &w->dc->b_info;
@@ -210,4 +241,6 @@ void xlw_hvm(struct xlw *w)
                  bi->u.hvm.vnc.listen);
     xlw_fields(w, display_fields,
                sizeof(display_fields) / sizeof(display_fields[0]));
+    mca_caps(w);
+    genid(w);
 }

@@ -11,7 +11,8 @@
  *   xlcfg_write_dev.c   disk, vif, vfb
  *   xlcfg_write_pt.c    passthrough: pci, rdm, dtdev, iomem, ioports, irqs
  *   xlcfg_write_vdev.c  other PV devices: channel, usb, vtpm, p9, vkb ...
- *   xlcfg_write_numa.c  cpuid and vnuma
+ *   xlcfg_write_numa.c  vnuma
+ *   xlcfg_write_cpuid.c cpuid (xlcfg_write_cpuid_names.c: libxl's names)
  *   xlcfg_write_emit.c  quoting strings, lists and device specs
  * A part that meets a value xl.cfg cannot express calls xlw_fail and goes
  * on; the first failure is the one reported.
@@ -127,6 +128,10 @@ struct xlw_field {
 /* Write each field of `f` for the domain's type that is not a default. */
 void xlw_fields(struct xlw *w, const struct xlw_field *f, size_t n);
 
+/* The feature names libxl_cpuid_parse_config knows (static). */
+extern const char *const xlw_cpuid_names[];
+extern const size_t xlw_ncpuid_names;
+
 /* ---- the parts, in the order they are written ---- */
 
 void xlw_identity(struct xlw *w);   /* xlcfg_write.c */
@@ -136,7 +141,7 @@ void xlw_actions(struct xlw *w);
 void xlw_misc(struct xlw *w);       /* xlcfg_write_misc.c */
 void xlw_hvm(struct xlw *w);        /* xlcfg_write_hvm.c */
 void xlw_numa(struct xlw *w);       /* xlcfg_write_numa.c: vnuma */
-void xlw_cpuid(struct xlw *w);      /* xlcfg_write_numa.c: cpuid */
+void xlw_cpuid(struct xlw *w);      /* xlcfg_write_cpuid.c: cpuid */
 void xlw_disks(struct xlw *w);      /* xlcfg_write_dev.c */
 void xlw_nics(struct xlw *w);
 void xlw_vfbs(struct xlw *w);

@@ -1,7 +1,8 @@
 /*
  * xlcfg_write_misc.c - settings that are one field of the config each
  * (a table, as the parser's), the modes given by name (tsc_mode,
- * timer_mode, altp2m) and the device model.
+ * timer_mode, altp2m, and Arm's gic_version and tee, which xl reads on
+ * any host) and the device model.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -131,6 +132,10 @@ void xlw_misc(struct xlw *w)
          libxl_timer_mode_to_string(bi->timer_mode));
     mode(w, "altp2m", bi->altp2m, d->altp2m,
          libxl_altp2m_mode_to_string(bi->altp2m));
+    mode(w, "gic_version", bi->arch_arm.gic_version,
+         d->arch_arm.gic_version,
+         libxl_gic_version_to_string(bi->arch_arm.gic_version));
+    mode(w, "tee", bi->tee, d->tee, libxl_tee_type_to_string(bi->tee));
     switch (bi->device_model_version) {
     case LIBXL_DEVICE_MODEL_VERSION_QEMU_XEN:
         xlw_str(w, "device_model_version", "qemu-xen");

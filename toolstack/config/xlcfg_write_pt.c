@@ -24,6 +24,11 @@ static void pci_address(struct xlw_spec *s, const libxl_device_pci *pci)
             xlw_fail(s->w, "pci %d: both a name (\"%s\") and an address; "
                      "xl.cfg takes one or the other", s->item, pci->name);
         xlw_spec_str(s, "name", pci->name);
+        if (pci->vdevfn & 7)
+            xlw_fail(s->w, "pci %d: virtual devfn %#x is not a slot",
+                     s->item, pci->vdevfn);
+        else if (pci->vdevfn)
+            xlw_spec_num(s, "vslot", pci->vdevfn >> 3);
         return;
     }
     if (pci->domain < 0 || pci->domain > 0xffff || pci->dev > 0x1f ||
