@@ -11,6 +11,7 @@
  *   cmd_sched.c     sched-credit, sched-credit2, cpupool-list
  *   cmd_save.c      save, restore
  *   cmd_config.c    config-check (no daemon needed)
+ *   cmd_pci.c       pci-assignable-list|add|remove, pci-attach|detach|list
  *   cmd_events.c    events
  *   cmd_policy.c    policy
  *   cmd_services.c  services
@@ -171,6 +172,12 @@ int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_config_check(int argc, char **argv);
 int cmd_config_convert(int argc, char **argv);
+int cmd_pci_assignable_list(int argc, char **argv);
+int cmd_pci_assignable_add(int argc, char **argv);
+int cmd_pci_assignable_remove(int argc, char **argv);
+int cmd_pci_attach(int argc, char **argv);
+int cmd_pci_detach(int argc, char **argv);
+int cmd_pci_list(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_store(int argc, char **argv);

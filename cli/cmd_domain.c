@@ -1,4 +1,5 @@
-/* cmd_domain.c - list, info, domid, create, destroy, pause, unpause, rename. */
+/* cmd_domain.c - list, info (the host's, or a domain's), domid, create,
+ * destroy, pause, unpause, rename. */
 #include "cli.h"
 #include "config/libvirt_xml.h"
 #include "config/xlcfg_check.h"
@@ -42,14 +43,31 @@ static void state_letters(struct json_object *d, char out[7])
              strcmp(st, "dying") == 0 ? 'd' : '-');
 }
 
+/* A domain's PCI devices, "0000:03:00.0,0000:04:00.0", or "-". */
+static const char *pci_words(struct json_object *d, char *buf, size_t len)
+{
+    struct json_object *a;
+    size_t n = jarray(d, "pci", &a), used = 0;
+
+    snprintf(buf, len, "-");
+    for (size_t i = 0; i < n && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%s",
+                                 i ? "," : "",
+                                 jstr(json_object_array_get_idx(a, i),
+                                      "addr"));
+    return buf;
+}
+
 static void print_list(struct json_object *doms, bool longfmt)
 {
     size_t n = json_object_array_length(doms);
+    char pci[256];
 
     if (longfmt)
-        printf("%-24s %5s %-4s %7s %7s %7s %5s %-6s %9s %4s %6s %4s  %s\n",
-               "Name", "ID", "Type", "Mem", "Target", "MaxMem", "VCPUs",
-               "State", "Time(s)", "Pool", "Weight", "Cap", "UUID");
+        printf("%-24s %5s %-4s %7s %7s %7s %5s %-6s %9s %4s %6s %4s  "
+               "%-36s  %s\n", "Name", "ID", "Type", "Mem", "Target", "MaxMem",
+               "VCPUs", "State", "Time(s)", "Pool", "Weight", "Cap", "UUID",
+               "PCI");
     else
         printf("%-40s %5s %5s %5s %10s %9s\n", "Name", "ID", "Mem", "VCPUs",
                "State", "Time(s)");
@@ -68,7 +86,7 @@ static void print_list(struct json_object *doms, bool longfmt)
         }
         json_object_object_get_ex(d, "sched", &s);
         printf("%-24s %5lld %-4s %7lld %7lld %7lld %2lld/%-2lld %-6s %9.1f "
-               "%4lld %6lld %4lld  %s\n", jstr(d, "name"),
+               "%4lld %6lld %4lld  %-36s  %s\n", jstr(d, "name"),
                (long long)jint(d, "domid"), jstr(d, "type"),
                (long long)(jint(d, "mem_kb") / 1024),
                (long long)(jint(d, "target_kb") / 1024),
@@ -76,7 +94,8 @@ static void print_list(struct json_object *doms, bool longfmt)
                (long long)jint(d, "vcpus_online"),
                (long long)jint(d, "vcpus_max"), st, secs,
                (long long)jint(d, "poolid"), (long long)jint(s, "weight"),
-               (long long)jint(s, "cap"), jstr(d, "uuid"));
+               (long long)jint(s, "cap"), jstr(d, "uuid"),
+               pci_words(d, pci, sizeof(pci)));
     }
 }
 
@@ -131,6 +150,52 @@ static void print_kv(const char *key, const char *fmt, ...)
     putchar('\n');
 }
 
+/* xenith info DOMAIN: the domain's record, one field a line. */
+static int dom_info(const char *dom, bool json)
+{
+    struct json_object *d, *s, *a;
+    char st[7];
+    int status;
+    size_t n;
+
+    if ((status = cli_call("domain.info", cli_dom_args(dom), &d)))
+        return status;
+    if (json) {
+        cli_print_json(d);
+        json_object_put(d);
+        return 0;
+    }
+    json_object_object_get_ex(d, "sched", &s);
+    state_letters(d, st);
+    print_kv("name", "%s", jstr(d, "name"));
+    print_kv("domid", "%lld", (long long)jint(d, "domid"));
+    print_kv("uuid", "%s", jstr(d, "uuid"));
+    print_kv("type", "%s", jstr(d, "type"));
+    print_kv("state", "%s", st);
+    print_kv("memory", "%lld", (long long)(jint(d, "mem_kb") / 1024));
+    print_kv("target", "%lld", (long long)(jint(d, "target_kb") / 1024));
+    print_kv("maxmem", "%lld", (long long)(jint(d, "max_kb") / 1024));
+    print_kv("vcpus", "%lld/%lld", (long long)jint(d, "vcpus_online"),
+             (long long)jint(d, "vcpus_max"));
+    print_kv("cpu_time", "%.1f", (double)jint(d, "cpu_time_ns") / 1e9);
+    print_kv("pool", "%lld", (long long)jint(d, "poolid"));
+    print_kv("weight", "%lld", (long long)jint(s, "weight"));
+    print_kv("cap", "%lld", (long long)jint(s, "cap"));
+    n = jarray(d, "pci", &a);
+    if (n == 0)
+        print_kv("pci", "-");
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *p = json_object_array_get_idx(a, i), *v;
+        if (json_object_object_get_ex(p, "vslot", &v) && v)
+            print_kv("pci", "%s (vslot %02x)", jstr(p, "addr"),
+                     (unsigned)json_object_get_int(v));
+        else
+            print_kv("pci", "%s", jstr(p, "addr"));
+    }
+    json_object_put(d);
+    return 0;
+}
+
 int cmd_info(int argc, char **argv)
 {
     struct json_object *host, *daemon;
@@ -140,8 +205,10 @@ int cmd_info(int argc, char **argv)
     if (cli_getopt(argc, argv, "info", "", json_longopts, cli_opt_flag, &json,
                    &status))
         return status;
-    if ((status = cli_nargs(argc, argv, "info", 0, 0)))
+    if ((status = cli_nargs(argc, argv, "info", 0, 1)))
         return status;
+    if (optind < argc)
+        return dom_info(argv[optind], json);
     if ((status = cli_call("host.info", NULL, &host)))
         return status;
     if ((status = cli_call("daemon.info", NULL, &daemon))) {

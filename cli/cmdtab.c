@@ -9,11 +9,14 @@ const struct cmd cmdtab[] = {
     {"list", cmd_list, "[-l] [--json] [DOMAIN...]",
      "List domains, or the DOMAINs named.",
      "  -l, --long   more columns: type, target, maximum, pool, weight, "
-     "cap, UUID\n"
+     "cap, UUID,\n"
+     "               PCI devices\n"
      "  --json       the domain records as JSON\n",
      "-l --long --json", ARGS_DOM, NULL},
-    {"info", cmd_info, "[--json]", "Show the host and the daemon.",
-     "  --json       as JSON\n", "--json", ARGS_NONE, NULL},
+    {"info", cmd_info, "[--json] [DOMAIN]",
+     "Show the host and the daemon, or one domain (its PCI devices "
+     "included).",
+     "  --json       as JSON\n", "--json", ARGS_DOM, NULL},
     {"domid", cmd_domid, "DOMAIN", "Print a domain's id.", NULL, "",
      ARGS_DOM, NULL},
     {"create", cmd_create, "[-p] CONFIG",
@@ -91,6 +94,30 @@ const struct cmd cmdtab[] = {
      "  -p, --paused   leave it paused\n"
      "  -n, --name NAME  give it another name\n",
      "-p --paused -n --name", ARGS_FILE, NULL},
+    {"pci-assignable-list", cmd_pci_assignable_list, "[--json]",
+     "List the PCI devices that may be given to domains (bound to "
+     "xen-pciback).",
+     "  --json       as JSON, the devices domains have included\n"
+     "Prints one address a line; a device a domain has is followed by the "
+     "domain.\n", "--json", ARGS_NONE, NULL},
+    {"pci-assignable-add", cmd_pci_assignable_add, "BDF",
+     "Make a PCI device assignable: bind it to xen-pciback (BDF: "
+     "0000:03:00.0 or 03:00.0).", NULL, "", ARGS_NONE, NULL},
+    {"pci-assignable-remove", cmd_pci_assignable_remove, "[-r] BDF",
+     "Release a PCI device no domain has from xen-pciback.",
+     "  -r, --rebind  bind it again to the driver it had before\n",
+     "-r --rebind", ARGS_NONE, NULL},
+    {"pci-attach", cmd_pci_attach, "DOMAIN SPEC",
+     "Hot-plug an assignable PCI device into a domain (SPEC as xl: "
+     "BDF[@VSLOT][,OPTION=VALUE...]).", NULL, "", ARGS_DOM, NULL},
+    {"pci-detach", cmd_pci_detach, "[-f] DOMAIN BDF",
+     "Take a PCI device back from a domain; it stays assignable.",
+     "  -f, --force   take it even if the guest does not let it go\n",
+     "-f --force", ARGS_DOM, NULL},
+    {"pci-list", cmd_pci_list, "[--json] DOMAIN",
+     "List a domain's PCI devices (its virtual slot and the host's "
+     "address).",
+     "  --json       as JSON\n", "--json", ARGS_DOM, NULL},
     {"config-check", cmd_config_check, "[--json] FILE",
      "Check an xl.cfg file; --json prints what `xl -N create FILE` prints.",
      "  --json       the domain configuration as libxl's JSON\n"

@@ -1,7 +1,8 @@
 /*
  * mig_evacuate.c - host evacuation: migration.evacuate {to: [HOST...],
  * parallel: N} moves every domain that may move (policy migration.mode
- * allowed, the default) to the hosts given, N at a time.
+ * allowed, the default; no PCI passthrough devices) to the hosts given, N
+ * at a time.
  *
  * Placement: each domain goes to the next host in turn; a host that
  * refuses it for want of memory (or is busy, or cannot be reached) is
@@ -147,6 +148,7 @@ static int pick(struct evac *e, struct xn_msg *msg)
         const struct hv_dominfo *info = &list[i];
         struct policy pol;
         const char *mode;
+        char devs[160];
 
         if (info->domid == 0 || !mig_state_movable(info->state)) {
             if (info->domid != 0)
@@ -158,6 +160,13 @@ static int pick(struct evac *e, struct xn_msg *msg)
             strstr(info->name, MIG_SUFFIX_IN)) {
             add_result(e->skipped, info->name, "reason",
                        "a migration's copy");
+            continue;
+        }
+        if (mig_pci_devices(d, info->domid, devs, sizeof(devs)) > 0) {
+            char why[sizeof(devs) + 40];
+            snprintf(why, sizeof(why), "has PCI passthrough devices (%s)",
+                     devs);
+            add_result(e->skipped, info->name, "reason", why);
             continue;
         }
         policy_init(&pol);

@@ -331,6 +331,11 @@ static void job_started(void *arg, job_token token)
                 hv_state_name(info.state));
         return;
     }
+    /* (checked again here: a device may have come since it was asked) */
+    if ((rc = mig_pci_check(m->d, info.domid, g->name, &msg)) < 0) {
+        mig_end(g, MIG_FAILED, rc, "%s", msg.text);
+        return;
+    }
     rc = mig_relay_connect(m->relay, g->peer, g->addr, g->port, g->compress,
                            g->bandwidth, &g->relay_id, &g->conn_fd, &msg);
     if (rc < 0)
@@ -377,6 +382,8 @@ int mig_send_begin(struct migration *m, const struct hv_dominfo *info,
                                             : "no certificates");
     if (info->domid == 0)
         return xn_msg_set(msg, XN_EINVAL, "Domain-0 does not migrate");
+    if ((rc = mig_pci_check(m->d, info->domid, info->name, msg)) < 0)
+        return rc;
     if (strlen(info->name) + sizeof(MIG_SUFFIX_AWAY) > HV_NAME_MAX)
         return xn_msg_set(msg, XN_EINVAL, "the name of %s is too long to "
                           "migrate: %s%s would be over %d characters",

@@ -9,6 +9,7 @@
  *   mig_recv*.c          receiving one (the destination's side)
  *   mig_ops.c            the control operations
  *   mig_fault.c          faults injected for the tests
+ *   mig_pci.c            PCI passthrough keeps a domain where it is
  *   mig_leftover.c       what a daemon stopped mid-migration left, at open
  * docs/migration.md has the protocol and what each side does on failure
  * in each phase.
@@ -187,6 +188,17 @@ void mig_free_all(struct migration *m);
  * close the link. */
 void mig_say_no(struct mig *g, unsigned type, int rc, const char *why);
 double mig_now(void);
+
+/* --- mig_pci.c --- */
+/* The addresses of the PCI devices domid has, "0000:03:00.0, ...", into
+ * buf (len > 8); how many it has (0 also when the host has no
+ * passthrough). */
+size_t mig_pci_devices(struct daemon *d, uint32_t domid, char *buf,
+                       size_t len);
+/* XN_ESTATE with "domain NAME has PCI passthrough devices (...); detach
+ * them before migrating" when domid has devices; else 0. */
+int mig_pci_check(struct daemon *d, uint32_t domid, const char *name,
+                  struct xn_msg *msg);
 
 /* --- mig_send.c, mig_send_stream.c --- */
 /* A domain in this state can be migrated: it runs (or waits, blocked, for

@@ -101,5 +101,8 @@ int proto_dominfo_from_json(struct json_object *o, struct hv_dominfo *d,
 struct json_object *proto_hostinfo_to_json(const struct hv_hostinfo *h);
 struct json_object *proto_vcpuinfo_to_json(const struct hv_vcpuinfo *v);
 struct json_object *proto_poolinfo_to_json(const struct hv_poolinfo *p);
+/* {"addr", "driver", "assignable", "domid", "vslot"}; domid and vslot are
+ * null for a device no domain has. */
+struct json_object *proto_pcidev_to_json(const struct hv_pcidev *p);
 
 #endif

@@ -49,6 +49,25 @@ struct json_object *proto_dominfo_to_json(const struct hv_dominfo *d)
     return o;
 }
 
+struct json_object *proto_pcidev_to_json(const struct hv_pcidev *p)
+{
+    struct json_object *o = json_object_new_object();
+    bool given = p->domid != HV_NO_DOMAIN;
+    char s[HV_PCI_ADDR_LEN];
+
+    hv_pci_addr_str(&p->addr, s);
+    add_str(o, "addr", s);
+    add_str(o, "driver", p->driver);
+    json_object_object_add(o, "assignable",
+                           json_object_new_boolean(p->assignable));
+    json_object_object_add(o, "domid", given ? json_object_new_int64(
+                                                   p->domid) : NULL);
+    json_object_object_add(o, "vslot", given && p->vslot >= 0
+                                       ? json_object_new_int64(p->vslot)
+                                       : NULL);
+    return o;
+}
+
 /* Lookup helpers for decoding: a missing or mistyped field is an error. */
 static int get_int(struct json_object *o, const char *k, int64_t *v,
                    struct xn_msg *msg)

@@ -31,6 +31,10 @@ seed fuzz_memreport
 printf 'v=1 seq=4 every=2 total=1015808 avail=612340 swapin=0 swapout=0 refault=12 some10=0.35 full10=0.00 some=123456 full=789' \
     >"$work/fuzz_memreport/report"
 
+seed fuzz_pci_addr
+printf '0000:03:00.0' >"$work/fuzz_pci_addr/full"
+printf '81:1f.7' >"$work/fuzz_pci_addr/short"
+
 seed fuzz_image
 # a real save file's header line and the start of a sim image
 printf 'XENITH-SAVE 1 {"driver":"sim","name":"web1","uuid":"5e1a0c3e-7b2d-4d1e-9f00-000000000001"}\nXNSIMIMG' \
@@ -63,7 +67,7 @@ printf '\014{"bytes":1,"iteration":2,"remaining":3,"rate":4}' \
 
 fails=0
 for t in fuzz_proto fuzz_xlcfg fuzz_libvirt_xml fuzz_xsd fuzz_image fuzz_memreport \
-    fuzz_migframe fuzz_migmsg; do
+    fuzz_migframe fuzz_migmsg fuzz_pci_addr; do
     opts="-max_total_time=$secs -timeout=10 -rss_limit_mb=2048"
     opts="$opts -artifact_prefix=$work/$t-"
     leaks=1

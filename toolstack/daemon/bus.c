@@ -46,6 +46,7 @@ static const char *const type_names[BUS_NTYPES] = {
     [BUS_DOM_SAVED] = "saved",
     [BUS_DOM_POLICY] = "policy",
     [BUS_DOM_MEM_TARGET] = "memory-target",
+    [BUS_DOM_PCI] = "pci",
     [BUS_DOM_MIGRATED_IN] = "migrated-in",
     [BUS_DOM_MIGRATED_OUT] = "migrated-out",
     [BUS_SERVICE] = "service",

@@ -42,6 +42,9 @@ enum bus_type {
     BUS_DOM_MIGRATED_OUT,
     BUS_DOM_MEM_TARGET,     /* a client set its memory target; detail:
                              * {"target_kb": N} */
+    BUS_DOM_PCI,            /* a PCI device was attached or detached by a
+                             * client; detail: {"action": "attach" or
+                             * "detach", "addr": "0000:03:00.0"} */
     BUS_SERVICE,            /* service, what; detail: anything */
     BUS_NTYPES,
 };

@@ -38,6 +38,12 @@ static const struct {
     {"policy.get", op_policy_get},
     {"policy.set", op_policy_set},
     {"metrics.get", op_metrics_get},
+    {"pci.assignable_list", op_pci_assignable_list},
+    {"pci.assignable_add", op_pci_assignable_add},
+    {"pci.assignable_remove", op_pci_assignable_remove},
+    {"pci.list", op_pci_list},
+    {"pci.attach", op_pci_attach},
+    {"pci.detach", op_pci_detach},
 };
 
 #define NOPS (sizeof(optab) / sizeof(optab[0]))

@@ -50,6 +50,7 @@ struct json_object *events_out_json(const struct bus_event *ev)
         break;
     case BUS_SERVICE:
     case BUS_DOM_MEM_TARGET:
+    case BUS_DOM_PCI:
         if (ev->detail)
             json_object_object_add(o, "detail", json_object_get(ev->detail));
         break;

@@ -59,5 +59,12 @@ op_handler op_dom_save, op_dom_restore;
 op_handler op_policy_get, op_policy_set;
 /* ops_metrics.c */
 op_handler op_metrics_get;
+/* ops_pci.c */
+op_handler op_pci_assignable_list, op_pci_assignable_add,
+    op_pci_assignable_remove, op_pci_list, op_pci_attach, op_pci_detach;
+/* Add "pci": [{"addr", "vslot"}, ...] to a domain record (an object with
+ * a "domid"), or to each record of an array of them: the devices the
+ * domain has; [] when none, or when the host has no passthrough. */
+void op_pci_annotate(struct daemon *d, struct json_object *recs);
 
 #endif

@@ -70,6 +70,7 @@ void op_dom_list(struct request *r)
         request_fail_msg(r, rc, &msg);
         return;
     }
+    op_pci_annotate(r->d, out);
     struct json_object *res = json_object_new_object();
     json_object_object_add(res, "domains", out);
     request_ok(r, res);
@@ -85,7 +86,9 @@ void op_dom_info(struct request *r)
         request_fail_msg(r, rc, &msg);
         return;
     }
-    request_ok(r, proto_dominfo_to_json(&info));
+    struct json_object *rec = proto_dominfo_to_json(&info);
+    op_pci_annotate(r->d, rec);
+    request_ok(r, rec);
 }
 
 /* --- create --- */

@@ -545,6 +545,39 @@ static int live_affinity(struct sim_host *h, const struct sim_dom *d,
     return 0;
 }
 
+/* The PCI devices the model has given d, as libxl lists them. */
+static int live_pci(struct sim_host *h, const struct sim_dom *d,
+                    libxl_domain_config *c)
+{
+    uint32_t n = sim_pci_dom_count(h, d->domid), j = 0;
+
+    for (int i = 0; i < c->num_pcidevs; i++)
+        libxl_device_pci_dispose(&c->pcidevs[i]);
+    free(c->pcidevs);
+    c->pcidevs = NULL;
+    c->num_pcidevs = 0;
+    if (n == 0)
+        return 0;
+    c->pcidevs = calloc(n, sizeof(*c->pcidevs));
+    if (!c->pcidevs)
+        return XN_ENOMEM;
+    for (uint32_t i = 0; i < sim_pci_count(h) && j < n; i++) {
+        const struct sim_pcidev *p = sim_pci_at(h, i);
+        libxl_device_pci *x;
+        if (p->domid != d->domid)
+            continue;
+        x = &c->pcidevs[j++];
+        libxl_device_pci_init(x);
+        x->domain = p->addr.seg;
+        x->bus = p->addr.bus;
+        x->dev = p->addr.dev;
+        x->func = p->addr.fn;
+        x->vdevfn = (uint32_t)p->vslot << 3;
+    }
+    c->num_pcidevs = (int)j;
+    return 0;
+}
+
 static int live_update(struct sim_host *h, const struct sim_dom *d,
                        libxl_domain_config *c)
 {
@@ -567,6 +600,7 @@ static int live_update(struct sim_host *h, const struct sim_dom *d,
     b->sched_params.sched = hv_sched_to_libxl(pool->sched);
     b->sched_params.weight = d->weight;
     b->sched_params.cap = d->cap;
+    TRY(live_pci(h, d, c));
     return live_affinity(h, d, b);
 }
 

@@ -38,7 +38,8 @@ int simcfg_from_json(const char *json, libxl_domain_config *cfg,
 
 /* The configuration domain d runs with: `base` (its creation config, or
  * NULL to synthesise one) brought up to date with d's name, uuid, memory,
- * vCPUs, scheduler parameters and pool.  `out` as for simcfg_copy. */
+ * vCPUs, scheduler parameters, pool and PCI devices.  `out` as for
+ * simcfg_copy. */
 int simcfg_for_dom(struct sim_host *h, const struct sim_dom *d,
                    const libxl_domain_config *base, libxl_domain_config *out,
                    struct xn_msg *msg);

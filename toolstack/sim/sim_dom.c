@@ -256,6 +256,7 @@ int sim_dom_add(struct sim_host *h, const struct sim_dom_spec *s,
 
 void sim_dom_remove(struct sim_host *h, struct sim_dom *d)
 {
+    sim_pci_release_dom(h, d->domid);   /* its devices go back */
     sim_act_cancel(d);
     sim_sched_leave(h, d);
     sim_index_remove(h, d);

@@ -361,5 +361,11 @@ const struct hv_ops hv_sim_ops = {
     .restore = simdrv_restore,
     .need_memory = simdrv_need_memory,
     .config_json = simdrv_config_json,
+    .pci_list = simdrv_pci_list,
+    .pci_info = simdrv_pci_info,
+    .pci_assignable_add = simdrv_pci_assignable_add,
+    .pci_assignable_remove = simdrv_pci_assignable_remove,
+    .pci_attach = simdrv_pci_attach,
+    .pci_detach = simdrv_pci_detach,
     .store_open = simdrv_store_open,
 };

@@ -5,7 +5,7 @@
  * asynchronous operations and the table of hv_ops; sim_calls.c queries
  * and synchronous calls; sim_life.c create, destroy and shutdown;
  * sim_save.c save, resume and restore; sim_live.c the passes of a live
- * save.
+ * save; sim_pci.c PCI passthrough.
  *
  * Everything the model does later (a guest acting, a domain dying) comes
  * out of one libevent timer, `tick`, armed for the model's next due action;
@@ -57,6 +57,7 @@ enum simdrv_op_kind {
     SIMOP_RESUME,
     SIMOP_SAVE,
     SIMOP_RESTORE,
+    SIMOP_PCI,          /* attach or detach (sim_pci.c) */
 };
 
 typedef void simdrv_step_fn(struct simdrv_op *op);
@@ -72,6 +73,8 @@ struct simdrv_op {
     struct event *kick;             /* zero timer: run step next turn */
     struct event *io;               /* fd readiness, made on first EAGAIN */
     bool paused;                    /* create, restore: leave paused */
+    struct hv_pci_addr pci;         /* pci: the device */
+    bool detach;                    /* pci: a detach (else an attach) */
 
     /* save and restore */
     int fd;
@@ -226,6 +229,30 @@ void simdrv_image_free(struct hv_image *img);
 int simdrv_restore(struct hv *hv, struct hv_image *img, const char *name,
                    bool paused, hv_done_fn *done, void *opaque,
                    struct xn_msg *msg);
+
+/* --- sim_pci.c: PCI passthrough over the model's devices --- */
+int simdrv_pci_list(struct hv *hv, struct hv_pcidev **list_r, size_t *n_r,
+                    struct xn_msg *msg);
+int simdrv_pci_info(struct hv *hv, const struct hv_pci_addr *a,
+                    struct hv_pcidev *dev, struct xn_msg *msg);
+int simdrv_pci_assignable_add(struct hv *hv, const struct hv_pci_addr *a,
+                              struct xn_msg *msg);
+int simdrv_pci_assignable_remove(struct hv *hv, const struct hv_pci_addr *a,
+                                 bool rebind, struct xn_msg *msg);
+int simdrv_pci_attach(struct hv *hv, uint32_t domid,
+                      const libxl_device_pci *pci, hv_done_fn *done,
+                      void *opaque, struct xn_msg *msg);
+int simdrv_pci_detach(struct hv *hv, uint32_t domid,
+                      const struct hv_pci_addr *a, bool force,
+                      hv_done_fn *done, void *opaque, struct xn_msg *msg);
+/* Create: give the new domain d the devices of cfg->pcidevs (hv.c has
+ * checked they are free).  On failure none is left assigned to it. */
+int simpci_assign_config(struct simdrv *drv, struct sim_dom *d,
+                         const libxl_domain_config *cfg, struct xn_msg *msg);
+/* Save: XN_ENOTSUP with the sentence when d has PCI devices, as Xen
+ * cannot save such a domain either. */
+int simpci_check_savable(struct simdrv *drv, const struct sim_dom *d,
+                         struct xn_msg *msg);
 
 /* --- sim_store.c: the host's xenstore, kept in step with the model --- */
 /* Make the store on <run_dir>/sim-<host>-xenstore.sock (run_dir NULL: a

@@ -87,6 +87,7 @@ void sim_host_free(struct sim_host *h)
     free(h->by_id);
     free(h->names);
     free(h->heap);
+    free(h->pci);
     free(h);
 }
 

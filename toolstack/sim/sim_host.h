@@ -570,6 +570,71 @@ void sim_dom_set_guest_mem(struct sim_dom *d, const struct sim_guest_mem *gm);
  * made, or since LEAK's last kill), without side effects. */
 uint64_t sim_workload_demand(const struct sim_guest_mem *gm, uint64_t t_ns);
 
+/* --- PCI devices (sim_host_pci.c) ---
+ *
+ * The host's PCI functions as passthrough sees them (docs/sim-host.md,
+ * "PCI devices"): an address, the host driver bound to it ("" for none,
+ * "pciback" once it is assignable), the driver it had before pciback (for
+ * a rebind), and the domain it is assigned to with its virtual slot there.
+ * A domain's devices go back to the host (still bound to pciback) when the
+ * domain is removed, however it goes.  The model keeps its own invariants
+ * and says why it refuses; hv.c words the refusals clients see first.
+ */
+#define SIM_PCI_MAX 256             /* devices a host may have */
+#define SIM_PCI_DRIVER_MAX 32       /* a driver's name and its NUL */
+#define SIM_PCI_NAME_MAX 64         /* a device's description and its NUL */
+#define SIM_PCI_SLOTS 32            /* virtual slots 00-1f of a domain */
+#define SIM_PCI_PCIBACK "pciback"
+
+/* Plain data, kept by the host (sorted by address). */
+struct sim_pcidev {
+    struct hv_pci_addr addr;
+    char name[SIM_PCI_NAME_MAX];    /* what it is, for people; may be "" */
+    char driver[SIM_PCI_DRIVER_MAX];    /* bound now; "" when none */
+    char was[SIM_PCI_DRIVER_MAX];   /* bound before pciback; "" when none */
+    uint32_t domid;                 /* assigned to, or HV_NO_DOMAIN */
+    int vslot;                      /* its slot there, -1 when free */
+};
+
+/* A device the host has, bound to `driver` ("" none, "pciback":
+ * assignable from the start).  XN_EEXIST for an address given twice;
+ * XN_EINVAL for a name or driver too long, or beyond SIM_PCI_MAX
+ * devices. */
+int sim_pci_add(struct sim_host *h, const struct hv_pci_addr *a,
+                const char *driver, const char *name, struct xn_msg *msg);
+uint32_t sim_pci_count(const struct sim_host *h);
+/* The i-th device by address (i < sim_pci_count); valid until the next
+ * sim_pci_add or sim_host_free. */
+const struct sim_pcidev *sim_pci_at(const struct sim_host *h, uint32_t i);
+/* NULL when the host has no such device. */
+const struct sim_pcidev *sim_pci_get(const struct sim_host *h,
+                                     const struct hv_pci_addr *a);
+/* Bind to pciback, remembering the driver it leaves; already bound: 0.
+ * XN_ENOENT, or XN_EBUSY while assigned. */
+int sim_pci_bind(struct sim_host *h, const struct hv_pci_addr *a,
+                 struct xn_msg *msg);
+/* Unbind from pciback; with `rebind` the driver it had before is bound
+ * again, else it is left with none.  XN_ENOENT, XN_EBUSY while assigned,
+ * XN_ESTATE when not bound to pciback. */
+int sim_pci_unbind(struct sim_host *h, const struct hv_pci_addr *a,
+                   bool rebind, struct xn_msg *msg);
+/* Assign to domain `domid` (which must exist and not be dying) in slot
+ * `vslot`, or the first free slot from 0 when vslot < 0; the slot in
+ * *vslot_r (may be NULL).  XN_ENOENT, XN_ESTATE when not bound to
+ * pciback, XN_EBUSY when assigned already, the slot is taken or the
+ * domain has no free slot. */
+int sim_pci_assign(struct sim_host *h, const struct hv_pci_addr *a,
+                   uint32_t domid, int vslot, int *vslot_r,
+                   struct xn_msg *msg);
+/* Take it back from `domid` (it stays bound to pciback).  XN_ENOENT when
+ * the host has no such device or it is not assigned to domid. */
+int sim_pci_release(struct sim_host *h, const struct hv_pci_addr *a,
+                    uint32_t domid, struct xn_msg *msg);
+/* Take back every device of domid (sim_dom_remove does); how many. */
+uint32_t sim_pci_release_dom(struct sim_host *h, uint32_t domid);
+/* How many devices domid has. */
+uint32_t sim_pci_dom_count(const struct sim_host *h, uint32_t domid);
+
 /* --- time --- */
 /* When the next timed action is due; false when none is queued. */
 bool sim_host_next_due(struct sim_host *h, uint64_t *due_r);

@@ -71,6 +71,10 @@ struct sim_host {
     struct sim_due *heap;       /* min-heap of timed actions */
     size_t heap_len;
     size_t heap_cap;
+
+    struct sim_pcidev *pci;     /* PCI devices by address; owned,
+                                 * realloc'd (sim_host_pci.c) */
+    uint32_t n_pci;
 };
 
 /* sim_host.c */

@@ -1,8 +1,9 @@
 /*
  * sim_life.c - create, destroy and shutdown on the simulated host.
  *
- * Create builds the domain at once (paused, its memory taken, visible in
- * lists like a domain Xen is still building) and finishes on the next turn
+ * Create builds the domain at once (paused, its memory taken, its PCI
+ * devices assigned, visible in lists like a domain Xen is still building)
+ * and finishes on the next turn
  * of the loop by unpausing it unless asked not to; its xenstore tree is
  * laid out when it appears.  Destroy marks it dying; the model removes it
  * after the host's dying time and the death completes every destroy
@@ -65,9 +66,12 @@ int simdrv_create(struct hv *hv, libxl_domain_config *cfg, bool paused,
         goto out;
     d->drv = dd;
     dd = NULL;
-    rc = simstore_add(drv, d, msg);     /* @introduceDomain */
+    rc = simpci_assign_config(drv, d, ((struct simdrv_dom *)d->drv)->cfg,
+                              msg);
+    if (rc == 0)
+        rc = simstore_add(drv, d, msg);     /* @introduceDomain */
     if (rc < 0) {
-        sim_dom_remove(drv->host, d);
+        sim_dom_remove(drv->host, d);       /* its devices go back */
         goto out;
     }
     simdrv_op_set_domid(op, d->domid);

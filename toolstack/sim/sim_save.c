@@ -200,6 +200,8 @@ int simdrv_save(struct hv *hv, uint32_t domid, int fd, unsigned flags,
                           sim_dom_label(d, l, sizeof(l)));
     if (d->state != HV_STATE_RUNNING && d->state != HV_STATE_PAUSED)
         return sim_dom_suspend(drv->host, d, msg);  /* says why not */
+    if ((rc = simpci_check_savable(drv, d, msg)) < 0)
+        return rc;
     memset(&info, 0, sizeof(info));
     info.pages = sim_dom_pages(d);
     info.mem_kb = d->mem_kb;

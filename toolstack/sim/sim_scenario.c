@@ -32,6 +32,12 @@ const char sim_scenario_builtin[] =
     "  <domain name=\"db1\" type=\"pv\" memory=\"2GiB\" vcpus=\"4\"\n"
     "          demand=\"1.5\"\n"
     "          uuid=\"5e1a0c3e-7b2d-4d1e-9f00-000000000002\"/>\n"
+    "  <pci addr=\"0000:03:00.0\" driver=\"nvidia\"\n"
+    "       name=\"NVIDIA A100 80GB (GPU)\"/>\n"
+    "  <pci addr=\"0000:04:00.0\" driver=\"nvidia\"\n"
+    "       name=\"NVIDIA A100 80GB (GPU)\"/>\n"
+    "  <pci addr=\"0000:81:00.0\" driver=\"xclmgmt\"\n"
+    "       name=\"Xilinx Alveo U250 (FPGA accelerator)\"/>\n"
     "</host>\n";
 
 /* --- elements --- */
@@ -376,7 +382,7 @@ out:
     return rc;
 }
 
-/* Only <pool>, <dom0> (once) and <domain>, and no stray text. */
+/* Only <pool>, <dom0> (once), <domain> and <pci>, and no stray text. */
 static int check_children(struct sc *sc, xmlNodePtr root)
 {
     int n_dom0 = 0;
@@ -395,10 +401,10 @@ static int check_children(struct sc *sc, xmlNodePtr root)
         if (is_elem(n, "dom0") && ++n_dom0 > 1)
             return sc_err(sc, line, XN_EINVAL, "<dom0> is given twice");
         if (!is_elem(n, "pool") && !is_elem(n, "dom0") &&
-            !is_elem(n, "domain"))
+            !is_elem(n, "domain") && !is_elem(n, "pci"))
             return sc_err(sc, line, XN_EINVAL, "unknown element <%s> (a "
-                          "<host> holds <pool>, <dom0> and <domain>)",
-                          (const char *)n->name);
+                          "<host> holds <pool>, <dom0>, <domain> and "
+                          "<pci>)", (const char *)n->name);
         if (n->children)
             return sc_err(sc, line, XN_EINVAL, "<%s> must be empty",
                           (const char *)n->name);
@@ -544,6 +550,8 @@ int sim_scenario_load(const char *path, const char *name,
         sim_host_set_clock(sc.h, clock, clock_opaque);
         rc = load_pools(&sc, root);
     }
+    if (rc == 0)
+        rc = sc_load_pci(&sc, root);
     if (rc == 0)
         rc = load_domains(&sc, root);
 out:

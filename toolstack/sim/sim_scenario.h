@@ -9,7 +9,8 @@
 
 /* The built-in scenario, as XML: 8 pCPUs, 16 GiB, credit2, Domain-0
  * (2 GiB, 2 vCPUs), web1 (PVH, 1 GiB, 2 vCPUs) and db1 (PV, 2 GiB,
- * 4 vCPUs), both running. */
+ * 4 vCPUs), both running; three PCI accelerators on their host drivers
+ * (two GPUs, 0000:03:00.0 and 0000:04:00.0, and an FPGA, 0000:81:00.0). */
 extern const char sim_scenario_builtin[];
 
 /*

@@ -80,4 +80,7 @@ int a_guest_mem(struct sc *sc, const struct elem *e, struct sim_dom_spec *s);
  * (a percentage) into w. */
 int a_dirty(struct sc *sc, const struct elem *e, struct sim_dirty *w);
 
+/* sim_scenario_pci.c: the <pci> elements, into sc->h. */
+int sc_load_pci(struct sc *sc, xmlNodePtr root);
+
 #endif
