@@ -228,28 +228,61 @@ static void numa(struct lvo *o)
     lvo_put(o, "    </numa>\n");
 }
 
+/* The cpuid policy's features, written aside (malloc'd, or NULL when
+ * there are none). */
+static char *cpuid_features(struct lvo *o)
+{
+    FILE *main = o->f;
+    char *text = NULL;
+    size_t len = 0;
+    int n;
+
+    if (!o->c->b_info.cpuid || !(o->f = open_memstream(&text, &len))) {
+        o->f = main;
+        return NULL;
+    }
+    n = lvo_cpuid_features(o);
+    if (fclose(o->f) != 0 || n == 0) {
+        free(text);
+        text = NULL;
+    }
+    o->f = main;
+    return text;
+}
+
 static void cpu(struct lvo *o)
 {
     const libxl_domain_build_info *b = &o->c->b_info;
     libxl_defbool nested = b->nested_hvm;
-    bool passthrough;
+    char *features = cpuid_features(o);
+    bool passthrough, vmx_off;
 
     if (libxl_defbool_is_default(nested))
         nested = b->u.hvm.nested_hvm;
-    passthrough = o->hvm && !libxl_defbool_is_default(nested);
-    if (b->cpuid)
-        lvo_warn(o, "the cpuid policy is not written: xenith cannot read "
-                 "libxl's compiled policy back into libvirt's feature names");
+    /* libvirt's cpuid features need a host-passthrough CPU, which libvirt
+     * reads as nestedhvm on unless vmx is disabled. */
+    if (features && o->hvm && libxl_defbool_is_default(nested)) {
+        lvo_warn(o, "nestedhvm, left to libxl (off), is written as off: the "
+                 "host-passthrough CPU that carries the cpuid features "
+                 "would otherwise turn it on");
+        libxl_defbool_set(&nested, false);
+    }
+    passthrough = features ||
+                  (o->hvm && !libxl_defbool_is_default(nested));
+    vmx_off = o->hvm && passthrough && !libxl_defbool_val(nested);
     if (!passthrough && b->num_vnuma_nodes == 0)
         return;
     lvo_put(o, passthrough ? "  <cpu mode='host-passthrough'" : "  <cpu");
-    if (passthrough && libxl_defbool_val(nested) && !b->num_vnuma_nodes) {
+    if (!vmx_off && !features && !b->num_vnuma_nodes) {
         lvo_put(o, "/>\n");
         return;
     }
     lvo_put(o, ">\n");
-    if (passthrough && !libxl_defbool_val(nested))
+    if (vmx_off)
         lvo_put(o, "    <feature policy='disable' name='vmx'/>\n");
+    if (features)
+        lvo_put(o, "%s", features);
+    free(features);
     if (b->num_vnuma_nodes)
         numa(o);
     lvo_put(o, "  </cpu>\n");
