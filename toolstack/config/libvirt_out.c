@@ -140,7 +140,8 @@ static void os(struct lvo *o)
     lvo_elem(o, 4, "initrd", b->ramdisk);
     lvo_elem(o, 4, "cmdline", b->cmdline);
     if (o->hvm) {
-        const char *boot = b->u.hvm.boot ? b->u.hvm.boot : "c";
+        /* libxl's default order; libvirt reads no <boot> as "c". */
+        const char *boot = b->u.hvm.boot ? b->u.hvm.boot : "cda";
         for (const char *p = boot; *p; p++)
             lvo_put(o, "    <boot dev='%s'/>\n",
                     *p == 'a' ? "fd" : *p == 'd' ? "cdrom" :
@@ -174,9 +175,12 @@ static void features(struct lvo *o)
     bool pt = c->c_info.passthrough != LIBXL_PASSTHROUGH_DEFAULT &&
               c->c_info.passthrough != LIBXL_PASSTHROUGH_DISABLED;
     bool hap_off = is_false(c->c_info.hap);
-    bool acpi = o->hvm && (is_true(b->acpi) || is_true(b->u.hvm.acpi));
-    bool apic = o->hvm && (is_true(b->apic) || is_true(b->u.hvm.apic));
-    bool pae = o->hvm && is_true(b->u.hvm.pae);
+    /* Left to libxl, acpi, apic and pae are on; libvirt reads their
+     * absence as off, so they are written unless off (as libvirt writes a
+     * cfg that leaves them out). */
+    bool acpi = o->hvm && !is_false(b->acpi) && !is_false(b->u.hvm.acpi);
+    bool apic = o->hvm && !is_false(b->apic) && !is_false(b->u.hvm.apic);
+    bool pae = o->hvm && !is_false(b->u.hvm.pae);
     bool viridian = o->hvm && is_true(b->u.hvm.viridian);
 
     if (!(acpi || apic || pae || viridian || hap_off || e820 || pt))
