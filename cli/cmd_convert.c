@@ -1,5 +1,5 @@
-/* cmd_convert.c - config-convert: a domain's configuration in another
- * format (libvirt domain XML), with no daemon. */
+/* cmd_convert.c - config-convert: a domain's configuration (xl.cfg or
+ * libvirt XML) written as libvirt domain XML or as xl.cfg, with no daemon. */
 #include "cli.h"
 #include "config/libvirt_xml.h"
 
@@ -26,7 +26,8 @@ int cmd_config_convert(int argc, char **argv)
     struct xlcfg_warnings warn;
     struct xn_msg msg;
     const char *to = NULL;
-    char *xml = NULL;
+    enum convert_format format;
+    char *out = NULL;
     int status;
 
     if (cli_getopt(argc, argv, "config-convert", "t:", longopts, opt_to, &to,
@@ -34,12 +35,16 @@ int cmd_config_convert(int argc, char **argv)
         return status;
     if ((status = cli_nargs(argc, argv, "config-convert", 1, 1)))
         return status;
-    if (!to || strcmp(to, "libvirt") != 0) {
-        cli_error("config-convert: --to %s: the formats are: libvirt",
+    if (to && strcmp(to, "libvirt") == 0) {
+        format = CONVERT_TO_LIBVIRT;
+    } else if (to && strcmp(to, "xl") == 0) {
+        format = CONVERT_TO_XL;
+    } else {
+        cli_error("config-convert: --to %s: the formats are: libvirt, xl",
                   to ? to : "(missing)");
         return 2;
     }
-    if (libvirt_convert_file(argv[optind], &xml, &warn, &msg) < 0) {
+    if (libvirt_convert_file(argv[optind], format, &out, &warn, &msg) < 0) {
         cli_error("%s", msg.text);
         return 1;
     }
@@ -47,7 +52,7 @@ int cmd_config_convert(int argc, char **argv)
         cli_warning("%s", warn.text[i]);
     if (warn.dropped)
         cli_warning("(%d more warnings)", warn.dropped);
-    fputs(xml, stdout);
-    free(xml);
+    fputs(out, stdout);
+    free(out);
     return 0;
 }

@@ -123,10 +123,12 @@ const struct cmd cmdtab[] = {
      "  --json       the domain configuration as libxl's JSON\n"
      "Needs no daemon and no Xen.\n",
      "--json", ARGS_FILE, NULL},
-    {"config-convert", cmd_config_convert, "--to libvirt FILE",
+    {"config-convert", cmd_config_convert, "--to libvirt|xl FILE",
      "Write a domain's configuration (xl.cfg or libvirt XML) as libvirt "
-     "domain XML.",
+     "domain XML or as xl.cfg.",
      "  --to libvirt  libvirt domain XML, as libvirt's Xen driver writes it\n"
+     "  --to xl       xl.cfg: from XML, the settings libvirt writes for it;\n"
+     "                from xl.cfg, the file normalised\n"
      "Needs no daemon and no Xen.\n",
      "--to", ARGS_FILE, NULL},
     {"events", cmd_events, "[--json]",

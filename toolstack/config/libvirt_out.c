@@ -140,7 +140,8 @@ static void os(struct lvo *o)
     lvo_elem(o, 4, "initrd", b->ramdisk);
     lvo_elem(o, 4, "cmdline", b->cmdline);
     if (o->hvm) {
-        const char *boot = b->u.hvm.boot ? b->u.hvm.boot : "c";
+        /* libxl's default order; libvirt reads no <boot> as "c". */
+        const char *boot = b->u.hvm.boot ? b->u.hvm.boot : "cda";
         for (const char *p = boot; *p; p++)
             lvo_put(o, "    <boot dev='%s'/>\n",
                     *p == 'a' ? "fd" : *p == 'd' ? "cdrom" :
@@ -174,9 +175,12 @@ static void features(struct lvo *o)
     bool pt = c->c_info.passthrough != LIBXL_PASSTHROUGH_DEFAULT &&
               c->c_info.passthrough != LIBXL_PASSTHROUGH_DISABLED;
     bool hap_off = is_false(c->c_info.hap);
-    bool acpi = o->hvm && (is_true(b->acpi) || is_true(b->u.hvm.acpi));
-    bool apic = o->hvm && (is_true(b->apic) || is_true(b->u.hvm.apic));
-    bool pae = o->hvm && is_true(b->u.hvm.pae);
+    /* Left to libxl, acpi, apic and pae are on; libvirt reads their
+     * absence as off, so they are written unless off (as libvirt writes a
+     * cfg that leaves them out). */
+    bool acpi = o->hvm && !is_false(b->acpi) && !is_false(b->u.hvm.acpi);
+    bool apic = o->hvm && !is_false(b->apic) && !is_false(b->u.hvm.apic);
+    bool pae = o->hvm && !is_false(b->u.hvm.pae);
     bool viridian = o->hvm && is_true(b->u.hvm.viridian);
 
     if (!(acpi || apic || pae || viridian || hap_off || e820 || pt))
@@ -228,28 +232,61 @@ static void numa(struct lvo *o)
     lvo_put(o, "    </numa>\n");
 }
 
+/* The cpuid policy's features, written aside (malloc'd, or NULL when
+ * there are none). */
+static char *cpuid_features(struct lvo *o)
+{
+    FILE *main = o->f;
+    char *text = NULL;
+    size_t len = 0;
+    int n;
+
+    if (!o->c->b_info.cpuid || !(o->f = open_memstream(&text, &len))) {
+        o->f = main;
+        return NULL;
+    }
+    n = lvo_cpuid_features(o);
+    if (fclose(o->f) != 0 || n == 0) {
+        free(text);
+        text = NULL;
+    }
+    o->f = main;
+    return text;
+}
+
 static void cpu(struct lvo *o)
 {
     const libxl_domain_build_info *b = &o->c->b_info;
     libxl_defbool nested = b->nested_hvm;
-    bool passthrough;
+    char *features = cpuid_features(o);
+    bool passthrough, vmx_off;
 
     if (libxl_defbool_is_default(nested))
         nested = b->u.hvm.nested_hvm;
-    passthrough = o->hvm && !libxl_defbool_is_default(nested);
-    if (b->cpuid)
-        lvo_warn(o, "the cpuid policy is not written: xenith cannot read "
-                 "libxl's compiled policy back into libvirt's feature names");
+    /* libvirt's cpuid features need a host-passthrough CPU, which libvirt
+     * reads as nestedhvm on unless vmx is disabled. */
+    if (features && o->hvm && libxl_defbool_is_default(nested)) {
+        lvo_warn(o, "nestedhvm, left to libxl (off), is written as off: the "
+                 "host-passthrough CPU that carries the cpuid features "
+                 "would otherwise turn it on");
+        libxl_defbool_set(&nested, false);
+    }
+    passthrough = features ||
+                  (o->hvm && !libxl_defbool_is_default(nested));
+    vmx_off = o->hvm && passthrough && !libxl_defbool_val(nested);
     if (!passthrough && b->num_vnuma_nodes == 0)
         return;
     lvo_put(o, passthrough ? "  <cpu mode='host-passthrough'" : "  <cpu");
-    if (passthrough && libxl_defbool_val(nested) && !b->num_vnuma_nodes) {
+    if (!vmx_off && !features && !b->num_vnuma_nodes) {
         lvo_put(o, "/>\n");
         return;
     }
     lvo_put(o, ">\n");
-    if (passthrough && !libxl_defbool_val(nested))
+    if (vmx_off)
         lvo_put(o, "    <feature policy='disable' name='vmx'/>\n");
+    if (features)
+        lvo_put(o, "%s", features);
+    free(features);
     if (b->num_vnuma_nodes)
         numa(o);
     lvo_put(o, "  </cpu>\n");

@@ -317,7 +317,10 @@ static void graphics(struct lvo *o)
             spice(o, &b->u.hvm.spice);
         else if (enabled(b->u.hvm.sdl.enable))
             sdl(o, &b->u.hvm.sdl);
-        else if (enabled(b->u.hvm.vnc.enable))
+        else if (libxl_defbool_is_default(b->u.hvm.vnc.enable) ||
+                 libxl_defbool_val(b->u.hvm.vnc.enable))
+            /* libxl's default for HVM is a VNC display; libvirt reads no
+             * <graphics> as none. */
             vnc(o, &b->u.hvm.vnc, b->u.hvm.keymap);
     } else if (o->c->num_vfbs > 0) {
         const libxl_device_vfb *v = &o->c->vfbs[0];

@@ -32,5 +32,7 @@ void lvo_warn(struct lvo *o, const char *fmt, ...)
 
 void lvo_devices(struct lvo *o);        /* libvirt_out_dev.c */
 void lvo_chr_devices(struct lvo *o);    /* libvirt_out_dev.c */
+/* The cpuid policy's <feature/> lines; how many were written. */
+int lvo_cpuid_features(struct lvo *o);  /* libvirt_out_cpuid.c */
 
 #endif
