@@ -376,14 +376,15 @@ int mig_send_begin(struct migration *m, const struct hv_dominfo *info,
     struct mig *g;
     int rc;
 
-    if (!m->relay)
-        return xn_msg_set(msg, XN_ENOTSUP, "this host cannot migrate: %s",
-                          m->certs_error[0] ? m->certs_error
-                                            : "no certificates");
+    /* What the domain is decides before what the host can do. */
     if (info->domid == 0)
         return xn_msg_set(msg, XN_EINVAL, "Domain-0 does not migrate");
     if ((rc = mig_pci_check(m->d, info->domid, info->name, msg)) < 0)
         return rc;
+    if (!m->relay)
+        return xn_msg_set(msg, XN_ENOTSUP, "this host cannot migrate: %s",
+                          m->certs_error[0] ? m->certs_error
+                                            : "no certificates");
     if (strlen(info->name) + sizeof(MIG_SUFFIX_AWAY) > HV_NAME_MAX)
         return xn_msg_set(msg, XN_EINVAL, "the name of %s is too long to "
                           "migrate: %s%s would be over %d characters",

@@ -32,7 +32,8 @@ expect_error attach.not-assignable "PCI device $DEV is not assignable.*pci-assig
     $X pci-attach $G $DEV
 expect_error attach.absent "this host has no PCI device 0000:07:00.0" \
     $X pci-attach $G 07:00.0
-expect_error attach.bad-address '"00:05" is not a PCI address' $X pci-attach $G 00:05
+expect_error attach.bad-spec '"00:05" is not a PCI device spec' $X pci-attach $G 00:05
+expect_error detach.bad-address '"00:05" is not a PCI address' $X pci-detach $G 00:05
 
 # --- assignable: bound to xen-pciback ---
 check assignable.add $X pci-assignable-add $DEV
@@ -50,7 +51,8 @@ expect_error attach.again "PCI device $DEV is already assigned to domain [0-9]+ 
     $X pci-attach $G $DEV
 expect_error assignable.remove-busy "PCI device $DEV is assigned to domain [0-9]+ \\($G\\); detach it first" \
     $X pci-assignable-remove $DEV
-expect_error migrate.refused "PCI" $X migrate $G 127.0.0.1
+expect_error migrate.refused "domain $G has PCI passthrough devices \($DEV\); detach them before migrating" \
+    $X migrate $G 127.0.0.1
 
 # --- taken back ---
 from=$(con_lines $G)
