@@ -8,8 +8,11 @@
  * NAME.xl-stderr when xl printed anything; or NAME.err, the one-line
  * message xenith must give for a file xl refuses.  xlcfg_parse of the cfg
  * must print the .json byte for byte (c_info's uuid masked when the file
- * sets none), and warn where xl warned.  The lab compares the same files
- * with xl on every run (40-config-compare, /lab/corpus/libvirt-NAME.cfg).
+ * sets none), and warn where xl warned.  NAME.host, when present, gives
+ * the lab host's facts the file is parsed with (as in tests/config; for
+ * files whose fate depends on the host: vnuma's pnodes).  The lab compares
+ * the same files, but those, with xl on every run (40-config-compare,
+ * /lab/corpus/libvirt-NAME.cfg).
  * Files are found under $XENITH_SRCDIR (default: the current directory).
  */
 #include <check.h>
@@ -68,6 +71,48 @@ static char *golden_file(const char *name, const char *ext)
     return slurp(path, NULL);
 }
 
+/*
+ * NAME.host: "KEY = VALUE" lines (# starts a comment) setting max_cpus,
+ * nr_nodes, online_cpus and cpu_node (each CPU's node, comma separated) in
+ * *opts; cpu_node points into nodes[max].
+ */
+static void read_host(const char *name, struct xlcfg_opts *opts,
+                      unsigned *nodes, int max)
+{
+    char *data = golden_file(name, ".host"), *line, *save = NULL;
+
+    if (!data)
+        return;
+    for (line = strtok_r(data, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        char key[32];
+        int val, off;
+
+        if (line[0] == '#' || sscanf(line, " %31[a-z_] = %n", key, &off) != 1)
+            continue;
+        if (strcmp(key, "cpu_node") == 0) {
+            opts->cpu_node = nodes;
+            for (char *p = line + off; *p && opts->ncpu_node < max; p++) {
+                nodes[opts->ncpu_node++] = (unsigned)strtoul(p, &p, 10);
+                if (*p != ',')
+                    break;
+            }
+            continue;
+        }
+        ck_assert_msg(sscanf(line + off, "%d", &val) == 1, "%s.host: bad "
+                      "line %s", name, line);
+        if (strcmp(key, "max_cpus") == 0)
+            opts->max_cpus = val;
+        else if (strcmp(key, "nr_nodes") == 0)
+            opts->nr_nodes = val;
+        else if (strcmp(key, "online_cpus") == 0)
+            opts->online_cpus = val;
+        else
+            ck_abort_msg("%s.host: unknown fact %s", name, key);
+    }
+    free(data);
+}
+
 START_TEST(libvirt_golden)
 {
     const char *name = cfgs[_i];
@@ -87,6 +132,9 @@ START_TEST(libvirt_golden)
     char *xl_stderr = golden_file(name, ".xl-stderr");
     ck_assert_msg(want_json || want_err, "tests/libvirt/xl-golden has no "
                   "%s.json (xl's output) or %s.err", name, name);
+
+    unsigned host_nodes[64];
+    read_host(name, &opts, host_nodes, 64);
 
     snprintf(file, sizeof(file), "%s.cfg", name);
     libxl_domain_config_init(&dc);
