@@ -11,6 +11,8 @@
  * (struct xlcfg_opts; see cgold_read_host in config_golden.h), for
  * goldens that depend on the host.
  * Files are found under $XENITH_SRCDIR (default: the current directory).
+ * Where NAME.cfg sets no uuid (real-world files), c_info's random uuid is
+ * masked on both sides (golden_uuid.h).
  */
 #include <check.h>
 #include <dirent.h>
@@ -23,6 +25,7 @@
 #include "config/xlcfg.h"
 #include "config/xlcfg_int.h"
 #include "config_golden.h"
+#include "golden_uuid.h"
 
 static char **cfgs;     /* names of the golden .cfg files, sorted */
 static int ncfgs;
@@ -126,6 +129,10 @@ START_TEST(golden)
                       msg.text);
         char *json = xlcfg_dryrun_json(&dc);
         ck_assert_ptr_nonnull(json);
+        if (!golden_sets_uuid(data, len)) {
+            golden_mask_uuid(json);
+            golden_mask_uuid(want_json);
+        }
         if (strcmp(json, want_json) != 0)
             report_diff(name, want_json, json);
         free(json);
@@ -167,9 +174,13 @@ START_TEST(corpus_has_golden_copies)
                       "from the corpus file", names[i]);
         free(x);
         free(y);
+        /* xl's output, or xenith's sentence where xl refuses the file */
         snprintf(b, sizeof(b), "%s/tests/config/lab-%s.json",
                  cgold_srcdir(), names[i]);
-        ck_assert_msg(access(b, R_OK) == 0, "%s is missing", b);
+        if (access(b, R_OK) != 0)
+            snprintf(b, sizeof(b), "%s/tests/config/lab-%s.err",
+                     cgold_srcdir(), names[i]);
+        ck_assert_msg(access(b, R_OK) == 0, "%s (or .json) is missing", b);
         free(names[i]);
     }
     free(names);

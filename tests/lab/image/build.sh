@@ -259,6 +259,14 @@ cp "$LAB"/cases/*.sh "$ROOT/lab/cases/"
 if compgen -G "$LAB/corpus/*.cfg" >/dev/null; then
     cp "$LAB"/corpus/*.cfg "$ROOT/lab/corpus/"
 fi
+# libvirt's xl.cfg test files (tests/libvirt/xlconfigdata/NAME.cfg) join the
+# corpus as libvirt-NAME.cfg, but those whose fate depends on the host
+# (tests/libvirt/xl-golden/NAME.host: config-check has no host to ask).
+for f in "$LAB"/../libvirt/xlconfigdata/*.cfg; do
+    [ -e "$f" ] || continue
+    [ ! -e "$LAB/../libvirt/xl-golden/$(basename "$f" .cfg).host" ] || continue
+    cp "$f" "$ROOT/lab/corpus/libvirt-$(basename "$f")"
+done
 # The parser's golden files (tests/config/NAME.cfg + NAME.json): the lab
 # checks that xl still prints each .json.
 mkdir -p "$ROOT/lab/golden"
