@@ -123,6 +123,18 @@ static int vfb_option(struct xlcfg *c, int i, libxl_device_vfb *vfb,
             libxl_defbool_set(dst, n != 0);
         return 0;
     }
+    /* xm's "type=vnc", common in old files: xl ignores the option, and VNC
+     * is what a vfb has anyway.  Any other type would silently become VNC
+     * (and an unknown option, often a typo, be dropped): those are errors. */
+    if (strcmp(tok, "type") == 0 && strcmp(v, "vnc") == 0) {
+        xlcfg_warn(c, "vfb", i, "\"type=vnc\" is ignored, as xl ignores "
+                   "it: a vfb is VNC unless it says vnc=0");
+        return 0;
+    }
+    if (strcmp(tok, "type") == 0)
+        return xlcfg_fail(c, "vfb", i, "\"type=%s\" would be ignored by xl, "
+                          "leaving VNC on; write sdl=1 (and vnc=0) instead",
+                          v);
     return xlcfg_fail(c, "vfb", i, "\"%s\" is not a vfb option", tok);
 }
 
