@@ -4,6 +4,8 @@
  */
 #include "config/xlcfg_names.h"
 
+#include <string.h>
+
 #define COLO(f) {#f, offsetof(libxl_device_nic, f)}
 const struct xlcfg_nic_opt xlcfg_nic_colo[] = {
     {"forwarddev", offsetof(libxl_device_nic, coloft_forwarddev)},
@@ -60,3 +62,34 @@ const struct xlcfg_nic_opt xlcfg_nic_colo[] = {
 
 const size_t xlcfg_nic_ncolo = sizeof(xlcfg_nic_colo) /
                                sizeof(xlcfg_nic_colo[0]);
+
+static const struct {
+    const char *name;
+    libxl_action_on_shutdown action;
+} actions[] = {
+    {"destroy", LIBXL_ACTION_ON_SHUTDOWN_DESTROY},
+    {"restart", LIBXL_ACTION_ON_SHUTDOWN_RESTART},
+    {"rename-restart", LIBXL_ACTION_ON_SHUTDOWN_RESTART_RENAME},
+    {"preserve", LIBXL_ACTION_ON_SHUTDOWN_PRESERVE},
+    {"coredump-destroy", LIBXL_ACTION_ON_SHUTDOWN_COREDUMP_DESTROY},
+    {"coredump-restart", LIBXL_ACTION_ON_SHUTDOWN_COREDUMP_RESTART},
+    {"soft-reset", LIBXL_ACTION_ON_SHUTDOWN_SOFT_RESET},
+};
+
+bool xlcfg_action_parse(const char *name, libxl_action_on_shutdown *a_r)
+{
+    for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+        if (strcmp(name, actions[i].name) == 0) {
+            *a_r = actions[i].action;
+            return true;
+        }
+    return false;
+}
+
+const char *xlcfg_action_name(libxl_action_on_shutdown a)
+{
+    for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+        if (actions[i].action == a)
+            return actions[i].name;
+    return NULL;
+}

@@ -24,4 +24,10 @@ struct xlcfg_nic_opt {
 extern const struct xlcfg_nic_opt xlcfg_nic_colo[];
 extern const size_t xlcfg_nic_ncolo;
 
+/* on_poweroff, on_reboot ...: the action xl.cfg names `name` in *a_r;
+ * false when `name` is none of them. */
+bool xlcfg_action_parse(const char *name, libxl_action_on_shutdown *a_r);
+/* xl.cfg's name of action `a`, or NULL when it has none. */
+const char *xlcfg_action_name(libxl_action_on_shutdown a);
+
 #endif
