@@ -69,6 +69,10 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A reply's "warnings" (an array of strings, if any), one cli_warning each. */
 void cli_print_warnings(struct json_object *res);
+struct xlcfg_warnings;
+/* A config file's warnings as config-check and config-convert read it (no
+ * daemon): one cli_warning each, then how many were dropped, if any. */
+void cli_print_xlcfg_warnings(const struct xlcfg_warnings *warn);
 /* "xenith CMD: <message> (see xenith CMD -h)"; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -42,10 +42,7 @@ int cmd_config_check(int argc, char **argv)
         cli_error("%s", msg.text);
         return 1;
     }
-    for (int i = 0; i < warn.n; i++)
-        cli_warning("%s", warn.text[i]);
-    if (warn.dropped)
-        cli_warning("(%d more warnings)", warn.dropped);
+    cli_print_xlcfg_warnings(&warn);
     if (json)
         fputs(doc, stdout);
     else

@@ -1,5 +1,6 @@
 /* output.c - error lines, option parsing, numbers and sizes, JSON output. */
 #include "cli.h"
+#include "config/xlcfg_warn.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -50,6 +51,14 @@ void cli_print_warnings(struct json_object *res)
         if (s)
             cli_warning("%s", s);
     }
+}
+
+void cli_print_xlcfg_warnings(const struct xlcfg_warnings *warn)
+{
+    for (int i = 0; i < warn->n; i++)
+        cli_warning("%s", warn->text[i]);
+    if (warn->dropped)
+        cli_warning("(%d more warnings)", warn->dropped);
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -44,23 +44,37 @@ static int device(struct hv *hv, const struct hv_pci_addr *a,
     return rc;
 }
 
+/* XN_EBUSY when dev (at a) is assigned to a domain: "PCI device <a> is
+ * <assigned> <domain><hint>", `assigned` being "assigned to" or "already
+ * assigned to"; 0 when it is no one's. */
+static int check_unassigned(struct hv *hv, const struct hv_pci_addr *a,
+                            const struct hv_pcidev *dev, const char *assigned,
+                            const char *hint, struct xn_msg *msg)
+{
+    char s[HV_PCI_ADDR_LEN], who[HV_NAME_MAX + 32];
+
+    if (dev->domid == HV_NO_DOMAIN)
+        return 0;
+    hv_pci_addr_str(a, s);
+    dom_words(hv, dev->domid, who, sizeof(who));
+    return xn_msg_set(msg, XN_EBUSY, "PCI device %s is %s %s%s", s, assigned,
+                      who, hint);
+}
+
 /* The device may be given to `domid`: assignable and assigned to no one. */
 static int check_free(struct hv *hv, const struct hv_pci_addr *a,
                       uint32_t domid, struct xn_msg *msg)
 {
-    char s[HV_PCI_ADDR_LEN], who[HV_NAME_MAX + 32];
+    char s[HV_PCI_ADDR_LEN];
     struct hv_pcidev dev;
     int rc = device(hv, a, &dev, msg);
 
-    if (rc < 0)
+    if (rc < 0 ||
+        (rc = check_unassigned(hv, a, &dev, "already assigned to",
+                               dev.domid == domid ? "" :
+                               "; detach it there first", msg)) < 0)
         return rc;
     hv_pci_addr_str(a, s);
-    if (dev.domid != HV_NO_DOMAIN) {
-        dom_words(hv, dev.domid, who, sizeof(who));
-        return xn_msg_set(msg, XN_EBUSY, "PCI device %s is already assigned "
-                          "to %s%s", s, who,
-                          dev.domid == domid ? "" : "; detach it there first");
-    }
     if (!dev.assignable)
         return xn_msg_set(msg, XN_ESTATE, "PCI device %s is not assignable "
                           "(%s); make it so with `xenith pci-assignable-add "
@@ -104,18 +118,12 @@ int hv_pci_info(struct hv *hv, const struct hv_pci_addr *a,
 int hv_pci_assignable_add(struct hv *hv, const struct hv_pci_addr *a,
                           struct xn_msg *msg)
 {
-    char s[HV_PCI_ADDR_LEN], who[HV_NAME_MAX + 32];
     struct hv_pcidev dev;
     int rc = device(hv, a, &dev, msg);
 
-    if (rc < 0)
+    if (rc < 0 ||
+        (rc = check_unassigned(hv, a, &dev, "assigned to", "", msg)) < 0)
         return rc;
-    if (dev.domid != HV_NO_DOMAIN) {
-        hv_pci_addr_str(a, s);
-        dom_words(hv, dev.domid, who, sizeof(who));
-        return xn_msg_set(msg, XN_EBUSY, "PCI device %s is assigned to %s",
-                          s, who);
-    }
     if (dev.assignable)
         return 0;
     return hv->ops->pci_assignable_add(hv, a, msg);
@@ -124,18 +132,15 @@ int hv_pci_assignable_add(struct hv *hv, const struct hv_pci_addr *a,
 int hv_pci_assignable_remove(struct hv *hv, const struct hv_pci_addr *a,
                              bool rebind, struct xn_msg *msg)
 {
-    char s[HV_PCI_ADDR_LEN], who[HV_NAME_MAX + 32];
+    char s[HV_PCI_ADDR_LEN];
     struct hv_pcidev dev;
     int rc = device(hv, a, &dev, msg);
 
-    if (rc < 0)
+    if (rc < 0 ||
+        (rc = check_unassigned(hv, a, &dev, "assigned to",
+                               "; detach it first", msg)) < 0)
         return rc;
     hv_pci_addr_str(a, s);
-    if (dev.domid != HV_NO_DOMAIN) {
-        dom_words(hv, dev.domid, who, sizeof(who));
-        return xn_msg_set(msg, XN_EBUSY, "PCI device %s is assigned to %s; "
-                          "detach it first", s, who);
-    }
     if (!dev.assignable)
         return xn_msg_set(msg, XN_ESTATE, "PCI device %s is not assignable "
                           "(%s)", s, dev.driver[0] ? dev.driver : "no driver");

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config/xlcfg_int.h"
+#include "config/xlcfg_names.h"
 
 #define MAX_VCPUS 4096
 
@@ -194,19 +195,6 @@ int xlcfg_build_resources(struct xlcfg *c)
 
 /* ---- shutdown actions ---- */
 
-static const struct {
-    const char *name;
-    libxl_action_on_shutdown action;
-} actions[] = {
-    {"destroy", LIBXL_ACTION_ON_SHUTDOWN_DESTROY},
-    {"restart", LIBXL_ACTION_ON_SHUTDOWN_RESTART},
-    {"rename-restart", LIBXL_ACTION_ON_SHUTDOWN_RESTART_RENAME},
-    {"preserve", LIBXL_ACTION_ON_SHUTDOWN_PRESERVE},
-    {"coredump-destroy", LIBXL_ACTION_ON_SHUTDOWN_COREDUMP_DESTROY},
-    {"coredump-restart", LIBXL_ACTION_ON_SHUTDOWN_COREDUMP_RESTART},
-    {"soft-reset", LIBXL_ACTION_ON_SHUTDOWN_SOFT_RESET},
-};
-
 static int parse_action(struct xlcfg *c, const char *key, const char *dflt,
                         libxl_action_on_shutdown *a)
 {
@@ -215,12 +203,8 @@ static int parse_action(struct xlcfg *c, const char *key, const char *dflt,
 
     if (rc < 0)
         return rc;
-    for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
-        if (strcmp(v, actions[i].name) == 0) {
-            *a = actions[i].action;
-            return 0;
-        }
-    }
+    if (xlcfg_action_parse(v, a))
+        return 0;
     return xlcfg_fail(c, key, -1, "\"%s\" is not an action (destroy, "
                       "restart, rename-restart, preserve, coredump-destroy, "
                       "coredump-restart or soft-reset)", v);

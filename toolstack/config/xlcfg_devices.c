@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "config/xlcfg_int.h"
+#include "config/xlcfg_names.h"
 
 /*
  * libxlutil's complaint, e.g.
@@ -103,11 +104,8 @@ int xlcfg_mac_parse(const char *text, libxl_mac mac)
     return 0;
 }
 
-/* Options that just store their value. */
-static const struct {
-    const char *key;
-    size_t off;
-} nic_strings[] = {
+/* Options that just store their value (and the COLO ones, xlcfg_names.c). */
+static const struct xlcfg_nic_opt nic_strings[] = {
     {"bridge", offsetof(libxl_device_nic, bridge)},
     {"gatewaydev", offsetof(libxl_device_nic, gatewaydev)},
     {"netdev", offsetof(libxl_device_nic, gatewaydev)}, /* deprecated */
@@ -116,59 +114,22 @@ static const struct {
     {"backend", offsetof(libxl_device_nic, backend_domname)},
     {"vifname", offsetof(libxl_device_nic, ifname)},
     {"model", offsetof(libxl_device_nic, model)},
-    /* COLO fault tolerance: xl stores them for libxl */
-    {"forwarddev", offsetof(libxl_device_nic, coloft_forwarddev)},
-#define COLO(f) {#f, offsetof(libxl_device_nic, f)}
-    COLO(colo_sock_mirror_id),
-    COLO(colo_sock_mirror_ip),
-    COLO(colo_sock_mirror_port),
-    COLO(colo_sock_compare_sec_in_id),
-    COLO(colo_sock_compare_sec_in_ip),
-    COLO(colo_sock_compare_sec_in_port),
-    COLO(colo_sock_redirector0_id),
-    COLO(colo_sock_redirector0_ip),
-    COLO(colo_sock_redirector0_port),
-    COLO(colo_sock_redirector1_id),
-    COLO(colo_sock_redirector1_ip),
-    COLO(colo_sock_redirector1_port),
-    COLO(colo_sock_redirector2_id),
-    COLO(colo_sock_redirector2_ip),
-    COLO(colo_sock_redirector2_port),
-    COLO(colo_sock_compare_pri_in_id),
-    COLO(colo_sock_compare_pri_in_ip),
-    COLO(colo_sock_compare_pri_in_port),
-    COLO(colo_sock_compare_notify_id),
-    COLO(colo_sock_compare_notify_ip),
-    COLO(colo_sock_compare_notify_port),
-    COLO(colo_filter_mirror_queue),
-    COLO(colo_filter_mirror_outdev),
-    COLO(colo_filter_redirector0_queue),
-    COLO(colo_filter_redirector0_indev),
-    COLO(colo_filter_redirector0_outdev),
-    COLO(colo_filter_redirector1_queue),
-    COLO(colo_filter_redirector1_indev),
-    COLO(colo_filter_redirector1_outdev),
-    COLO(colo_compare_pri_in),
-    COLO(colo_compare_sec_in),
-    COLO(colo_compare_out),
-    COLO(colo_compare_notify_dev),
-    COLO(colo_sock_sec_redirector0_id),
-    COLO(colo_sock_sec_redirector0_ip),
-    COLO(colo_sock_sec_redirector0_port),
-    COLO(colo_sock_sec_redirector1_id),
-    COLO(colo_sock_sec_redirector1_ip),
-    COLO(colo_sock_sec_redirector1_port),
-    COLO(colo_filter_sec_redirector0_queue),
-    COLO(colo_filter_sec_redirector0_indev),
-    COLO(colo_filter_sec_redirector0_outdev),
-    COLO(colo_filter_sec_redirector1_queue),
-    COLO(colo_filter_sec_redirector1_indev),
-    COLO(colo_filter_sec_redirector1_outdev),
-    COLO(colo_filter_sec_rewriter0_queue),
-    COLO(colo_checkpoint_host),
-    COLO(colo_checkpoint_port),
-#undef COLO
 };
+
+/* The field of nic that option `key` stores its value in, or NULL. */
+static char **string_opt(libxl_device_nic *nic, const char *key)
+{
+    const struct xlcfg_nic_opt *o = NULL;
+
+    for (size_t k = 0; !o && k < sizeof(nic_strings) / sizeof(nic_strings[0]);
+         k++)
+        if (strcmp(key, nic_strings[k].key) == 0)
+            o = &nic_strings[k];
+    for (size_t k = 0; !o && k < xlcfg_nic_ncolo; k++)
+        if (strcmp(key, xlcfg_nic_colo[k].key) == 0)
+            o = &xlcfg_nic_colo[k];
+    return o ? (char **)((char *)nic + o->off) : NULL;
+}
 
 static int nic_number(const char *v, long max, int *out)
 {
@@ -196,7 +157,7 @@ static void unknown_option(struct xlcfg *c, int i, const char *spec,
 static int nic_option(struct xlcfg *c, int i, const char *spec,
                       libxl_device_nic *nic, char *tok)
 {
-    char *v = strchr(tok, '='), reason[256];
+    char *v = strchr(tok, '='), reason[256], **dst;
     size_t mark;
 
     if (strcmp(tok, "trusted") == 0 || strcmp(tok, "untrusted") == 0) {
@@ -211,14 +172,10 @@ static int nic_option(struct xlcfg *c, int i, const char *spec,
     if (strcmp(tok, "netdev") == 0)
         xlcfg_warn(c, "vif", i, "netdev \"%s\" is deprecated, as xl warns; "
                    "it is used as gatewaydev, the new name", v);
-    for (size_t k = 0; k < sizeof(nic_strings) / sizeof(nic_strings[0]);
-         k++) {
-        if (strcmp(tok, nic_strings[k].key) == 0) {
-            char **dst = (char **)((char *)nic + nic_strings[k].off);
-            free(*dst);
-            *dst = strdup(v);
-            return *dst ? 0 : xlcfg_oom(c);
-        }
+    if ((dst = string_opt(nic, tok))) {
+        free(*dst);
+        *dst = strdup(v);
+        return *dst ? 0 : xlcfg_oom(c);
     }
     if (strcmp(tok, "type") == 0) {
         if (strcmp(v, "vif") == 0)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/xlcfg_names.h"
 #include "config/xlcfg_write_int.h"
 
 /* ---- identity ---- */
@@ -220,32 +221,18 @@ void xlw_boot(struct xlw *w)
 
 /* ---- shutdown actions ---- */
 
-static const struct {
-    const char *name;
-    libxl_action_on_shutdown action;
-} action_names[] = {
-    {"destroy", LIBXL_ACTION_ON_SHUTDOWN_DESTROY},
-    {"restart", LIBXL_ACTION_ON_SHUTDOWN_RESTART},
-    {"rename-restart", LIBXL_ACTION_ON_SHUTDOWN_RESTART_RENAME},
-    {"preserve", LIBXL_ACTION_ON_SHUTDOWN_PRESERVE},
-    {"coredump-destroy", LIBXL_ACTION_ON_SHUTDOWN_COREDUMP_DESTROY},
-    {"coredump-restart", LIBXL_ACTION_ON_SHUTDOWN_COREDUMP_RESTART},
-    {"soft-reset", LIBXL_ACTION_ON_SHUTDOWN_SOFT_RESET},
-};
-
 /* `key` unless it is xl's default `dflt`. */
 static void action(struct xlw *w, const char *key,
                    libxl_action_on_shutdown a, libxl_action_on_shutdown dflt)
 {
+    const char *name = xlcfg_action_name(a);
+
     if (a == dflt)
         return;
-    for (size_t i = 0; i < sizeof(action_names) / sizeof(action_names[0]);
-         i++)
-        if (action_names[i].action == a) {
-            xlw_str(w, key, action_names[i].name);
-            return;
-        }
-    xlw_fail(w, "%s: action %d has no name in xl.cfg", key, (int)a);
+    if (name)
+        xlw_str(w, key, name);
+    else
+        xlw_fail(w, "%s: action %d has no name in xl.cfg", key, (int)a);
 }
 
 void xlw_actions(struct xlw *w)

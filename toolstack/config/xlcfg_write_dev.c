@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/xlcfg_names.h"
 #include "config/xlcfg_write_int.h"
 
 /* ---- disks ---- */
@@ -199,70 +200,12 @@ static void nic_rate(struct xlw_spec *s, const libxl_device_nic *nic)
     xlw_spec_raw(s, "rate", rate);
 }
 
-/* COLO fault tolerance: vif options named as libxl's fields, which xl
- * stores as given (forwarddev is coloft_forwarddev). */
-#define COLO(f) {#f, offsetof(libxl_device_nic, f)}
-static const struct {
-    const char *key;
-    size_t off;
-} nic_colo[] = {
-    {"forwarddev", offsetof(libxl_device_nic, coloft_forwarddev)},
-    COLO(colo_sock_mirror_id),
-    COLO(colo_sock_mirror_ip),
-    COLO(colo_sock_mirror_port),
-    COLO(colo_sock_compare_pri_in_id),
-    COLO(colo_sock_compare_pri_in_ip),
-    COLO(colo_sock_compare_pri_in_port),
-    COLO(colo_sock_compare_sec_in_id),
-    COLO(colo_sock_compare_sec_in_ip),
-    COLO(colo_sock_compare_sec_in_port),
-    COLO(colo_sock_compare_notify_id),
-    COLO(colo_sock_compare_notify_ip),
-    COLO(colo_sock_compare_notify_port),
-    COLO(colo_sock_redirector0_id),
-    COLO(colo_sock_redirector0_ip),
-    COLO(colo_sock_redirector0_port),
-    COLO(colo_sock_redirector1_id),
-    COLO(colo_sock_redirector1_ip),
-    COLO(colo_sock_redirector1_port),
-    COLO(colo_sock_redirector2_id),
-    COLO(colo_sock_redirector2_ip),
-    COLO(colo_sock_redirector2_port),
-    COLO(colo_filter_mirror_queue),
-    COLO(colo_filter_mirror_outdev),
-    COLO(colo_filter_redirector0_queue),
-    COLO(colo_filter_redirector0_indev),
-    COLO(colo_filter_redirector0_outdev),
-    COLO(colo_filter_redirector1_queue),
-    COLO(colo_filter_redirector1_indev),
-    COLO(colo_filter_redirector1_outdev),
-    COLO(colo_compare_pri_in),
-    COLO(colo_compare_sec_in),
-    COLO(colo_compare_out),
-    COLO(colo_compare_notify_dev),
-    COLO(colo_sock_sec_redirector0_id),
-    COLO(colo_sock_sec_redirector0_ip),
-    COLO(colo_sock_sec_redirector0_port),
-    COLO(colo_sock_sec_redirector1_id),
-    COLO(colo_sock_sec_redirector1_ip),
-    COLO(colo_sock_sec_redirector1_port),
-    COLO(colo_filter_sec_redirector0_queue),
-    COLO(colo_filter_sec_redirector0_indev),
-    COLO(colo_filter_sec_redirector0_outdev),
-    COLO(colo_filter_sec_redirector1_queue),
-    COLO(colo_filter_sec_redirector1_indev),
-    COLO(colo_filter_sec_redirector1_outdev),
-    COLO(colo_filter_sec_rewriter0_queue),
-    COLO(colo_checkpoint_host),
-    COLO(colo_checkpoint_port),
-};
-#undef COLO
-
 static void nic_colo_opts(struct xlw_spec *s, const libxl_device_nic *nic)
 {
-    for (size_t i = 0; i < sizeof(nic_colo) / sizeof(nic_colo[0]); i++)
-        xlw_spec_str(s, nic_colo[i].key,
-                     *(char *const *)((const char *)nic + nic_colo[i].off));
+    for (size_t i = 0; i < xlcfg_nic_ncolo; i++)
+        xlw_spec_str(s, xlcfg_nic_colo[i].key,
+                     *(char *const *)((const char *)nic +
+                                      xlcfg_nic_colo[i].off));
 }
 
 static void nic_spec(struct xlw *w, struct xlw_list *l, int i,

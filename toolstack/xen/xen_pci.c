@@ -167,8 +167,11 @@ int xen_pci_list(struct hv *hv, struct hv_pcidev **list_r, size_t *n_r,
     return 0;
 }
 
-int xen_pci_assignable_add(struct hv *hv, const struct hv_pci_addr *a,
-                           struct xn_msg *msg)
+/* Bind `a` to xen-pciback or release it (`bind`, one of libxl's two
+ * calls, with its `rebind` flag); `what` ends the failure message. */
+static int pciback(struct hv *hv, const struct hv_pci_addr *a,
+                   int (*bind)(libxl_ctx *, libxl_device_pci *, int),
+                   int rebind, const char *what, struct xn_msg *msg)
 {
     struct xen_drv *drv = xen_drv_of(hv);
     char s[HV_PCI_ADDR_LEN];
@@ -178,33 +181,26 @@ int xen_pci_assignable_add(struct hv *hv, const struct hv_pci_addr *a,
     libxl_device_pci_init(&p);
     to_libxl(a, &p);
     xen_log_clear(drv->log);
-    lrc = libxl_device_pci_assignable_add(drv->ctx, &p, 1);
+    lrc = bind(drv->ctx, &p, rebind);
     libxl_device_pci_dispose(&p);
     if (lrc == 0)
         return 0;
     hv_pci_addr_str(a, s);
-    return xen_fail(drv, msg, lrc, "PCI device %s: cannot make it "
-                    "assignable", s);
+    return xen_fail(drv, msg, lrc, "PCI device %s: cannot %s", s, what);
+}
+
+int xen_pci_assignable_add(struct hv *hv, const struct hv_pci_addr *a,
+                           struct xn_msg *msg)
+{
+    return pciback(hv, a, libxl_device_pci_assignable_add, 1,
+                   "make it assignable", msg);
 }
 
 int xen_pci_assignable_remove(struct hv *hv, const struct hv_pci_addr *a,
                               bool rebind, struct xn_msg *msg)
 {
-    struct xen_drv *drv = xen_drv_of(hv);
-    char s[HV_PCI_ADDR_LEN];
-    libxl_device_pci p;
-    int lrc;
-
-    libxl_device_pci_init(&p);
-    to_libxl(a, &p);
-    xen_log_clear(drv->log);
-    lrc = libxl_device_pci_assignable_remove(drv->ctx, &p, rebind);
-    libxl_device_pci_dispose(&p);
-    if (lrc == 0)
-        return 0;
-    hv_pci_addr_str(a, s);
-    return xen_fail(drv, msg, lrc, "PCI device %s: cannot release it from "
-                    "xen-pciback", s);
+    return pciback(hv, a, libxl_device_pci_assignable_remove, rebind,
+                   "release it from xen-pciback", msg);
 }
 
 int xen_pci_attach(struct hv *hv, uint32_t domid, const libxl_device_pci *pci,
