@@ -15,6 +15,8 @@
 #                     shell there after the selected cases (none by default);
 #                     leave with `exit`, or Ctrl-a x to kill QEMU
 #       --no-build    reuse the last image in tests/lab/work/image
+#   LAB_GOLDEN=1 in the environment: 40-config-compare also checks that xl
+#   still prints every tests/config golden file (about two minutes more)
 #   -h, --help
 #
 # Prints PASS/FAIL/SKIP per check, EMULATOR for emulator faults that were
@@ -109,7 +111,7 @@ if [ $SHELL_MODE = 1 ]; then
     BOOTS=("${ONLY_BOOT:-A}")
 else
     [ ${#CASES_A[@]} -gt 0 ] && { [ -z "$ONLY_BOOT" ] || [ "$ONLY_BOOT" = A ]; } && BOOTS+=(A)
-    [ ${#CASES_B[@]} -gt 0 ] && [ "$ONLY_BOOT" != A ] && [ "$ONLY_BOOT" != M ] && BOOTS+=(B)
+    [ ${#CASES_B[@]} -gt 0 ] && { [ -z "$ONLY_BOOT" ] || [ "$ONLY_BOOT" = B ]; } && BOOTS+=(B)
     [ ${#CASES_P[@]} -gt 0 ] && { [ -z "$ONLY_BOOT" ] || [ "$ONLY_BOOT" = P ]; } && BOOTS+=(P)
     [ ${#CASES_M[@]} -gt 0 ] && { [ -z "$ONLY_BOOT" ] || [ "$ONLY_BOOT" = M ]; } && BOOTS+=(M)
     [ ${#BOOTS[@]} -gt 0 ] || die "no case matches ${CASE_FILTERS[*]:-(none)}${ONLY_BOOT:+ in boot $ONLY_BOOT}"
@@ -260,6 +262,7 @@ LAB_BOOT=$BOOT
 LAB_CASES="$cases"
 LAB_CLI=$CLI
 LAB_SHELL=$SHELL_MODE
+LAB_GOLDEN=${LAB_GOLDEN:-0}
 EOF
     # Boot P: a q35 machine with QEMU's emulated VT-d (Xen enables its
     # IOMMU and interrupt remapping there; it needs an Intel CPU) and a PCI
