@@ -15,6 +15,7 @@ FAILS=0
 daemon_cmd() {
     if [ "${VALGRIND:-0}" = 1 ]; then
         echo "valgrind -q --error-exitcode=99 --leak-check=full \
+--suppressions=$(cd "$(dirname "$0")/.." && pwd)/valgrind.supp \
 --errors-for-leak-kinds=definite --log-file=$T/valgrind.log"
     fi
 }
