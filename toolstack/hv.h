@@ -223,6 +223,10 @@ int hv_config_json(struct hv *hv, const libxl_domain_config *cfg,
  * device exists, is assignable and is not assigned elsewhere before it
  * calls a driver. */
 
+/* The address of a libxl PCI device (its device and function masked to
+ * their 5 and 3 bits). */
+struct hv_pci_addr hv_pci_addr_of(const libxl_device_pci *p);
+
 /* Every assignable or assigned device of the host, sorted by address.
  * *list_r is malloc'd, owned by the caller: free() it. */
 int hv_pci_list(struct hv *hv, struct hv_pcidev **list_r, size_t *n_r,

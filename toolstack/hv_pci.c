@@ -19,6 +19,15 @@ static void dom_words(struct hv *hv, uint32_t domid, char *buf, size_t size)
         snprintf(buf, size, "domain %u", domid);
 }
 
+struct hv_pci_addr hv_pci_addr_of(const libxl_device_pci *p)
+{
+    struct hv_pci_addr a = {.seg = (uint16_t)p->domain,
+                            .bus = (uint8_t)p->bus,
+                            .dev = (uint8_t)(p->dev & 0x1f),
+                            .fn = (uint8_t)(p->func & 0x7)};
+    return a;
+}
+
 static int unsupported(struct hv *hv, struct xn_msg *msg)
 {
     return xn_msg_set(msg, XN_ENOTSUP, "the %s host has no PCI passthrough",
@@ -87,11 +96,7 @@ int hv_pci_check_config(struct hv *hv, const libxl_domain_config *cfg,
                         struct xn_msg *msg)
 {
     for (int i = 0; i < cfg->num_pcidevs; i++) {
-        const libxl_device_pci *p = &cfg->pcidevs[i];
-        struct hv_pci_addr a = {.seg = (uint16_t)p->domain,
-                                .bus = (uint8_t)p->bus,
-                                .dev = (uint8_t)p->dev,
-                                .fn = (uint8_t)p->func};
+        struct hv_pci_addr a = hv_pci_addr_of(&cfg->pcidevs[i]);
         int rc = check_free(hv, &a, HV_NO_DOMAIN, msg);
         if (rc < 0)
             return rc;
@@ -150,10 +155,7 @@ int hv_pci_assignable_remove(struct hv *hv, const struct hv_pci_addr *a,
 int hv_pci_attach(struct hv *hv, uint32_t domid, const libxl_device_pci *pci,
                   hv_done_fn *done, void *opaque, struct xn_msg *msg)
 {
-    struct hv_pci_addr a = {.seg = (uint16_t)pci->domain,
-                            .bus = (uint8_t)pci->bus,
-                            .dev = (uint8_t)pci->dev,
-                            .fn = (uint8_t)pci->func};
+    struct hv_pci_addr a = hv_pci_addr_of(pci);
     struct hv_dominfo info;
     int rc;
 

@@ -261,10 +261,7 @@ static void attach_start(struct request *r, uint32_t domid, job_token token)
     libxl_device_pci_init(&pci);
     if ((rc = proto_arg_string(r->args, "spec", true, &spec, &msg)) == 0 &&
         (rc = parse_spec(spec, &pci, &msg)) == 0) {
-        c->addr = (struct hv_pci_addr){.seg = (uint16_t)pci.domain,
-                                       .bus = (uint8_t)pci.bus,
-                                       .dev = (uint8_t)pci.dev,
-                                       .fn = (uint8_t)pci.func};
+        c->addr = hv_pci_addr_of(&pci);
         rc = hv_pci_attach(r->d->hv, domid, &pci, pci_done, c, &msg);
     }
     libxl_device_pci_dispose(&pci);

@@ -24,15 +24,6 @@ static void to_hv(const struct sim_pcidev *p, struct hv_pcidev *dev)
     dev->vslot = p->vslot;
 }
 
-static struct hv_pci_addr addr_of(const libxl_device_pci *p)
-{
-    struct hv_pci_addr a = {.seg = (uint16_t)p->domain,
-                            .bus = (uint8_t)p->bus,
-                            .dev = (uint8_t)(p->dev & 0x1f),
-                            .fn = (uint8_t)(p->func & 0x7)};
-    return a;
-}
-
 /* The slot asked for ("BDF@SLOT" sets vdevfn), or -1: the first free. */
 static int vslot_of(const libxl_device_pci *p)
 {
@@ -116,7 +107,7 @@ int simdrv_pci_attach(struct hv *hv, uint32_t domid,
                       void *opaque, struct xn_msg *msg)
 {
     struct simdrv *drv = simdrv_of(hv);
-    struct hv_pci_addr a = addr_of(pci);
+    struct hv_pci_addr a = hv_pci_addr_of(pci);
     struct simdrv_op *op;
     struct sim_dom *d;
     int rc = simdrv_find(drv, domid, &d, msg);
@@ -169,7 +160,7 @@ int simpci_assign_config(struct simdrv *drv, struct sim_dom *d,
 {
     for (int i = 0; i < cfg->num_pcidevs; i++) {
         const libxl_device_pci *p = &cfg->pcidevs[i];
-        struct hv_pci_addr a = addr_of(p);
+        struct hv_pci_addr a = hv_pci_addr_of(p);
         int rc = sim_pci_assign(drv->host, &a, d->domid, vslot_of(p), NULL,
                                 msg);
         if (rc < 0) {

@@ -23,18 +23,9 @@ static void to_libxl(const struct hv_pci_addr *a, libxl_device_pci *p)
     p->func = a->fn;
 }
 
-static void from_libxl(const libxl_device_pci *p, struct hv_pci_addr *a)
-{
-    a->seg = (uint16_t)p->domain;
-    a->bus = (uint8_t)p->bus;
-    a->dev = (uint8_t)p->dev;
-    a->fn = (uint8_t)p->func;
-}
-
 static bool is_addr(const libxl_device_pci *p, const struct hv_pci_addr *a)
 {
-    struct hv_pci_addr b;
-    from_libxl(p, &b);
+    struct hv_pci_addr b = hv_pci_addr_of(p);
     return hv_pci_addr_eq(a, &b);
 }
 
@@ -133,7 +124,7 @@ int xen_pci_list(struct hv *hv, struct hv_pcidev **list_r, size_t *n_r,
         l = libxl_device_pci_list(drv->ctx, doms[i].domid, &nl);
         for (int j = 0; l && j < nl && rc == 0; j++) {
             memset(&d, 0, sizeof(d));
-            from_libxl(&l[j], &d.addr);
+            d.addr = hv_pci_addr_of(&l[j]);
             snprintf(d.driver, sizeof(d.driver), "pciback");
             d.assignable = true;
             d.domid = doms[i].domid;
@@ -148,7 +139,7 @@ int xen_pci_list(struct hv *hv, struct hv_pcidev **list_r, size_t *n_r,
     l = libxl_device_pci_assignable_list(drv->ctx, &nl);
     for (int j = 0; l && j < nl && rc == 0; j++) {
         memset(&d, 0, sizeof(d));
-        from_libxl(&l[j], &d.addr);
+        d.addr = hv_pci_addr_of(&l[j]);
         snprintf(d.driver, sizeof(d.driver), "pciback");
         d.assignable = true;
         d.domid = HV_NO_DOMAIN;
