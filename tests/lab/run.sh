@@ -38,7 +38,7 @@ IMG=$WORK/image
 UP_TIMEOUT=${LAB_UP_TIMEOUT:-150}       # QEMU start to the DOM0-UP marker
 HANG_TIMEOUT=${LAB_HANG_TIMEOUT:-90}    # dom0 silent (its 5 s tick stopped)
 BOOT_TIMEOUT=${LAB_BOOT_TIMEOUT:-540}   # one whole boot, at most (see budget_of)
-RUN_TIMEOUT=${LAB_RUN_TIMEOUT:-1320}    # the whole run, image build included
+RUN_TIMEOUT=${LAB_RUN_TIMEOUT:-1500}    # the whole run, image build included
 KEEP_RUNS=5
 
 XEN_ARGS="dom0_mem=1024M,max:1024M dom0_max_vcpus=1 dom0_vcpus_pin console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all"
