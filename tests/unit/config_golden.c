@@ -1,9 +1,10 @@
 /*
- * config_golden.c - reading the golden files of tests/config/
- * (config_golden.h): the source directory, whole files, and the host
- * facts a golden file is parsed with (NAME.host).
+ * config_golden.c - reading the golden files (config_golden.h): the source
+ * directory, listings, whole files, the host facts a golden file is parsed
+ * with (NAME.host), and where two JSON documents differ.
  */
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,13 +40,89 @@ char *cgold_slurp(const char *path, size_t *len_r)
     return buf;
 }
 
-bool cgold_read_host(const char *name, struct xlcfg_opts *opts,
-                     struct cgold_host *host)
+static bool ends_with(const char *s, size_t len, const char *end)
+{
+    size_t n = strlen(end);
+    return len > n && strcmp(s + len - n, end) == 0;
+}
+
+int cgold_list(const char *dir, const char *ext, const char *beside,
+               char ***names)
+{
+    struct dirent **ents;
+    int n = scandir(dir, &ents, NULL, alphasort), k = 0;
+
+    *names = calloc(n > 0 ? (size_t)n : 1, sizeof(char *));
+    if (!*names)
+        abort();                /* called from main, outside any test */
+    for (int i = 0; i < n; i++) {
+        const char *e = ents[i]->d_name;
+        size_t len = strlen(e), stem = len - strlen(ext);
+        char path[1300];
+        FILE *f = NULL;
+
+        if (ends_with(e, len, ext)) {
+            if (beside) {
+                snprintf(path, sizeof(path), "%s/%.*s%s", dir, (int)stem, e,
+                         beside);
+                f = fopen(path, "r");
+            }
+            if (!beside || f)
+                (*names)[k++] = strndup(e, stem);
+            if (beside && f)
+                fclose(f);
+        }
+        free(ents[i]);
+    }
+    if (n > 0)
+        free(ents);
+    return k;
+}
+
+void cgold_free_names(char **names, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+int cgold_diff_line(const char *a, const char *b, const char **at_a,
+                    const char **at_b)
+{
+    int line = 1;
+    const char *p = a, *q = b;
+
+    while (*p && *p == *q) {
+        line += *p == '\n';
+        p++;
+        q++;
+    }
+    while (p > a && p[-1] != '\n')
+        p--, q--;
+    *at_a = p;
+    *at_b = q;
+    return line;
+}
+
+void cgold_assert_json(const char *name, const char *want, const char *got)
+{
+    const char *w, *g;
+    int line;
+
+    if (strcmp(want, got) == 0)
+        return;
+    line = cgold_diff_line(want, got, &w, &g);
+    ck_abort_msg("%s.json differs at line %d:\n  xl:     %.*s\n  xenith: %.*s",
+                 name, line, (int)strcspn(w, "\n"), w, (int)strcspn(g, "\n"),
+                 g);
+}
+
+bool cgold_read_host(const char *dir, const char *name,
+                     struct xlcfg_opts *opts, struct cgold_host *host)
 {
     char path[1024], *data, *line, *save = NULL;
 
-    snprintf(path, sizeof(path), "%s/tests/config/%s.host", cgold_srcdir(),
-             name);
+    snprintf(path, sizeof(path), "%s/%s/%s.host", cgold_srcdir(), dir, name);
     if (!(data = cgold_slurp(path, NULL)))
         return false;
     for (line = strtok_r(data, "\n", &save); line;

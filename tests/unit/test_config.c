@@ -15,7 +15,6 @@
  * masked on both sides (golden_uuid.h).
  */
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,47 +28,6 @@
 
 static char **cfgs;     /* names of the golden .cfg files, sorted */
 static int ncfgs;
-
-static int is_cfg(const struct dirent *d)
-{
-    size_t n = strlen(d->d_name);
-    return n > 4 && strcmp(d->d_name + n - 4, ".cfg") == 0;
-}
-
-static int list_cfgs(const char *dir, char ***names)
-{
-    struct dirent **ents;
-    int n = scandir(dir, &ents, is_cfg, alphasort);
-
-    if (n < 0)
-        return 0;
-    *names = calloc((size_t)n, sizeof(char *));
-    for (int i = 0; i < n; i++) {
-        (*names)[i] = strndup(ents[i]->d_name, strlen(ents[i]->d_name) - 4);
-        free(ents[i]);
-    }
-    free(ents);
-    return n;
-}
-
-/* Say where two documents first differ, line by line. */
-static void report_diff(const char *name, const char *want, const char *got)
-{
-    int line = 1;
-    const char *w = want, *g = got;
-
-    while (*w && *w == *g) {
-        if (*w == '\n')
-            line++;
-        w++;
-        g++;
-    }
-    while (w > want && w[-1] != '\n')
-        w--, g--;
-    ck_abort_msg("%s.json differs at line %d:\n  xl:     %.*s\n  xenith: %.*s",
-                 name, line, (int)strcspn(w, "\n"), w, (int)strcspn(g, "\n"),
-                 g);
-}
 
 START_TEST(golden)
 {
@@ -109,7 +67,7 @@ START_TEST(golden)
                   name);
 
     struct cgold_host host;
-    cgold_read_host(name, &opts, &host);
+    cgold_read_host("tests/config", name, &opts, &host);
 
     snprintf(file, sizeof(file), "%s.cfg", name);
     libxl_domain_config_init(&dc);
@@ -133,8 +91,7 @@ START_TEST(golden)
             golden_mask_uuid(json);
             golden_mask_uuid(want_json);
         }
-        if (strcmp(json, want_json) != 0)
-            report_diff(name, want_json, json);
+        cgold_assert_json(name, want_json, json);
         free(json);
     } else {
         want_err[strcspn(want_err, "\n")] = '\0';
@@ -161,7 +118,7 @@ START_TEST(corpus_has_golden_copies)
     int n;
 
     snprintf(dir, sizeof(dir), "%s/tests/lab/corpus", cgold_srcdir());
-    n = list_cfgs(dir, &names);
+    n = cgold_list(dir, ".cfg", NULL, &names);
     ck_assert_int_ge(n, 10);
     for (int i = 0; i < n; i++) {
         snprintf(a, sizeof(a), "%s/%s.cfg", dir, names[i]);
@@ -181,9 +138,8 @@ START_TEST(corpus_has_golden_copies)
             snprintf(b, sizeof(b), "%s/tests/config/lab-%s.err",
                      cgold_srcdir(), names[i]);
         ck_assert_msg(access(b, R_OK) == 0, "%s (or .json) is missing", b);
-        free(names[i]);
     }
-    free(names);
+    cgold_free_names(names, n);
 }
 END_TEST
 
@@ -471,7 +427,7 @@ int main(void)
     TCase *gold = tcase_create("golden");
 
     snprintf(dir, sizeof(dir), "%s/tests/config", cgold_srcdir());
-    ncfgs = list_cfgs(dir, &cfgs);
+    ncfgs = cgold_list(dir, ".cfg", NULL, &cfgs);
     if (ncfgs == 0) {
         fprintf(stderr, "test_config: no golden files in %s "
                 "(set XENITH_SRCDIR)\n", dir);
@@ -494,8 +450,6 @@ int main(void)
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    for (int i = 0; i < ncfgs; i++)
-        free(cfgs[i]);
-    free(cfgs);
+    cgold_free_names(cfgs, ncfgs);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
