@@ -1,5 +1,5 @@
-/* cmd_config.c - config-check: an xl.cfg file checked as create would check
- * it, with no daemon. */
+/* cmd_config.c - config-check: an xl.cfg file (or libvirt domain XML)
+ * checked as create would check it, with no daemon. */
 #include "cli.h"
 #include "config/xlcfg_check.h"
 

@@ -119,7 +119,8 @@ const struct cmd cmdtab[] = {
      "address).",
      "  --json       as JSON\n", "--json", ARGS_DOM, NULL},
     {"config-check", cmd_config_check, "[--json] FILE",
-     "Check an xl.cfg file; --json prints what `xl -N create FILE` prints.",
+     "Check an xl.cfg file (or libvirt domain XML) as create would; --json "
+     "prints what `xl -N create FILE` prints.",
      "  --json       the domain configuration as libxl's JSON\n"
      "Needs no daemon and no Xen.\n",
      "--json", ARGS_FILE, NULL},

@@ -2,8 +2,9 @@
 # libvirt domain XML: config-convert writes what libvirt writes for one of
 # libvirt's own pairs, and round trips every pair through the CLI (XML ->
 # xl.cfg, xl.cfg -> XML -> xl.cfg, each format normalised) to the domain
-# config-check --json gives for the pair's cfg; create takes XML on the
-# simulated host, and a malformed file gets one line naming its line.
+# config-check --json gives for the pair's cfg, as does config-check of the
+# XML itself; create takes XML on the simulated host, and a malformed file
+# gets one line naming its line.
 . "$(dirname "$0")/lib.sh"
 
 pairs="$(dirname "$0")/../libvirt/xlconfigdata"
@@ -34,7 +35,7 @@ json() { xenith config-check --json "$1" 2>/dev/null; }
 # maxmem) must be refused from its XML too.
 one_way="test-disk-positional-parms-full test-disk-positional-parms-partial
 test-paravirt-cmdline-bogus-extra-root"
-bad_x2l= bad_c2x2l= bad_norm= bad_xnorm= bad_refused= n=0 nref=0
+bad_x2l= bad_c2x2l= bad_norm= bad_xnorm= bad_refused= bad_check= n=0 nref=0
 for x in "$pairs"/*.xml; do
     p=$(basename "$x" .xml)
     c="$pairs/$p.cfg"
@@ -49,6 +50,7 @@ for x in "$pairs"/*.xml; do
     if ! printf '%s\n' $one_way | grep -qx "$p"; then
         xenith config-convert --to xl "$x" >"$T/x.cfg" 2>/dev/null
         [ "$(json "$T/x.cfg")" = "$want" ] || bad_x2l="$bad_x2l $p"
+        [ "$(json "$x")" = "$want" ] || bad_check="$bad_check $p"
     fi
     xenith config-convert --to libvirt "$c" >"$T/c.xml" 2>/dev/null &&
         xenith config-convert --to xl "$T/c.xml" >"$T/c.cfg" 2>/dev/null
@@ -75,6 +77,8 @@ check_pairs() { # NAME BAD
     fi
 }
 check_pairs "--to xl of libvirt's XML gives the cfg's domain" "$bad_x2l"
+check_pairs "config-check --json of libvirt's XML gives the cfg's domain" \
+    "$bad_check"
 check_pairs "cfg --to libvirt, then --to xl, gives the cfg's domain" \
     "$bad_c2x2l"
 check_pairs "--to xl normalises an xl.cfg to the same domain" "$bad_norm"
@@ -113,6 +117,14 @@ fails "config-convert: malformed XML in one line with its line" \
 fails "config-convert --to xl: malformed XML in one line with its line" \
     "bad.xml:4: malformed XML" \
     xenith config-convert --to xl "$T/bad.xml"
+fails "config-check: malformed XML in one line with its line" \
+    "bad.xml:4: malformed XML" xenith config-check "$T/bad.xml"
+outputs "config-check: an XML domain summarised, its unmapped element warned" \
+    "lv1.xml: domain lv1, pvh, 256 MiB, 2 vCPUs, 0 disks, 1 network interface" \
+    xenith config-check "$T/lv1.xml"
+xenith config-check "$T/lv1.xml" >/dev/null 2>"$T/lv1.warn"
+outputs "config-check: ... warned on stderr with the element's line" \
+    "lv1.xml:15: watchdog" cat "$T/lv1.warn"
 printf 'name = "bad"\nmemory = "lots"\n' >"$T/bad.cfg"
 fails "config-convert --to xl: a bad xl.cfg gets the parser's sentence" \
     "bad.cfg:2: memory" xenith config-convert --to xl "$T/bad.cfg"

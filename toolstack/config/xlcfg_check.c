@@ -1,5 +1,6 @@
 /* xlcfg_check.c - config-check: a file checked as create checks it. */
 #include "config/xlcfg_check.h"
+#include "config/libvirt_conv.h"
 #include "config/xlcfg.h"
 #include "domname.h"
 #include "hv_libxl.h"
@@ -35,7 +36,9 @@ int xlcfg_check_file(const char *path, struct xlcfg_summary *sum,
         *json_r = NULL;
     libxl_domain_config_init(&cfg);
     if ((rc = xlcfg_read_file(path, &text, &len, msg)) < 0 ||
-        (rc = xlcfg_parse_opts(path, text, len, &opts, &cfg, msg)) < 0)
+        (rc = libvirt_text_is_xml(text, len)
+              ? libvirt_xml_parse(path, text, len, &opts, &cfg, msg)
+              : xlcfg_parse_opts(path, text, len, &opts, &cfg, msg)) < 0)
         goto out;
     {
         struct xn_msg why;

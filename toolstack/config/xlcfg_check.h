@@ -1,7 +1,7 @@
 /*
- * xlcfg_check.h - check an xl.cfg file as `xenith create` would, for
- * `xenith config-check`.  This header does not include libxl, so the CLI,
- * which must not see libxl's types, can use it.
+ * xlcfg_check.h - check an xl.cfg file (or libvirt domain XML) as
+ * `xenith create` would, for `xenith config-check`.  This header does not
+ * include libxl, so the CLI, which must not see libxl's types, can use it.
  */
 #ifndef XENITH_CONFIG_XLCFG_CHECK_H
 #define XENITH_CONFIG_XLCFG_CHECK_H
@@ -34,7 +34,8 @@ int xlcfg_read_file(const char *path, char **text_r, size_t *len_r,
                     struct xn_msg *msg);
 
 /*
- * Read and parse `path` as create does (the same parser, limits and name
+ * Read and parse `path`, an xl.cfg file or libvirt domain XML (told apart
+ * by libvirt_text_is_xml), as create does (the same parser, limits and name
  * rule; the host's CPU count is not known without a daemon, so CPU numbers
  * are bounded only by the file).  On success fills *sum, and *json_r (when
  * json_r is not NULL) with the document `xl -N create` prints (malloc'd,

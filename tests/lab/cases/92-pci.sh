@@ -1,7 +1,8 @@
 # 92-pci.sh - PCI passthrough on real Xen: QEMU's "edu" device at
 # 0000:00:05.0 made assignable, given to a PV guest (hot-plugged, and from
-# pci= at create), seen by the guest's pcifront, taken back, released when
-# its domain dies, and given back to the host; each refusal in one sentence.
+# pci= at create, and from a libvirt domain XML's <hostdev>), seen by the
+# guest's pcifront, taken back, released when its domain dies, and given
+# back to the host; each refusal in one sentence.
 # Boot P runs it: a q35 machine with QEMU's VT-d, where Xen enables its IOMMU
 # (README.md, "Boot P").
 # shellcheck shell=dash disable=SC2086,SC1087
@@ -74,6 +75,22 @@ check died $X destroy $G2
 wait_until died.gone 20 xl_gone $G2
 wait_until died.released 20 xl_assignable
 expect_out died.list "$DEV" $X pci-assignable-list
+
+# --- the same from libvirt domain XML: <hostdev> written by xenith's
+# config-convert, read back by create on real Xen ---
+G4=lab-pci-xml
+cfg4=$(guest_cfg $G4 pv 'extra = "console=hvc0 quiet pci_watch=1"' "pci = [ \"$DEV\" ]")
+xml4=${cfg4%.cfg}.xml
+check xml.convert sh -c "$X config-convert --to libvirt $cfg4 > $xml4"
+expect_out xml.hostdev "<address domain='0x0000' bus='0x00' slot='0x05' function='0x0'/>" \
+    cat $xml4
+expect_out xml.check "$G4, pv, 128 MiB" $X config-check $xml4
+need boot_guest xml $G4 $X create $xml4
+expect_out xml.xl "$DEV" xl pci-list $G4
+wait_console xml.guest $G4 "GUEST-PCI .*$EDU" 60
+check xml.destroy $X destroy $G4
+wait_until xml.gone 20 xl_gone $G4
+wait_until xml.released 20 xl_assignable
 
 # --- given back to the host ---
 check assignable.remove $X pci-assignable-remove -r $DEV
