@@ -37,6 +37,15 @@ int libvirt_xml_parse(const char *filename, const char *data, size_t len,
                       libxl_domain_config *cfg, struct xn_msg *msg);
 
 /*
+ * Parse a configuration file's text, libvirt domain XML or xl.cfg (told
+ * apart by libvirt_text_is_xml), with libvirt_xml_parse or
+ * xlcfg_parse_opts; arguments and result as theirs.
+ */
+int libvirt_or_xlcfg_parse(const char *filename, const char *data,
+                           size_t len, const struct xlcfg_opts *opts,
+                           libxl_domain_config *cfg, struct xn_msg *msg);
+
+/*
  * The xl.cfg text the XML maps to (malloc'd, the caller frees it), and the
  * XML's warnings.  0 or a negative XN_* code with msg filled.
  */

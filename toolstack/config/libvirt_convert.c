@@ -64,20 +64,16 @@ int libvirt_convert_file(const char *path, enum convert_format to,
     libxl_domain_config cfg;
     char *text = NULL;
     size_t len;
-    bool xml;
     int rc;
 
     *out_r = NULL;
     libxl_domain_config_init(&cfg);
     if ((rc = xlcfg_read_file(path, &text, &len, msg)) < 0)
         goto out;
-    xml = libvirt_text_is_xml(text, len);
-    if (xml)
-        rc = libvirt_xml_parse(path, text, len, &opts, &cfg, msg);
-    else
-        rc = xlcfg_parse_opts(path, text, len, &opts, &cfg, msg);
+    rc = libvirt_or_xlcfg_parse(path, text, len, &opts, &cfg, msg);
     if (rc == 0)
-        rc = write_out(path, text, len, xml, to, &cfg, out_r, warn, msg);
+        rc = write_out(path, text, len, libvirt_text_is_xml(text, len), to,
+                       &cfg, out_r, warn, msg);
 out:
     free(text);
     libxl_domain_config_dispose(&cfg);

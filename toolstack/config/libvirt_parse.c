@@ -189,3 +189,12 @@ bool libvirt_text_is_xml(const char *text, size_t len)
     }
     return false;
 }
+
+int libvirt_or_xlcfg_parse(const char *filename, const char *data,
+                           size_t len, const struct xlcfg_opts *opts,
+                           libxl_domain_config *cfg, struct xn_msg *msg)
+{
+    if (libvirt_text_is_xml(data, len))
+        return libvirt_xml_parse(filename, data, len, opts, cfg, msg);
+    return xlcfg_parse_opts(filename, data, len, opts, cfg, msg);
+}

@@ -36,9 +36,8 @@ int xlcfg_check_file(const char *path, struct xlcfg_summary *sum,
         *json_r = NULL;
     libxl_domain_config_init(&cfg);
     if ((rc = xlcfg_read_file(path, &text, &len, msg)) < 0 ||
-        (rc = libvirt_text_is_xml(text, len)
-              ? libvirt_xml_parse(path, text, len, &opts, &cfg, msg)
-              : xlcfg_parse_opts(path, text, len, &opts, &cfg, msg)) < 0)
+        (rc = libvirt_or_xlcfg_parse(path, text, len, &opts, &cfg,
+                                     msg)) < 0)
         goto out;
     {
         struct xn_msg why;
