@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config_golden.h"
 
@@ -40,6 +41,16 @@ char *cgold_slurp(const char *path, size_t *len_r)
     return buf;
 }
 
+char *cgold_file(const char *dir, const char *name, const char *ext,
+                 size_t *len_r)
+{
+    char path[1024];
+
+    snprintf(path, sizeof(path), "%s/%s/%s%s", cgold_srcdir(), dir, name,
+             ext);
+    return cgold_slurp(path, len_r);
+}
+
 static bool ends_with(const char *s, size_t len, const char *end)
 {
     size_t n = strlen(end);
@@ -59,18 +70,13 @@ int cgold_list(const char *dir, const char *ext, const char *beside,
         const char *e = ents[i]->d_name;
         size_t len = strlen(e), stem = len - strlen(ext);
         char path[1300];
-        FILE *f = NULL;
 
         if (ends_with(e, len, ext)) {
-            if (beside) {
+            if (beside)
                 snprintf(path, sizeof(path), "%s/%.*s%s", dir, (int)stem, e,
                          beside);
-                f = fopen(path, "r");
-            }
-            if (!beside || f)
+            if (!beside || access(path, R_OK) == 0)
                 (*names)[k++] = strndup(e, stem);
-            if (beside && f)
-                fclose(f);
         }
         free(ents[i]);
     }
@@ -120,10 +126,9 @@ void cgold_assert_json(const char *name, const char *want, const char *got)
 bool cgold_read_host(const char *dir, const char *name,
                      struct xlcfg_opts *opts, struct cgold_host *host)
 {
-    char path[1024], *data, *line, *save = NULL;
+    char *data, *line, *save = NULL;
 
-    snprintf(path, sizeof(path), "%s/%s/%s.host", cgold_srcdir(), dir, name);
-    if (!(data = cgold_slurp(path, NULL)))
+    if (!(data = cgold_file(dir, name, ".host", NULL)))
         return false;
     for (line = strtok_r(data, "\n", &save); line;
          line = strtok_r(NULL, "\n", &save)) {
@@ -144,8 +149,8 @@ bool cgold_read_host(const char *dir, const char *name,
             }
             continue;
         }
-        ck_assert_msg(sscanf(line + off, "%d", &val) == 1, "%s: bad line %s",
-                      path, line);
+        ck_assert_msg(sscanf(line + off, "%d", &val) == 1, "%s/%s.host: bad "
+                      "line %s", dir, name, line);
         if (strcmp(key, "max_cpus") == 0)
             opts->max_cpus = val;
         else if (strcmp(key, "nr_nodes") == 0)
@@ -153,7 +158,7 @@ bool cgold_read_host(const char *dir, const char *name,
         else if (strcmp(key, "online_cpus") == 0)
             opts->online_cpus = val;
         else
-            ck_abort_msg("%s: unknown fact %s", path, key);
+            ck_abort_msg("%s/%s.host: unknown fact %s", dir, name, key);
     }
     free(data);
     return true;

@@ -1,9 +1,10 @@
 /*
  * config_golden.h - reading the golden files (tests/config/,
- * tests/libvirt/xl-golden/) for the Check suites of the xl.cfg parser and
- * writer (test_config.c, test_config_write.c,
- * test_config_libvirt_golden.c): listing them, reading them, the host facts
- * a file is parsed with, and saying where two JSON documents differ.
+ * tests/libvirt/) for the Check suites of the xl.cfg parser and writer and
+ * of libvirt XML (test_config.c, test_config_write.c,
+ * test_config_libvirt_golden.c, test_libvirt.c): listing them, reading
+ * them, the host facts a file is parsed with, and saying where two JSON
+ * documents differ.
  * Linked into every test binary, so each name it defines starts with
  * cgold_.
  */
@@ -21,6 +22,10 @@ const char *cgold_srcdir(void);
 /* Whole file, NUL-terminated (malloc'd, the caller frees it); NULL if it
  * does not exist.  *len_r (when not NULL) gets its length. */
 char *cgold_slurp(const char *path, size_t *len_r);
+
+/* SRCDIR/dir/NAME+ext, as cgold_slurp (NULL if it does not exist). */
+char *cgold_file(const char *dir, const char *name, const char *ext,
+                 size_t *len_r);
 
 /*
  * The names (without ext) of the files NAME+ext in dir, sorted; with

@@ -32,7 +32,7 @@ static int ncfgs;
 START_TEST(golden)
 {
     const char *name = cfgs[_i];
-    char path[1024], file[300];
+    char file[300];
     char *data, *want_json, *want_err, *want_warn;
     size_t len;
     libxl_domain_config dc;
@@ -41,23 +41,13 @@ START_TEST(golden)
     struct xn_msg msg;
     int rc;
 
-    snprintf(path, sizeof(path), "%s/tests/config/%s.cfg", cgold_srcdir(),
-             name);
-    data = cgold_slurp(path, &len);
+    data = cgold_file("tests/config", name, ".cfg", &len);
     ck_assert_ptr_nonnull(data);
-    snprintf(path, sizeof(path), "%s/tests/config/%s.json", cgold_srcdir(),
-             name);
-    want_json = cgold_slurp(path, NULL);
-    snprintf(path, sizeof(path), "%s/tests/config/%s.err", cgold_srcdir(),
-             name);
-    want_err = cgold_slurp(path, NULL);
-    snprintf(path, sizeof(path), "%s/tests/config/%s.warn", cgold_srcdir(),
-             name);
-    want_warn = cgold_slurp(path, NULL);
+    want_json = cgold_file("tests/config", name, ".json", NULL);
+    want_err = cgold_file("tests/config", name, ".err", NULL);
+    want_warn = cgold_file("tests/config", name, ".warn", NULL);
     /* Where xl warned (its stderr, NAME.xl-stderr), xenith warns too. */
-    snprintf(path, sizeof(path), "%s/tests/config/%s.xl-stderr",
-             cgold_srcdir(), name);
-    char *xl_stderr = cgold_slurp(path, NULL);
+    char *xl_stderr = cgold_file("tests/config", name, ".xl-stderr", NULL);
     ck_assert_msg(!xl_stderr || !strcasestr(xl_stderr, "warning") ||
                   want_warn, "%s.cfg: xl warns (%s.xl-stderr), but there "
                   "is no %s.warn", name, name, name);

@@ -28,37 +28,27 @@
 static char **cfgs;     /* names of libvirt's .cfg files, sorted; owned */
 static int ncfgs;
 
-static char *golden_file(const char *name, const char *ext)
-{
-    char path[1024];
-
-    snprintf(path, sizeof(path), "%s/tests/libvirt/xl-golden/%s%s",
-             cgold_srcdir(), name, ext);
-    return cgold_slurp(path, NULL);
-}
-
 START_TEST(libvirt_golden)
 {
     const char *name = cfgs[_i];
-    char path[1024], file[300];
+    char file[300];
     size_t len;
     libxl_domain_config dc;
     struct xlcfg_warnings warn;
     struct xlcfg_opts opts = {.warn = &warn};
     struct xn_msg msg;
 
-    snprintf(path, sizeof(path), "%s/tests/libvirt/xlconfigdata/%s.cfg",
-             cgold_srcdir(), name);
-    char *data = cgold_slurp(path, &len);
+    char *data = cgold_file("tests/libvirt/xlconfigdata", name, ".cfg", &len);
     ck_assert_ptr_nonnull(data);
-    char *want_json = golden_file(name, ".json");
-    char *want_err = golden_file(name, ".err");
-    char *xl_stderr = golden_file(name, ".xl-stderr");
+    const char *gold = "tests/libvirt/xl-golden";
+    char *want_json = cgold_file(gold, name, ".json", NULL);
+    char *want_err = cgold_file(gold, name, ".err", NULL);
+    char *xl_stderr = cgold_file(gold, name, ".xl-stderr", NULL);
     ck_assert_msg(want_json || want_err, "tests/libvirt/xl-golden has no "
                   "%s.json (xl's output) or %s.err", name, name);
 
     struct cgold_host host;
-    cgold_read_host("tests/libvirt/xl-golden", name, &opts, &host);
+    cgold_read_host(gold, name, &opts, &host);
 
     snprintf(file, sizeof(file), "%s.cfg", name);
     libxl_domain_config_init(&dc);

@@ -26,16 +26,14 @@ static int ngoldens;
 START_TEST(golden_round_trip)
 {
     const char *name = goldens[_i];
-    char path[1024], file[300];
+    char file[300];
     struct xn_msg msg;
     libxl_domain_config dc;
     struct xlcfg_opts opts = {0};
     struct cgold_host host;
     char *data;
 
-    snprintf(path, sizeof(path), "%s/tests/config/%s.cfg", cgold_srcdir(),
-             name);
-    data = cgold_slurp(path, NULL);
+    data = cgold_file("tests/config", name, ".cfg", NULL);
     ck_assert_ptr_nonnull(data);
     /* Parsed, and parsed back, with the host facts of NAME.host. */
     cgold_read_host("tests/config", name, &opts, &host);

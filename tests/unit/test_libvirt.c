@@ -15,7 +15,6 @@
  * XML differs from the cfg in a default libvirt fills in (named there).
  */
 #include <check.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include <libxml/parser.h>
 
 #include "config/libvirt_conv.h"
+#include "config_golden.h"
 
 /* Pairs that xl refuses, from the cfg and so from the XML: the message
  * both must give.  autocomplete: six 2048 MiB vNUMA cells (12288 MiB) in a
@@ -94,31 +94,13 @@ static bool listed(const char *const *list, size_t n, const char *name)
 }
 #define LISTED(l, name) listed(l, sizeof(l) / sizeof(l[0]), name)
 
-static const char *srcdir(void)
-{
-    const char *d = getenv("XENITH_SRCDIR");
-    return d && *d ? d : ".";
-}
-
+/* A pair's file NAME.ext, which must exist. */
 static char *slurp(const char *name, const char *ext, size_t *len_r)
 {
-    char path[1024];
-    FILE *f;
-    char *buf;
-    long len;
+    char *buf = cgold_file("tests/libvirt/xlconfigdata", name, ext, len_r);
 
-    snprintf(path, sizeof(path), "%s/tests/libvirt/xlconfigdata/%s.%s",
-             srcdir(), name, ext);
-    f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    len = ftell(f);
-    rewind(f);
-    buf = malloc((size_t)len + 1);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)len, f), (size_t)len);
-    buf[len] = '\0';
-    fclose(f);
-    *len_r = (size_t)len;
+    ck_assert_msg(buf != NULL, "cannot read tests/libvirt/xlconfigdata/%s%s",
+                  name, ext);
     return buf;
 }
 
@@ -215,7 +197,7 @@ START_TEST(pair)
 {
     const char *name = names[_i];
     size_t clen, xlen;
-    char *cfg = slurp(name, "cfg", &clen), *xml = slurp(name, "xml", &xlen);
+    char *cfg = slurp(name, ".cfg", &clen), *xml = slurp(name, ".xml", &xlen);
     char cfile[256], xfile[256];
     struct xn_msg msg;
     char *cj, *xj;
@@ -356,32 +338,20 @@ START_TEST(messages)
 }
 END_TEST
 
-static int is_xml(const struct dirent *d)
-{
-    size_t n = strlen(d->d_name);
-    return n > 4 && strcmp(d->d_name + n - 4, ".xml") == 0;
-}
-
 int main(void)
 {
     char dir[1024];
-    struct dirent **ents;
     Suite *s = suite_create("libvirt");
     TCase *tc = tcase_create("libvirt");
 
-    snprintf(dir, sizeof(dir), "%s/tests/libvirt/xlconfigdata", srcdir());
-    nnames = scandir(dir, &ents, is_xml, alphasort);
-    if (nnames <= 0) {
+    snprintf(dir, sizeof(dir), "%s/tests/libvirt/xlconfigdata",
+             cgold_srcdir());
+    nnames = cgold_list(dir, ".xml", NULL, &names);
+    if (nnames == 0) {
         fprintf(stderr, "test_libvirt: no pairs in %s (set XENITH_SRCDIR)\n",
                 dir);
         return EXIT_FAILURE;
     }
-    names = calloc((size_t)nnames, sizeof(*names));
-    for (int i = 0; i < nnames; i++) {
-        names[i] = strndup(ents[i]->d_name, strlen(ents[i]->d_name) - 4);
-        free(ents[i]);
-    }
-    free(ents);
     tcase_add_loop_test(tc, pair, 0, nnames);
     tcase_add_test(tc, messages);
     suite_add_tcase(s, tc);
@@ -389,8 +359,6 @@ int main(void)
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    for (int i = 0; i < nnames; i++)
-        free(names[i]);
-    free(names);
+    cgold_free_names(names, nnames);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
